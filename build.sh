@@ -3,6 +3,7 @@
 #
 #   ./build.sh            build ./migratepages (static, stripped, reproducible)
 #   ./build.sh test [S..] build, then run the test suites (test/run) [only suites S]
+#   ./build.sh demo       boot a 4-node qemu guest and watch a process's memory move
 #   ./build.sh clean      remove what the build and the tests wrote
 #
 # Environment: CC, CFLAGS, LDFLAGS, CROSS_COMPILE (a prefix such as
@@ -65,10 +66,13 @@ case ${1:-build} in
     shift
     build
     exec test/run "$@" ;;
+  demo)
+    build
+    exec test/vm/demo.sh ;;
   clean)
     rm -rf ./migratepages build dist test/out ;;
   -h|--help|help)
-    sed -n '2,13s/^# \{0,1\}//p' "$0" ;;
+    sed -n '2,14s/^# \{0,1\}//p' "$0" ;;
   *)
     echo "build.sh: unknown command '$1' (try ./build.sh --help)" >&2
     exit 1 ;;
