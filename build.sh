@@ -44,7 +44,7 @@ build() {
   # shellcheck disable=SC2086
   $CC -std=c11 $warn $cflags -ffunction-sections -fdata-sections \
       -ffile-prefix-map="$PWD"=. \
-      -static -Wl,--gc-sections -Wl,--build-id=none -s ${LDFLAGS:-} \
+      -static -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,--build-id=none -s ${LDFLAGS:-} \
       -o "$OUT" $SRCS
   readelf=readelf
   command -v "${CROSS_COMPILE}readelf" >/dev/null 2>&1 && readelf=${CROSS_COMPILE}readelf

@@ -1,0 +1,415 @@
+/* bitmap.c - node sets, the node-list grammar, and the kernel's node mapping.
+ *
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bitmap.h"
+
+void ns_clear(struct nodeset *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void ns_add(struct nodeset *s, int n)
+{
+	if (n >= 0 && n < MP_MAXNODES)
+		s->w[n / MP_WORD_BITS] |= 1UL << (n % MP_WORD_BITS);
+}
+
+void ns_del(struct nodeset *s, int n)
+{
+	if (n >= 0 && n < MP_MAXNODES)
+		s->w[n / MP_WORD_BITS] &= ~(1UL << (n % MP_WORD_BITS));
+}
+
+int ns_has(const struct nodeset *s, int n)
+{
+	if (n < 0 || n >= MP_MAXNODES)
+		return 0;
+	return (s->w[n / MP_WORD_BITS] >> (n % MP_WORD_BITS)) & 1;
+}
+
+int ns_count(const struct nodeset *s)
+{
+	int c = 0;
+	for (size_t i = 0; i < MP_WORDS; i++)
+		c += __builtin_popcountl(s->w[i]);
+	return c;
+}
+
+int ns_next(const struct nodeset *s, int after)
+{
+	int n = after < 0 ? 0 : after + 1;
+	while (n < MP_MAXNODES) {
+		unsigned long word = s->w[n / MP_WORD_BITS] >> (n % MP_WORD_BITS);
+		if (word)
+			return n + __builtin_ctzl(word);
+		n = (n / MP_WORD_BITS + 1) * MP_WORD_BITS;
+	}
+	return -1;
+}
+
+int ns_last(const struct nodeset *s)
+{
+	for (int i = (int)MP_WORDS - 1; i >= 0; i--)
+		if (s->w[i])
+			return i * MP_WORD_BITS + MP_WORD_BITS - 1 - __builtin_clzl(s->w[i]);
+	return -1;
+}
+
+int ns_nth(const struct nodeset *s, int i)
+{
+	if (i < 0)
+		return -1;
+	for (int n = ns_next(s, -1); n >= 0; n = ns_next(s, n))
+		if (i-- == 0)
+			return n;
+	return -1;
+}
+
+int ns_subset(const struct nodeset *a, const struct nodeset *b)
+{
+	for (size_t i = 0; i < MP_WORDS; i++)
+		if (a->w[i] & ~b->w[i])
+			return 0;
+	return 1;
+}
+
+void ns_and(struct nodeset *d, const struct nodeset *a, const struct nodeset *b)
+{
+	for (size_t i = 0; i < MP_WORDS; i++)
+		d->w[i] = a->w[i] & b->w[i];
+}
+
+void ns_andnot(struct nodeset *d, const struct nodeset *a, const struct nodeset *b)
+{
+	for (size_t i = 0; i < MP_WORDS; i++)
+		d->w[i] = a->w[i] & ~b->w[i];
+}
+
+size_t ns_format(const struct nodeset *s, char *buf, size_t len)
+{
+	size_t used = 0;
+	int n = ns_next(s, -1);
+
+	if (len)
+		buf[0] = 0;
+	if (n < 0)
+		return (size_t)snprintf(buf, len, "none");
+	while (n >= 0) {
+		int end = n;
+		while (ns_has(s, end + 1))
+			end++;
+		char piece[16];
+		int k = end > n ? snprintf(piece, sizeof(piece), "%s%d-%d", used ? "," : "", n, end)
+				: snprintf(piece, sizeof(piece), "%s%d", used ? "," : "", n);
+		if (len && used + (size_t)k < len)
+			memcpy(buf + used, piece, (size_t)k + 1);
+		else if (len)
+			buf[used < len ? used : len - 1] = 0;
+		used += (size_t)k;
+		n = ns_next(s, end);
+	}
+	return used;
+}
+
+/* Reads a decimal number at *p (stopping at end). Returns 1 and advances on
+ * success; 0 when no digit is there; -1 when it has a leading zero and strict
+ * is set; -2 when it exceeds MP_MAXNODES - 1. *p is left at the first
+ * character after the digits in every case but 0. */
+static int scan_num(const char **p, const char *end, int strict, unsigned *val)
+{
+	const char *s = *p;
+	unsigned v = 0;
+	int big = 0;
+
+	if (s >= end || *s < '0' || *s > '9')
+		return 0;
+	if (strict && *s == '0' && s + 1 < end && s[1] >= '0' && s[1] <= '9') {
+		while (s < end && *s >= '0' && *s <= '9')
+			s++;
+		*p = s;
+		return -1;
+	}
+	for (; s < end && *s >= '0' && *s <= '9'; s++) {
+		v = v * 10 + (unsigned)(*s - '0');
+		if (v >= MP_MAXNODES) {
+			big = 1;
+			v = MP_MAXNODES; /* keep it bounded; the text is what we report */
+		}
+	}
+	*p = s;
+	*val = v;
+	return big ? -2 : 1;
+}
+
+int ns_read_list(const char *text, size_t len, struct nodeset *out)
+{
+	const char *p = text, *end = text + len;
+
+	ns_clear(out);
+	while (end > p && (end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t' || end[-1] == 0))
+		end--;
+	if (p == end)
+		return 0;
+	for (;;) {
+		unsigned a, b;
+		if (scan_num(&p, end, 0, &a) != 1)
+			goto bad;
+		b = a;
+		if (p < end && *p == '-') {
+			p++;
+			if (scan_num(&p, end, 0, &b) != 1 || b < a)
+				goto bad;
+		}
+		for (unsigned n = a; n <= b; n++)
+			ns_add(out, (int)n);
+		if (p == end)
+			return 0;
+		if (*p != ',')
+			goto bad;
+		p++;
+	}
+bad:
+	ns_clear(out);
+	return -1;
+}
+
+/* The user's text, quoted for a message: at most 40 characters, anything that
+ * is not printable ASCII escaped, so that an error stays one readable line. */
+static const char *quote(const char *text, char *buf, size_t len)
+{
+	size_t o = 0;
+	const unsigned char *s = (const unsigned char *)text;
+	const size_t room = len - 8; /* for an escape, "...'" and the NUL */
+
+	buf[o++] = '\'';
+	for (int shown = 0; *s && o < room; s++, shown++) {
+		if (shown == 40) {
+			break;
+		}
+		if (*s >= 0x20 && *s < 0x7f && *s != '\\' && *s != '\'')
+			buf[o++] = (char)*s;
+		else
+			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", *s);
+	}
+	if (*s) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o++] = '\'';
+	buf[o] = 0;
+	return buf;
+}
+
+#define QBUF 200
+
+static int fail(char *err, size_t errlen, const char *what, const char *text,
+		const char *fmt, ...)
+{
+	static char msg[12 * 1024];
+	char q[QBUF];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (text)
+		snprintf(err, errlen, "%s: %s: %s", what, quote(text, q, sizeof(q)), msg);
+	else
+		snprintf(err, errlen, "%s: %s", what, msg);
+	return -1;
+}
+
+int nodespec_parse(const char *what, const char *text, struct nodespec *spec,
+		   char *err, size_t errlen)
+{
+	const char *p = text, *end = text + strlen(text);
+	char at[QBUF];
+
+	memset(spec, 0, sizeof(*spec));
+	if (p == end)
+		return fail(err, errlen, what, text,
+			    "empty node list (give nodes such as 0, 0-3 or all)");
+	if (*p == '!') {
+		spec->invert = 1;
+		p++;
+	}
+	if (p < end && *p == '+') {
+		spec->relative = 1;
+		p++;
+	}
+	for (;;) {
+		unsigned a, b;
+		const char *start = p;
+		int r;
+
+		if (end - p >= 3 && memcmp(p, "all", 3) == 0 &&
+		    (end - p == 3 || p[3] == ',')) {
+			spec->all = 1;
+			p += 3;
+			goto next;
+		}
+		r = scan_num(&p, end, 1, &a);
+		if (r == 0) {
+			if (p == end)
+				return fail(err, errlen, what, text,
+					    "a node number is missing at the end");
+			return fail(err, errlen, what, text, "expected a node number at %s",
+				    quote(p, at, sizeof(at)));
+		}
+		if (r == -1)
+			return fail(err, errlen, what, text,
+				    "leading zero in %s (node numbers are decimal)",
+				    quote(start, at, sizeof(at)));
+		if (r == -2)
+			return fail(err, errlen, what, text,
+				    "node number %s is out of range (0-1023)",
+				    quote(start, at, sizeof(at)));
+		b = a;
+		if (p < end && *p == '-') {
+			const char *bstart = ++p;
+			r = scan_num(&p, end, 1, &b);
+			if (r == 0)
+				return fail(err, errlen, what, text, "range %u- has no end", a);
+			if (r == -1)
+				return fail(err, errlen, what, text,
+					    "leading zero in %s (node numbers are decimal)",
+					    quote(bstart, at, sizeof(at)));
+			if (r == -2)
+				return fail(err, errlen, what, text,
+					    "node number %s is out of range (0-1023)",
+					    quote(bstart, at, sizeof(at)));
+			if (b < a)
+				return fail(err, errlen, what, text,
+					    "range %u-%u is backwards (write %u-%u)", a, b, b, a);
+		}
+		for (unsigned n = a; n <= b; n++)
+			ns_add(&spec->nums, (int)n);
+next:
+		if (p == end)
+			return 0;
+		if (*p != ',')
+			return fail(err, errlen, what, text, "unexpected %s",
+				    quote(p, at, sizeof(at)));
+		p++;
+	}
+}
+
+int nodespec_resolve(const char *what, const char *text, const struct nodespec *spec,
+		     const struct nodectx *ctx, struct nodeset *out,
+		     char *err, size_t errlen)
+{
+	const struct nodeset *domain = ctx->to ? ctx->memory : ctx->online;
+	struct nodeset named;
+	static char list[MP_MAXNODES * 5 + 8];
+
+	ns_clear(&named);
+	if (spec->relative && ns_count(&spec->nums)) {
+		if (!ctx->allowed)
+			return fail(err, errlen, what, text,
+				    "relative node numbers ('+') need the nodes process %d may "
+				    "use, from /proc/%d/status, which could not be read",
+				    ctx->pid, ctx->pid);
+		for (int i = ns_next(&spec->nums, -1); i >= 0; i = ns_next(&spec->nums, i)) {
+			int n = ns_nth(ctx->allowed, i), c = ns_count(ctx->allowed);
+			if (n < 0) {
+				ns_format(ctx->allowed, list, sizeof(list));
+				return fail(err, errlen, what, text,
+					    "index %d is beyond the %d node%s process %d may use (%s)",
+					    i, c, c == 1 ? "" : "s", ctx->pid, list);
+			}
+			ns_add(&named, n);
+		}
+	} else if (!spec->relative) {
+		named = spec->nums;
+	}
+	for (int n = ns_next(&named, -1); n >= 0; n = ns_next(&named, n)) {
+		if (!ns_has(ctx->online, n)) {
+			ns_format(ctx->online, list, sizeof(list));
+			return fail(err, errlen, what, NULL, "node %d does not exist (nodes: %s)",
+				    n, list);
+		}
+		if (ctx->to && !spec->invert && !ns_has(ctx->memory, n)) {
+			ns_format(ctx->memory, list, sizeof(list));
+			return fail(err, errlen, what, NULL,
+				    "node %d has no memory (nodes with memory: %s)", n, list);
+		}
+	}
+	if (spec->all)
+		for (int n = ns_next(domain, -1); n >= 0; n = ns_next(domain, n))
+			ns_add(&named, n);
+	if (spec->invert)
+		ns_andnot(out, domain, &named);
+	else
+		*out = named;
+	if (ns_next(out, -1) < 0)
+		return fail(err, errlen, what, text, "selects no nodes");
+	return 0;
+}
+
+int nodespec_eval(const char *what, const char *text, const struct nodectx *ctx,
+		  struct nodeset *out, char *err, size_t errlen)
+{
+	struct nodespec spec;
+
+	ns_clear(out);
+	if (nodespec_parse(what, text, &spec, err, errlen) < 0)
+		return -1;
+	return nodespec_resolve(what, text, &spec, ctx, out, err, errlen);
+}
+
+int mig_plan(const struct nodeset *from, const struct nodeset *to,
+	     struct mig_step steps[MP_MAXNODES])
+{
+	static short map[MP_MAXNODES];
+	int wf = ns_count(from), wt = ns_count(to), nsteps = 0, ord = 0;
+	struct nodeset pending = *from;
+
+	/* bitmap_bitremap: the ord-th member of from goes to the (ord mod wt)-th of to */
+	for (int s = ns_next(from, -1); s >= 0; s = ns_next(from, s), ord++)
+		map[s] = (short)(wt ? ns_nth(to, ord % wt) : s);
+
+	while (ns_next(&pending, -1) >= 0) {
+		int source = -1, dest = 0;
+		for (int s = ns_next(&pending, -1); s >= 0; s = ns_next(&pending, s)) {
+			/* unequal weights: a source that is also a destination stays */
+			if (wf != wt && ns_has(to, s))
+				continue;
+			if (map[s] == s)
+				continue;
+			source = s;
+			dest = map[s];
+			/* prefer a move whose destination is no longer a pending source */
+			if (!ns_has(&pending, dest))
+				break;
+		}
+		if (source < 0)
+			break;
+		ns_del(&pending, source);
+		steps[nsteps].src = (short)source;
+		steps[nsteps].dst = (short)dest;
+		nsteps++;
+	}
+	return nsteps;
+}
+
+int mig_final(const struct mig_step *steps, int nsteps, int n)
+{
+	for (int i = 0; i < nsteps; i++)
+		if (steps[i].src == n)
+			n = steps[i].dst;
+	return n;
+}
+
+void mig_drained(const struct mig_step *steps, int nsteps, struct nodeset *out)
+{
+	ns_clear(out);
+	for (int i = 0; i < nsteps; i++) {
+		ns_add(out, steps[i].src);
+		ns_del(out, steps[i].dst);
+	}
+}
