@@ -178,31 +178,45 @@ bad:
 	return -1;
 }
 
-/* The user's text, quoted for a message: at most 40 characters, anything that
- * is not printable ASCII escaped, so that an error stays one readable line. */
-static const char *quote(const char *text, char *buf, size_t len)
+/* The user's text, quoted for a message: its first n characters, at most 40,
+ * anything that is not printable ASCII escaped, so that an error stays one
+ * readable line. */
+static const char *quote_n(const char *text, size_t n, char *buf, size_t len)
 {
 	size_t o = 0;
 	const unsigned char *s = (const unsigned char *)text;
 	const size_t room = len - 8; /* for an escape, "...'" and the NUL */
 
 	buf[o++] = '\'';
-	for (int shown = 0; *s && o < room; s++, shown++) {
-		if (shown == 40) {
+	for (size_t shown = 0; *s && shown < n && o < room; s++, shown++) {
+		if (shown == 40)
 			break;
-		}
 		if (*s >= 0x20 && *s < 0x7f && *s != '\\' && *s != '\'')
 			buf[o++] = (char)*s;
 		else
 			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", *s);
 	}
-	if (*s) {
+	if (*s && (size_t)(s - (const unsigned char *)text) < n) {
 		memcpy(buf + o, "...", 3);
 		o += 3;
 	}
 	buf[o++] = '\'';
 	buf[o] = 0;
 	return buf;
+}
+
+static const char *quote(const char *text, char *buf, size_t len)
+{
+	return quote_n(text, (size_t)-1, buf, len);
+}
+
+/* the run of digits at s */
+static size_t digits(const char *s)
+{
+	size_t n = 0;
+	while (s[n] >= '0' && s[n] <= '9')
+		n++;
+	return n;
 }
 
 #define QBUF 200
@@ -264,11 +278,11 @@ int nodespec_parse(const char *what, const char *text, struct nodespec *spec,
 		if (r == -1)
 			return fail(err, errlen, what, text,
 				    "leading zero in %s (node numbers are decimal)",
-				    quote(start, at, sizeof(at)));
+				    quote_n(start, digits(start), at, sizeof(at)));
 		if (r == -2)
 			return fail(err, errlen, what, text,
 				    "node number %s is out of range (0-1023)",
-				    quote(start, at, sizeof(at)));
+				    quote_n(start, digits(start), at, sizeof(at)));
 		b = a;
 		if (p < end && *p == '-') {
 			const char *bstart = ++p;
@@ -278,11 +292,11 @@ int nodespec_parse(const char *what, const char *text, struct nodespec *spec,
 			if (r == -1)
 				return fail(err, errlen, what, text,
 					    "leading zero in %s (node numbers are decimal)",
-					    quote(bstart, at, sizeof(at)));
+					    quote_n(bstart, digits(bstart), at, sizeof(at)));
 			if (r == -2)
 				return fail(err, errlen, what, text,
 					    "node number %s is out of range (0-1023)",
-					    quote(bstart, at, sizeof(at)));
+					    quote_n(bstart, digits(bstart), at, sizeof(at)));
 			if (b < a)
 				return fail(err, errlen, what, text,
 					    "range %u-%u is backwards (write %u-%u)", a, b, b, a);
@@ -293,8 +307,8 @@ next:
 		if (p == end)
 			return 0;
 		if (*p != ',')
-			return fail(err, errlen, what, text, "unexpected %s",
-				    quote(p, at, sizeof(at)));
+			return fail(err, errlen, what, text, "unexpected character %s",
+				    quote_n(p, 1, at, sizeof(at)));
 		p++;
 	}
 }

@@ -1,0 +1,69 @@
+/* seccomp_exec MODE PROGRAM [ARG...] - run PROGRAM with a seccomp filter that
+ * answers migrate_pages(2) (x86_64, x32 and i386 numbers; aarch64's on arm64) with:
+ *   kill    the process dies of SIGSYS (proves that no call was made)
+ *   eperm   EPERM, as container runtimes' default profiles do
+ *   enosys  ENOSYS, as a kernel without NUMA does
+ *   eacces  EACCES, as a security module would
+ * Every other system call is allowed. Test helper; not installed.
+ * SPDX-License-Identifier: GPL-2.0-only */
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#define NR_OFF offsetof(struct seccomp_data, nr)
+#define ARCH_OFF offsetof(struct seccomp_data, arch)
+
+int main(int argc, char **argv)
+{
+	unsigned action;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: seccomp_exec kill|eperm|enosys|eacces PROGRAM [ARG...]\n");
+		return 125;
+	}
+	if (!strcmp(argv[1], "kill"))
+		action = SECCOMP_RET_KILL_PROCESS;
+	else if (!strcmp(argv[1], "eperm"))
+		action = SECCOMP_RET_ERRNO | EPERM;
+	else if (!strcmp(argv[1], "enosys"))
+		action = SECCOMP_RET_ERRNO | ENOSYS;
+	else if (!strcmp(argv[1], "eacces"))
+		action = SECCOMP_RET_ERRNO | EACCES;
+	else {
+		fprintf(stderr, "seccomp_exec: unknown mode '%s'\n", argv[1]);
+		return 125;
+	}
+	/* jt/jf count instructions after the jump */
+	struct sock_filter f[] = {
+		/* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARCH_OFF),
+		/* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 4),
+		/* 2 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, NR_OFF),
+		/* 3 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 256, 9, 0),              /* x86_64 */
+		/* 4 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x40000000 | 256, 8, 0), /* x32 */
+		/* 5 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		/* 6 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_I386, 0, 3),
+		/* 7 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, NR_OFF),
+		/* 8 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 294, 4, 0),              /* i386 */
+		/* 9 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		/* 10 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_AARCH64, 0, 3),
+		/* 11 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, NR_OFF),
+		/* 12 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 238, 0, 1),             /* aarch64 */
+		/* 13 */ BPF_STMT(BPF_RET | BPF_K, action),
+		/* 14 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0) {
+		perror("seccomp_exec: installing the filter");
+		return 125;
+	}
+	execvp(argv[2], argv + 2);
+	perror("seccomp_exec: exec");
+	return 127;
+}

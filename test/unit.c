@@ -1,0 +1,273 @@
+/* test/unit.c - unit tests of the pure code: the node-list table
+ * (test/nodespec.cases), node-set formatting and reading, the kernel's mapping
+ * plan, the numa_maps parser. Prints PASS/FAIL lines (test/run's contract).
+ * Usage: unit CASES-FILE
+ * SPDX-License-Identifier: GPL-2.0-only */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../bitmap.h"
+#include "../sysinfo.h"
+
+static int failures;
+
+static void check(int ok, const char *name, const char *fmt, const char *a, const char *b)
+{
+	if (ok) {
+		printf("PASS %s\n", name);
+	} else {
+		printf("FAIL %s: ", name);
+		printf(fmt, a, b);
+		printf("\n");
+		failures++;
+	}
+}
+
+static void set_of(const char *text, struct nodeset *s)
+{
+	if (!strcmp(text, "none")) {
+		ns_clear(s);
+		return;
+	}
+	if (ns_read_list(text, strlen(text), s) < 0) {
+		fprintf(stderr, "unit: bad set '%s' in the table\n", text);
+		exit(2);
+	}
+}
+
+/* '' is the empty string; \xNN a byte; \s a space */
+static void unescape(const char *in, char *out)
+{
+	if (!strcmp(in, "''")) {
+		*out = 0;
+		return;
+	}
+	while (*in) {
+		if (in[0] == '\\' && in[1] == 'x' && in[2] && in[3]) {
+			char h[3] = { in[2], in[3], 0 };
+			*out++ = (char)strtol(h, NULL, 16);
+			in += 4;
+		} else if (in[0] == '\\' && in[1] == 's') {
+			*out++ = ' ';
+			in += 2;
+		} else {
+			*out++ = *in++;
+		}
+	}
+	*out = 0;
+}
+
+static void run_cases(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	static char line[70000], input[70000], got[20000], err[20000];
+	int lineno = 0;
+
+	if (!f) {
+		perror(path);
+		exit(2);
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char on[64], mem[64], al[64], arg[8], in[66000], name[100];
+		int used = 0;
+		struct nodeset online, memory, allowed, out;
+		lineno++;
+		line[strcspn(line, "\n")] = 0;
+		if (!line[0] || line[0] == '#')
+			continue;
+		if (sscanf(line, "%63s %63s %63s %7s %65999s %n", on, mem, al, arg, in, &used) != 5 ||
+		    (line[used] != '=' && line[used] != '!')) {
+			fprintf(stderr, "unit: %s:%d: malformed line\n", path, lineno);
+			exit(2);
+		}
+		set_of(on, &online);
+		set_of(mem, &memory);
+		if (strcmp(al, "-"))
+			set_of(al, &allowed);
+		unescape(in, input);
+		struct nodectx ctx = { strcmp(arg, "to") == 0, &online, &memory,
+				       strcmp(al, "-") ? &allowed : NULL, 42 };
+		const char *want = line + used + 2;
+		snprintf(name, sizeof(name), "nodespec:%d %s %.40s", lineno, arg, in);
+		if (nodespec_eval(strcmp(arg, "to") ? "from-nodes" : "to-nodes", input, &ctx, &out,
+				  err, sizeof(err)) == 0) {
+			ns_format(&out, got, sizeof(got));
+			if (line[used] == '=')
+				check(!strcmp(got, want), name, "got %s, want %s", got, want);
+			else
+				check(0, name, "accepted as %s, want error '%s'", got, want);
+		} else {
+			if (line[used] == '!')
+				check(!strcmp(err, want), name, "got error '%s', want '%s'", err, want);
+			else
+				check(0, name, "error '%s', want %s", err, want);
+		}
+	}
+	fclose(f);
+}
+
+static void t_format(void)
+{
+	static const char *lists[] = { "0", "0-3", "0,2,5", "0-1,3", "1023", "0-1023",
+				       "0,1023", "5-6,8-9,11" };
+	char buf[6000];
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		struct nodeset s;
+		char name[64];
+		set_of(lists[i], &s);
+		ns_format(&s, buf, sizeof(buf));
+		snprintf(name, sizeof(name), "format %s", lists[i]);
+		check(!strcmp(buf, lists[i]), name, "got %s, want %s", buf, lists[i]);
+	}
+	struct nodeset s;
+	ns_clear(&s);
+	ns_format(&s, buf, sizeof(buf));
+	check(!strcmp(buf, "none"), "format empty", "got %s, want %s", buf, "none");
+	/* a small buffer is cut, terminated, and the full length is returned */
+	set_of("0-3,8", &s);
+	size_t need = ns_format(&s, buf, 4);
+	check(need == 5 && strlen(buf) < 4, "format truncates", "%s%s", buf, "");
+}
+
+static void t_read_list(void)
+{
+	static const struct { const char *in; const char *want; } c[] = {
+		{ "0-3\n", "0-3" }, { "", "none" }, { "\n", "none" }, { "0,2,5\n", "0,2,5" },
+		{ "0-1023\n", "0-1023" }, { "1024\n", NULL }, { "3-1\n", NULL }, { "0,\n", NULL },
+		{ "a\n", NULL }, { "0-\n", NULL }, { "-1\n", NULL }, { "0 1\n", NULL },
+		{ "007\n", "7" }, { ",0\n", NULL },
+	};
+	char buf[6000], name[64];
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct nodeset s;
+		int r = ns_read_list(c[i].in, strlen(c[i].in), &s);
+		snprintf(name, sizeof(name), "read_list %zu", i);
+		if (!c[i].want) {
+			check(r < 0, name, "accepted %s%s", c[i].in, "");
+			continue;
+		}
+		ns_format(&s, buf, sizeof(buf));
+		check(r == 0 && !strcmp(buf, c[i].want), name, "got %s, want %s", buf, c[i].want);
+	}
+}
+
+/* Each case: from, to, and the final node of every from-node, "s>d ..." */
+static void t_plan(void)
+{
+	static const struct { const char *from, *to, *want; } c[] = {
+		{ "2-5", "7,9,12-13", "2>7 3>9 4>12 5>13" },
+		{ "0-7", "3-5", "0>3 1>4 2>5 3>3 4>4 5>5 6>3 7>4" },
+		{ "2-4", "3-5", "2>3 3>4 4>5" },
+		{ "0", "1", "0>1" },
+		{ "0-1", "2-3", "0>2 1>3" },
+		{ "0-3", "1-2", "0>1 1>1 2>2 3>2" },
+		{ "0-1", "1-2", "0>1 1>2" },
+		/* lists are sets: "1,0" is 0-1, so nothing moves (no swap) */
+		{ "0-1", "1,0", "0>0 1>1" },
+		{ "0", "0", "0>0" },
+		{ "0-3", "0-3", "0>0 1>1 2>2 3>3" },
+		{ "1", "0-3", "1>1" },
+		{ "0", "0-3", "0>0" },
+		{ "3", "0-2", "3>0" },
+		{ "1022-1023", "0-1", "1022>0 1023>1" },
+	};
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct nodeset from, to;
+		static struct mig_step steps[MP_MAXNODES];
+		char got[400] = "", name[80];
+		size_t o = 0;
+		set_of(c[i].from, &from);
+		set_of(c[i].to, &to);
+		int n = mig_plan(&from, &to, steps);
+		for (int s = ns_next(&from, -1); s >= 0; s = ns_next(&from, s))
+			o += (size_t)snprintf(got + o, sizeof(got) - o, "%s%d>%d", o ? " " : "", s,
+					      mig_final(steps, n, s));
+		snprintf(name, sizeof(name), "plan %s -> %s", c[i].from, c[i].to);
+		check(!strcmp(got, c[i].want), name, "got %s, want %s", got, c[i].want);
+	}
+	/* drained nodes: 0-1 -> 1-2 empties 0, not 1 (it receives 0's pages) */
+	struct nodeset from, to, d;
+	struct mig_step steps[MP_MAXNODES];
+	char buf[100];
+	set_of("0-1", &from);
+	set_of("1-2", &to);
+	mig_drained(steps, mig_plan(&from, &to, steps), &d);
+	ns_format(&d, buf, sizeof(buf));
+	check(!strcmp(buf, "0"), "drained 0-1 -> 1-2", "got %s, want %s", buf, "0");
+}
+
+static void feed_all(struct usage *u, const char *text, size_t chunk)
+{
+	struct nm_parser p;
+	size_t len = strlen(text);
+	nm_init(&p, u, 4);
+	for (size_t i = 0; i < len; i += chunk)
+		nm_feed(&p, text + i, len - i < chunk ? len - i : chunk);
+	nm_finish(&p);
+}
+
+static void t_numa_maps(void)
+{
+	static const char text[] =
+		"55eb072e3000 default file=/usr/bin/cat mapped=2 N0=2 kernelpagesize_kB=4\n"
+		"7f0000000000 default anon=512 dirty=512 N1=512 kernelpagesize_kB=2048\n"
+		"7f1000000000 interleave:0-1 anon=4 dirty=4 N0=2 N1=2 kernelpagesize_kB=4\n"
+		"7f2000000000 default\n"
+		"7f3000000000 weighted interleave:0-3 anon=1 N3=1 kernelpagesize_kB=4\n"
+		/* a file name with spaces that looks like counts must not count */
+		"7f4000000000 default file=/tmp/x\\sN2=999 kernelpagesize_kB=4 mapped=1 N2=1 kernelpagesize_kB=4\n"
+		/* an old kernel without kernelpagesize_kB: the base page size */
+		"7f5000000000 default anon=3 N2=3\n"
+		"7f6000000000 prefer (many):0-1 anon=1 N0=1 kernelpagesize_kB=4";
+	char fixed[sizeof(text)];
+	/* unescape \s in the test text (it stands for a space inside a file name) */
+	size_t o = 0;
+	for (size_t i = 0; text[i]; i++) {
+		if (text[i] == '\\' && text[i + 1] == 's') {
+			fixed[o++] = ' ';
+			i++;
+		} else {
+			fixed[o++] = text[i];
+		}
+	}
+	fixed[o] = 0;
+	static struct usage u;
+	uint64_t want0 = (2 + 2 + 1) * 4096ULL, want1 = 512 * 2048 * 1024ULL + 2 * 4096ULL;
+	uint64_t want2 = 1 * 4096ULL + 3 * 4096ULL, want3 = 4096;
+	static const size_t chunks[] = { 1, 2, 3, 7, 64, 4096 };
+	for (size_t c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
+		char name[64], got[200], want[200];
+		feed_all(&u, fixed, chunks[c]);
+		snprintf(name, sizeof(name), "numa_maps chunk %zu", chunks[c]);
+		snprintf(got, sizeof(got), "%llu %llu %llu %llu total %llu",
+			 (unsigned long long)u.bytes[0], (unsigned long long)u.bytes[1],
+			 (unsigned long long)u.bytes[2], (unsigned long long)u.bytes[3],
+			 (unsigned long long)u.total);
+		snprintf(want, sizeof(want), "%llu %llu %llu %llu total %llu",
+			 (unsigned long long)want0, (unsigned long long)want1,
+			 (unsigned long long)want2, (unsigned long long)want3,
+			 (unsigned long long)(want0 + want1 + want2 + want3));
+		check(!strcmp(got, want), name, "got %s, want %s", got, want);
+	}
+	/* a line far longer than any buffer, and a node number beyond 1023 */
+	static char big[200000];
+	memset(big, 'x', sizeof(big) - 100);
+	strcpy(big + sizeof(big) - 100, " N1024=5 N7=1 kernelpagesize_kB=4\n");
+	feed_all(&u, big, 4096);
+	check(u.bytes[7] == 4096 && u.total == 4096, "numa_maps long line", "%s%s", "", "");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: unit CASES-FILE\n");
+		return 2;
+	}
+	run_cases(argv[1]);
+	t_format();
+	t_read_list();
+	t_plan();
+	t_numa_maps();
+	return failures ? 1 : 0;
+}
