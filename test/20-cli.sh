@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Command-line cases: exact stdout, stderr and exit status. Every case runs under
+# a seccomp filter that kills the tool if it calls migrate_pages, so a rejected
+# command line is also proven to make no such call.
+# Environment: MP (binary), RUN_PREFIX (e.g. "valgrind -q --error-exitcode=99").
+set -u
+cd "$TOP" || exit 1
+mkdir -p build
+gcc -O2 -Wall -Wextra -Werror -o build/seccomp_exec test/helpers/seccomp_exec.c || {
+  echo "FAIL build seccomp_exec"; exit 1; }
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+online=$(cat /sys/devices/system/node/online 2>/dev/null || echo 0)
+try="Try 'migratepages --help' for more information."
+
+# t NAME EXIT STDOUT STDERR ARGS...   (STDOUT/STDERR exact; '*' = not checked)
+t() {
+  local name=$1 want_rc=$2 want_out=$3 want_err=$4 rc out err; shift 4
+  # shellcheck disable=SC2086
+  build/seccomp_exec kill ${RUN_PREFIX:-} "$MP" "$@" >"$tmp/out" 2>"$tmp/err"
+  rc=$?; out=$(cat "$tmp/out"); err=$(cat "$tmp/err")
+  if [ "$rc" != "$want_rc" ]; then
+    echo "FAIL $name: exit $rc, want $want_rc (stderr: $err)"
+  elif [ "$want_out" != '*' ] && [ "$out" != "$want_out" ]; then
+    echo "FAIL $name: stdout '$out', want '$want_out'"
+  elif [ "$want_err" != '*' ] && [ "$err" != "$want_err" ]; then
+    echo "FAIL $name: stderr '$err', want '$want_err'"
+  else
+    echo "PASS $name"
+  fi
+}
+# bad NAME STDERR-LINE ARGS...: exit 1, nothing on stdout, one line on stderr
+bad() { local name=$1 msg=$2; shift 2; t "$name" 1 "" "migratepages: $msg" "$@"; }
+# usage NAME STDERR-LINE ARGS...: exit 1, the line and the Try line
+usage() { local name=$1 msg=$2; shift 2; t "$name" 1 "" "migratepages: $msg
+$try" "$@"; }
+
+# --- help and version: stdout, exit 0, nothing on stderr
+t "--help" 0 '*' "" --help
+t "-h" 0 '*' "" -h
+help=$("$MP" --help)
+[ "$(head -1 <<<"$help")" = "Usage: migratepages [OPTIONS] PID[,PID...] FROM-NODES TO-NODES" ] \
+  && echo "PASS --help first line" || echo "FAIL --help first line: $(head -1 <<<"$help")"
+[ "$("$MP" -h)" = "$help" ] && echo "PASS -h equals --help" || echo "FAIL -h differs from --help"
+for o in -v --verbose -n --dry-run --json --cgroup -h --help -V --version; do
+  grep -q -- "$o" <<<"$help" && echo "PASS --help names $o" || echo "FAIL --help does not name $o"
+done
+t "--version" 0 "migratepages 1.0.0" "" --version
+t "-V" 0 "migratepages 1.0.0" "" -V
+t "--version wins over bad args" 0 "migratepages 1.0.0" "" --version x y z
+if [ -w /dev/full ]; then
+  for o in --help --version; do
+    # shellcheck disable=SC2086
+    err=$(build/seccomp_exec kill ${RUN_PREFIX:-} "$MP" $o 2>&1 >/dev/full); rc=$?
+    if [ $rc = 1 ] && [ "$err" = "migratepages: cannot write to standard output: No space left on device" ]; then
+      echo "PASS $o to a full disk"
+    else
+      echo "FAIL $o to a full disk: exit $rc, stderr '$err'"
+    fi
+  done
+else
+  echo "SKIP --help to a full disk: no writable /dev/full"
+fi
+
+# --- argument count and options
+usage "no arguments" "expected PID FROM-NODES TO-NODES, got 0 arguments"
+usage "one argument" "expected PID FROM-NODES TO-NODES, got 1 argument" 1
+usage "two arguments" "expected PID FROM-NODES TO-NODES, got 2 arguments" 1 0
+usage "four arguments" "too many arguments (from '0' on)" 1 0 0 0
+usage "unknown long option" "unknown option '--frobnicate'" --frobnicate 1 0 0
+usage "unknown short option" "unknown option '-x'" -x 1 0 0
+usage "unknown option in a cluster" "unknown option '-q'" -vq 1 0 0
+usage "option after arguments" "unknown option '-x'" 1 0 0 -x
+usage "a negative pid reads as an option" "unknown option '-1'" -1 0 0
+usage "--verbose=1" "unknown option '--verbose=1'" --verbose=1 1 0 0
+usage "--cgroup without its directory" "option '--cgroup' needs a directory" --cgroup
+usage "--cgroup= empty" "option '--cgroup' needs a directory" --cgroup= 0 0
+usage "--cgroup with a pid" "expected FROM-NODES TO-NODES after --cgroup DIR, got 3 arguments" --cgroup /x 1 0 0
+usage "--cgroup with one list" "expected FROM-NODES TO-NODES after --cgroup DIR, got 1 argument" --cgroup /x 0
+usage "option-like text after --" "expected PID FROM-NODES TO-NODES, got 2 arguments" -- -v 0
+bad "--cgroup that does not exist" "--cgroup: cannot read $tmp/none/cgroup.procs: No such file or directory" --cgroup "$tmp/none" 0 0
+mkdir -p "$tmp/cg"; printf '12\nabc\n' >"$tmp/cg/cgroup.procs"
+bad "--cgroup with a bad cgroup.procs" "--cgroup: cannot read $tmp/cg/cgroup.procs: not a list of process ids" --cgroup "$tmp/cg" 0 0
+
+# --- process ids: decimal 1..INT_MAX only (numactl: strtoul base 0, wraps)
+bad "pid 0" "pid: '0': 0 is not a process id (1-2147483647)" 0 0 0
+bad "pid 00" "pid: '00': leading zero (process ids are decimal)" 00 0 0
+bad "pid octal 020255" "pid: '020255': leading zero (process ids are decimal)" 020255 0 0
+bad "pid hex 0x20ad" "pid: '0x20ad': not a decimal process id" 0x20ad 0 0
+bad "pid with +" "pid: '+1': not a decimal process id" +1 0 0
+bad "pid with a space before" "pid: ' 1': not a decimal process id" " 1" 0 0
+bad "pid with a space after" "pid: '1 ': not a decimal process id" "1 " 0 0
+bad "pid empty" "pid: '': empty process id" "" 0 0
+bad "pid INT_MAX+1" "pid: '2147483648': out of range (1-2147483647)" 2147483648 0 0
+bad "pid 2^32+1 (numactl: pid 1)" "pid: '4294967297': out of range (1-2147483647)" 4294967297 0 0
+bad "pid huge" "pid: '9999999999999999999999999999999999999999...': out of range (1-2147483647)" 999999999999999999999999999999999999999999999999 0 0
+bad "pid word" "pid: 'self': not a decimal process id" self 0 0
+bad "pid list with an empty entry" "pid: '': empty process id in the list" 1,,2 0 0
+bad "pid list ending in a comma" "pid: '': empty process id in the list" 1, 0 0
+bad "pid list starting with a comma" "pid: '': empty process id in the list" ,1 0 0
+bad "pid list with a bad entry" "pid: 'x': not a decimal process id" 1,x 0 0
+bad "pid list with a semicolon" "pid: '1;2': not a decimal process id" "1;2" 0 0
+bad "pid with a control character" "pid: '1?': not a decimal process id" "$(printf '1\033')" 0 0
+
+# --- node lists: the error names the argument and the text (the table in
+# test/nodespec.cases covers the grammar; these check the CLI wiring)
+bad "from-nodes backwards" "from-nodes: '3-1': range 3-1 is backwards (write 1-3)" 1 3-1 0
+bad "to-nodes octal" "to-nodes: '010': leading zero in '010' (node numbers are decimal)" 1 0 010
+bad "to-nodes empty" "to-nodes: '': empty node list (give nodes such as 0, 0-3 or all)" 1 0 ""
+bad "from-nodes empty" "from-nodes: '': empty node list (give nodes such as 0, 0-3 or all)" 1 "" 0
+bad "to-nodes !all" "to-nodes: '!all': selects no nodes" 1 0 '!all'
+bad "from-nodes 1024" "from-nodes: '1024': node number '1024' is out of range (0-1023)" 1 1024 0
+bad "to-nodes that do not exist" "to-nodes: node 1000 does not exist (nodes: $online)" 1 0 1000
+bad "from-nodes that do not exist" "from-nodes: node 1023 does not exist (nodes: $online)" 1 1023 0
+bad "from-nodes checked before the pid" "from-nodes: 'x': expected a node number at 'x'" 4194305 x 0
+bad "pid checked before the lists" "pid: 'x': not a decimal process id" x x x
+bad "a node error stops a pid list" "to-nodes: node 1000 does not exist (nodes: $online)" 1,2,3 0 1000
+bad "to-nodes with a newline" "to-nodes: '0\\x0a1': unexpected character '\\x0a'" 1 0 "$(printf '0\n1')"
+bad "dry run checks the lists too" "to-nodes: node 1000 does not exist (nodes: $online)" --dry-run 1 0 1000
+bad "json checks the lists too" "to-nodes: node 1000 does not exist (nodes: $online)" --json 1 0 1000
+long=$(printf '0,%.0s' $(seq 1 30000))x
+bad "a 60 KB node list" "from-nodes: '0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,...': expected a node number at 'x'" 1 "$long" 0
