@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# test/50-vm.sh - real migration in multi-node qemu guests (TCG), page by page.
+# Builds what it needs (Debian's kernel is fetched once into test/vm/cache/),
+# boots each topology below with a list of scenarios (test/vm/guest/scenarios.sh),
+# and turns the guests' result lines into PASS/FAIL lines. Serial logs go to
+# test/out/vm/. TEST_QUICK=1 skips it all; VM_ONLY="x86_64-2node ..." runs only
+# those boots; VM_JOBS (default 2) boots that run at once; V=1 shows INFO lines.
+set -u
+top=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
+cd "$top" || exit 1
+MP=${MP:-$top/migratepages}
+vm=$top/test/vm
+out=$top/test/out/vm
+t0=$SECONDS
+
+if [ "${TEST_QUICK:-0}" = 1 ]; then
+  echo "SKIP vm: TEST_QUICK=1 (no qemu guests)"
+  exit 0
+fi
+if ! command -v qemu-system-x86_64 >/dev/null; then
+  echo "SKIP vm: qemu-system-x86_64 is not installed (Debian package qemu-system-x86)"
+  exit 0
+fi
+for c in cpio busybox xz; do
+  command -v $c >/dev/null || { echo "SKIP vm: $c is not installed"; exit 0; }
+done
+mkdir -p "$out"
+
+# --- the boots: NAME ARCH TOPOLOGY TOOL SCENARIOS ------------------------------
+# Another architecture, or another build of the tool (an i386 one, say), is one
+# more line here; the scenarios do not change.
+boots=(
+  "x86_64-2node x86_64 2node $MP one_to_one,back,thp,small_pages,threads,interleave2,shared_root,shared_unpriv,unpriv_own,unpriv_other,nonexistent,noproc,exit_during"
+  "x86_64-4node x86_64 4node $MP zero_to_three,pairs,pairs_thp,unequal,chain,all_to_n,not_n,interleave4,plus,negative"
+  "x86_64-report x86_64 4node $MP verbose,dry_run,pidlist,cgroup50,json"
+  "x86_64-memonly x86_64 memonly $MP memonly,too_small"
+  "x86_64-fake4 x86_64 fake4 $MP fake"
+)
+aarch64_mp=$top/build/vm/migratepages-aarch64
+if command -v qemu-system-aarch64 >/dev/null && command -v aarch64-linux-gnu-gcc >/dev/null; then
+  if CROSS_COMPILE=aarch64-linux-gnu- OUT=$aarch64_mp ./build.sh >"$out/build-aarch64.log" 2>&1; then
+    boots+=("aarch64-4node aarch64 4node $aarch64_mp zero_to_three,pairs,pairs_thp,unequal")
+  else
+    echo "FAIL aarch64/build: the static aarch64 build failed: $(tail -n 3 "$out/build-aarch64.log" | tr '\n' ' ')"
+  fi
+else
+  echo "SKIP aarch64: qemu-system-aarch64 or aarch64-linux-gnu-gcc missing (packages qemu-system-arm, gcc-aarch64-linux-gnu, libc6-dev-arm64-cross)"
+fi
+
+# --- kernels and initramfs per (arch, tool) -----------------------------------
+declare -A initrd_of=() ok_arch=()
+for b in "${boots[@]}"; do
+  read -r name arch topo tool runs <<<"$b"
+  if [ -z "${ok_arch[$arch]:-}" ]; then
+    deb=$arch; [ "$arch" = x86_64 ] && deb=amd64; [ "$arch" = aarch64 ] && deb=arm64
+    if "$vm/kernel.sh" "$deb" >"$out/kernel-$arch.log" 2>&1; then
+      ok_arch[$arch]=yes
+    else
+      ok_arch[$arch]=no
+      echo "SKIP $arch: cannot fetch Debian's $deb kernel: $(tail -n 2 "$out/kernel-$arch.log" | tr '\n' ' ')"
+    fi
+  fi
+  [ "${ok_arch[$arch]}" = yes ] || continue
+  key="$arch:$tool"
+  [ -n "${initrd_of[$key]:-}" ] && continue
+  img=$out/initrd-$arch-$(echo "$tool" | md5sum | cut -c1-8).cpio
+  if MP=$tool "$vm/mkinitrd.sh" "$arch" "$img" >"$out/mkinitrd-$arch.log" 2>&1; then
+    initrd_of[$key]=$img
+  else
+    echo "FAIL $arch/initramfs: $(tail -n 3 "$out/mkinitrd-$arch.log" | tr '\n' ' ')"
+    initrd_of[$key]=none
+  fi
+done
+echo "vm: kernels and initramfs ready in $((SECONDS - t0)) s"
+
+# --- boot, VM_JOBS at a time ----------------------------------------------------
+run_boot() {  # NAME ARCH TOPO INITRD RUNS
+  VM_TIMEOUT=${VM_TIMEOUT:-180} "$vm/boot.sh" "$2" "$3" "$4" "$out/$1.log" "mp.run=$5"
+  echo $? >"$out/$1.rc"
+}
+jobs_max=${VM_JOBS:-2}
+selected=()
+for b in "${boots[@]}"; do
+  read -r name arch topo tool runs <<<"$b"
+  if [ -n "${VM_ONLY:-}" ] && ! [[ " $VM_ONLY " == *" $name "* ]]; then continue; fi
+  [ "${ok_arch[$arch]:-}" = yes ] || continue
+  img=${initrd_of["$arch:$tool"]}
+  [ "$img" = none ] && continue
+  selected+=("$b")
+  rm -f "$out/$name.rc" "$out/$name.log"
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n; done
+  run_boot "$name" "$arch" "$topo" "$img" "$runs" &
+done
+wait
+
+# --- results --------------------------------------------------------------------
+for b in "${selected[@]}"; do
+  read -r name arch topo tool runs <<<"$b"
+  log=$out/$name.log rc=$(cat "$out/$name.rc" 2>/dev/null || echo none)
+  secs=$(sed -n 's/^BOOT seconds=\([0-9.]*\).*/\1/p' "$log" | tail -n 1)
+  start=$(sed -n 's/.*GUEST START.*//p;' "$log" >/dev/null; grep -m1 -o 'GUEST START.*' "$log" | head -c 0)
+  echo "vm: $name ($topo): ${secs:-?} s, boot rc $rc; log test/out/vm/$name.log"
+  if ! grep -q '^GUEST START' "$log"; then
+    echo "FAIL $arch/$name-boot: the guest did not start its tests (rc $rc): $(tr -d '\r' <"$log" | tail -n 3 | tr '\n' ' ' | head -c 300)"
+    continue
+  fi
+  tr -d '\r' <"$log" | awk -v arch="$arch" -v v="${V:-0}" '
+    /^RESULT PASS / { print "PASS " arch "/" $3; next }
+    /^RESULT FAIL / { sub(/^RESULT FAIL /, ""); print "FAIL " arch "/" $0; next }
+    /^RESULT SKIP / { sub(/^RESULT SKIP /, ""); print "SKIP " arch "/" $0; next }
+    /^COMPARE / { print "  " $0; next }
+    /^INFO / { if (v == 1) print "  " $0; next }
+    /^BEGIN / { cur = $2; begun[cur] = 1; next }
+    /^DONE / { done[$2] = 1; t[$2] = $3; next }
+    END { for (s in begun) if (!(s in done)) print "FAIL " arch "/" s ": the scenario did not finish (guest hung, crashed or timed out)" }'
+  for s in ${runs//,/ }; do
+    grep -q "^BEGIN $s\$" <(tr -d '\r' <"$log") ||
+      echo "FAIL $arch/$s: never started (the guest stopped before it; boot rc $rc)"
+  done
+  if [ "$rc" = 124 ]; then
+    echo "FAIL $arch/$name-timeout: the guest did not power off within ${VM_TIMEOUT:-180} s"
+  fi
+  if [[ ",$runs," == *,json,* ]]; then
+    python3 "$vm/check_json.py" "$log" json "$arch/"
+  fi
+done
+echo "vm: all boots done in $((SECONDS - t0)) s"

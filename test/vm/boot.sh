@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# test/vm/boot.sh ARCH TOPOLOGY INITRD LOG [KERNEL-ARGS...]
+# Boots a qemu guest (TCG) of ARCH with the NUMA TOPOLOGY, the initramfs INITRD
+# and the extra kernel command line words, writes the serial console to LOG, and
+# returns: 0 the guest printed "GUEST END"; 124 timeout (a hung guest); else 1.
+#
+# ARCH: x86_64 (qemu64, PVH vmlinux), aarch64 (virt, cortex-a57). Another
+# architecture is one more entry in arch_setup below (qemu binary, machine,
+# cpu, console, kernel), nothing else.
+# TOPOLOGY: a name below, or a list of node sizes in MiB, each followed by "c"
+# when the node has a CPU: "512c 512c" (2 nodes), "384c 384c 96" (a
+# memory-only third node). "fake4:1024" is one node of 1024 MiB split by
+# numa=fake=4.
+# Environment: VM_TIMEOUT (seconds, default 120), VM_KERNEL (another kernel image).
+set -uo pipefail
+arch=${1:?usage: boot.sh ARCH TOPOLOGY INITRD LOG [ARGS...]}
+topo=${2:?}
+initrd=${3:?}
+log=${4:?}
+shift 4
+here=$(cd "$(dirname "$0")" && pwd)
+
+case $topo in
+  2node)    nodes="512c 512c" ;;
+  4node)    nodes="256c 256c 256c 256c" ;;
+  memonly)  nodes="384c 384c 96" ;;
+  fake4)    nodes="fake4:1024" ;;
+  small4)   nodes="256c 256c 256c 64c" ;;
+  *)        nodes=$topo ;;
+esac
+
+arch_setup() {
+  case $1 in
+    x86_64)
+      qemu=qemu-system-x86_64
+      machine=(-machine q35 -accel tcg -cpu qemu64)
+      console=ttyS0
+      kernel=$("$here/kernel.sh" amd64) ;;
+    aarch64)
+      qemu=qemu-system-aarch64
+      machine=(-machine virt -accel tcg -cpu cortex-a57)
+      console=ttyAMA0
+      kernel=$("$here/kernel.sh" arm64) ;;
+    *)
+      echo "boot.sh: no qemu setup for $1" >&2
+      return 1 ;;
+  esac
+}
+arch_setup "$arch" || exit 1
+kernel=${VM_KERNEL:-$kernel}
+command -v "$qemu" >/dev/null || { echo "boot.sh: $qemu not installed" >&2; exit 1; }
+
+numa=() append="" cpus=0 total=0 i=0
+case $nodes in
+  fake4:*)
+    mem=${nodes#fake4:}
+    total=$mem cpus=2
+    append="numa=fake=4" ;;
+  *)
+    # Nodes with a CPU get one each; qemu wants every CPU on some node.
+    for n in $nodes; do
+      case $n in *c) cpus=$((cpus + 1)) ;; esac
+    done
+    [ "$cpus" -gt 0 ] || { echo "boot.sh: no node with a CPU" >&2; exit 1; }
+    c=0
+    for n in $nodes; do
+      size=${n%c}
+      numa+=(-object "memory-backend-ram,size=${size}M,id=m$i")
+      if [ "$n" != "$size" ]; then
+        numa+=(-numa "node,nodeid=$i,cpus=$c,memdev=m$i")
+        c=$((c + 1))
+      else
+        numa+=(-numa "node,nodeid=$i,memdev=m$i")
+      fi
+      total=$((total + size)) i=$((i + 1))
+    done ;;
+esac
+
+timeout_s=${VM_TIMEOUT:-120}
+start=$(date +%s.%N)
+timeout -k 5 "$timeout_s" "$qemu" "${machine[@]}" -m "${total}M" -smp "$cpus" "${numa[@]}" \
+  -kernel "$kernel" -initrd "$initrd" \
+  -append "console=$console quiet loglevel=3 panic=-1 transparent_hugepage=always $append $*" \
+  -display none -nodefaults -serial stdio -no-reboot </dev/null >"$log" 2>&1
+rc=$?
+end=$(date +%s.%N)
+echo "BOOT seconds=$(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.1f", b-a}') rc=$rc" >>"$log"
+if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+  exit 124
+fi
+grep -q '^GUEST END' "$log" || exit 1
+exit 0

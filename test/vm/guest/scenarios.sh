@@ -1,0 +1,420 @@
+# scenarios.sh - the guest scenarios, one shell function sc_NAME each, run by
+# /init in the order the kernel command line names them (mp.run=a,b,c).
+# Each prints its own RESULT lines. Node lists given to mcase after the tool's
+# arguments are what the kernel must receive, written out by hand here; the
+# checker (pagecheck) predicts every page's final node from them.
+
+# --- 2 nodes (512 MiB each) -------------------------------------------------
+sc_one_to_one() {
+  mcase one-to-one "-s 32 -b 0" "@ 0 1" 0 1 0
+  sbs one-to-one same
+}
+sc_back() {
+  mcase back "-s 16 -b 1" "@ 1 0" 1 0 0
+  sbs back same
+}
+sc_thp() {
+  mcase thp "-s 32 -H -b 0" "@ 0 1" 0 1 0
+  local b a
+  b=$(sed -n 's/^thp_kb //p' "$T/thp.before" 2>/dev/null)
+  a=$(sed -n 's/^thp_kb //p' "$T/thp.after" 2>/dev/null)
+  if [ "${b:-0}" -gt 0 ] 2>/dev/null; then
+    pass thp-backed
+    info "thp: AnonHugePages ${b} kB before, ${a} kB after"
+  else
+    fail thp-backed "the buffer had no transparent huge pages (AnonHugePages ${b:-?} kB): the THP case tested nothing"
+  fi
+  sbs thp same
+}
+sc_small_pages() {
+  mcase small-pages "-s 16 -N -b 0" "@ 0 1" 0 1 0
+  local b
+  b=$(sed -n 's/^thp_kb //p' "$T/small-pages.before" 2>/dev/null)
+  [ "${b:-1}" = 0 ] || fail small-pages-4k "buffer had $b kB of huge pages"
+  sbs small-pages same
+}
+sc_threads() {
+  mcase threads "-s 32 -t 4 -b 0" "@ 0 1" 0 1 0
+  sbs threads same
+}
+sc_interleave2() {
+  mcase interleave2 "-s 16 -N -i 0-1" "@ 0-1 1" 0-1 1 0
+  sbs interleave2 same
+}
+sc_shared_root() {
+  mcase shared-root "-s 16 -S -b 0" "@ 0 1" 0 1 0
+  sbs shared-root same
+}
+sc_shared_unpriv() {
+  # Without CAP_SYS_NICE the kernel moves only pages mapped by one process:
+  # the shared buffer (mapped by the hog and its child) stays where it is.
+  HOG_USER=1000 TOOL_USER=1000 mcase shared-unpriv "-s 16 -S -b 0" "@ 0 1" 0 "" "*" -z
+  info "shared-unpriv: exit $RC; stdout: $(head -c 300 "$T/shared-unpriv.out" | tr '\n' ' '); stderr: $(head -c 300 "$T/shared-unpriv.err" | tr '\n' ' ')"
+  if [ "$RC" != 0 ] && grep -q . "$T/shared-unpriv.err"; then
+    pass shared-unpriv-reported
+  else
+    fail shared-unpriv-reported "exit $RC and nothing on stderr: the pages left behind went unreported"
+  fi
+  HOG_USER=1000 TOOL_USER=1000 sbs shared-unpriv any
+}
+sc_unpriv_own() {
+  HOG_USER=1000 TOOL_USER=1000 mcase unpriv-own "-s 16 -b 0" "@ 0 1" 0 1 0
+  HOG_USER=1000 TOOL_USER=1000 sbs unpriv-own same
+}
+sc_unpriv_other() {
+  HOG_USER=1001 TOOL_USER=1000 mcase unpriv-other "-s 16 -b 0" "@ 0 1" "" "" 1 -z
+  local e
+  e=$(head -c 400 "$T/unpriv-other.err" | tr '\n' ' ')
+  info "unpriv-other: stderr: $e"
+  case $e in
+    *user*|*uid*|*owner*|*"another"*) pass unpriv-other-cause ;;
+    *) fail unpriv-other-cause "stderr does not name the cause (another user's process): $e" ;;
+  esac
+  HOG_USER=1001 TOOL_USER=1000 sbs unpriv-other any
+}
+sc_nonexistent() {
+  mcase nonexistent "-s 16 -b 0" "@ 0 7" "" "" 1 -z
+  info "nonexistent: stderr: $(head -c 300 "$T/nonexistent.err" | tr '\n' ' ')"
+  sbs nonexistent any
+}
+sc_noproc() {
+  # /proc and /sys unmounted, as early in an initramfs. The hog reports with
+  # move_pages, which needs neither.
+  local p rc nrc
+  hog_start noproc -s 16 -b 0 || { fail noproc "hog did not start"; return; }
+  hog_start noproc-nc -s 16 -b 0 || { fail noproc "hog did not start"; return; }
+  hog_report noproc before && hog_report noproc-nc before || { fail noproc "no report"; return; }
+  umount "$CG" 2>/dev/null
+  umount /sys && umount /proc || { fail noproc "cannot unmount /proc and /sys"; return; }
+  [ -e /proc/self ] && { fail noproc "/proc is still there"; return; }
+  $MP "$(hpid noproc)" 0 1 >"$T/noproc.out" 2>"$T/noproc.err"
+  rc=$?
+  if [ -x "$NUMACTL" ]; then
+    $NUMACTL "$(hpid noproc-nc)" 0 1 >"$T/noproc-nc.out" 2>"$T/noproc-nc.err"
+    nrc=$?
+  fi
+  mount -t proc proc /proc
+  mount -t sysfs sysfs /sys
+  hog_report noproc after
+  hog_report noproc-nc after
+  hog_stop noproc
+  hog_stop noproc-nc
+  if [ "$rc" != 0 ]; then
+    fail noproc "exit $rc: $(head -c 300 "$T/noproc.err" | tr '\n' ' ')"
+  elif OUT=$(pagecheck check "$T/noproc.before" "$T/noproc.after" 0 1); then
+    pass noproc
+    info "noproc: $OUT"
+  else
+    fail noproc "$OUT"
+  fi
+  if [ -x "$NUMACTL" ]; then
+    echo "COMPARE noproc: ours exit $rc $(counts "$T/noproc.after"); numactl exit $nrc $(counts "$T/noproc-nc.after"); numactl said: $(head -c 200 "$T/noproc-nc.err" | tr '\n' ' ')"
+  fi
+}
+sc_exit_during() {
+  # The target dies while its pages are being moved (at a few moments).
+  local d p tp rc bad=
+  for d in 0.1 0.4 1; do
+    hog_start exiting -s 128 -N -b 0 || { fail exit-during "hog did not start"; return; }
+    p=$(hpid exiting)
+    $MP "$p" 0 1 >"$T/exiting.out" 2>"$T/exiting.err" &
+    tp=$!
+    sleep "$d"
+    kill -9 "$p"
+    wait "$tp"
+    rc=$?
+    wait "$p" 2>/dev/null
+    info "exit-during (kill after ${d}s): exit $rc; stderr: $(head -c 200 "$T/exiting.err" | tr '\n' ' ')"
+    case $rc in
+      0) ;;
+      1|2) head -n 1 "$T/exiting.err" | grep -q '^migratepages: ' || bad="$bad; exit $rc without a migratepages: message" ;;
+      *) bad="$bad; exit $rc (crash?)" ;;
+    esac
+  done
+  if [ -z "$bad" ]; then pass exit-during; else fail exit-during "${bad#; }"; fi
+}
+
+# --- 4 nodes (256 MiB each) --------------------------------------------------
+sc_zero_to_three() {
+  mcase zero-to-three "-s 32 -b 0" "@ 0 3" 0 3 0
+  sbs zero-to-three same
+}
+sc_pairs() {
+  # 0-1 -> 2-3 on an interleaved buffer: 0->2, 1->3. A maxnode off-by-one
+  # would drop node 3 and put everything on node 2.
+  mcase pairs "-s 32 -N -i 0-1" "@ 0-1 2-3" 0-1 2-3 0
+  sbs pairs same
+}
+sc_pairs_thp() {
+  mcase pairs-thp "-s 32 -H -i 0-1" "@ 0-1 2-3" 0-1 2-3 0
+  sbs pairs-thp same
+}
+sc_unequal() {
+  # 0-3 -> 1,2: weights differ, so nodes 1 and 2 stay; 3->2, 0->1.
+  mcase unequal "-s 32 -N -i 0-3" "@ 0-3 1,2" 0-3 1,2 0
+  sbs unequal same
+}
+sc_chain() {
+  # 0,1 -> 1,2: the kernel moves 1->2 first, then 0->1.
+  mcase chain "-s 16 -N -i 0-1" "@ 0,1 1,2" 0,1 1,2 0
+  sbs chain same
+}
+sc_all_to_n() {
+  mcase all-to-n "-s 32 -N -i 0-3" "@ all 2" 0-3 2 0
+  sbs all-to-n same
+}
+sc_not_n() {
+  mcase not-n "-s 32 -N -i 0-3" "@ !2 2" 0,1,3 2 0
+  sbs not-n same
+}
+cg_setup() {  # cg_setup NAME MEMS: a cgroup-v2 cpuset, printed path
+  local d=$CG/$1
+  grep -q " $CG cgroup2 " /proc/mounts || mount -t cgroup2 none "$CG" || return 1
+  grep -q cpuset "$CG/cgroup.subtree_control" || echo +cpuset >"$CG/cgroup.subtree_control" || return 1
+  mkdir -p "$d" || return 1
+  [ -z "$2" ] || echo "$2" >"$d/cpuset.mems" || return 1
+  echo "$d"
+}
+sc_plus() {
+  # +N counts in the target's cpuset (mems 1,3): +0 is node 1, +1 node 3.
+  local d
+  d=$(cg_setup plus 1,3) || { fail plus "cannot set up a cpuset cgroup"; return; }
+  HOG_CG=$d mcase plus "-s 16 -N -b 1" "@ +0 +1" 1 3 0
+  HOG_CG=$d sbs plus placement "numactl counts +N in the caller's cpuset (0-3): +0 +1 is 0->1 there, which moves nothing from node 1"
+}
+sc_interleave4() {
+  mcase interleave4 "-s 32 -N -i 0-3" "@ 0-3 3,2,1,0" 0-3 0-3 0 -z
+  sbs interleave4 same
+}
+
+# --- 2 nodes and a memory-only node (384, 384, 96 MiB) -------------------------
+sc_memonly() {
+  mcase memonly "-s 32 -b 0" "@ 0 2" 0 2 0
+  sbs memonly any
+}
+sc_too_small() {
+  # 160 MiB to a 96 MiB node: the kernel moves what fits, then ENOMEM.
+  mcase too-small "-s 160 -N -b 0" "@ 0 2" 0 2 2 -p
+  local e left
+  e=$(head -c 300 "$T/too-small.err" | tr '\n' ' ')
+  left=$(sed -n 's/^count .*0=\([0-9]*\).*/\1/p' "$T/too-small.after")
+  info "too-small: stderr: $e; pages still on node 0: ${left:-0}"
+  if echo "$e" | grep -q 'migratepages: .*[0-9][0-9]* .*could not be moved'; then
+    pass too-small-count
+  else
+    fail too-small-count "no 'N pages could not be moved' on stderr: $e"
+  fi
+  sbs too-small any
+}
+
+# --- one node split by numa=fake=4 --------------------------------------------
+sc_fake() {
+  mcase fake-one "-s 16 -b 0" "@ 0 3" 0 3 0
+  sbs fake-one same
+  mcase fake-pairs "-s 16 -N -i 0-1" "@ 0-1 2-3" 0-1 2-3 0
+  sbs fake-pairs same
+}
+
+# --- negative control: the checks must bite ------------------------------------
+# Each stand-in must fail every one of these cases.
+sc_negative() {
+  local st c h a f t caught missed
+  for st in standin-noop standin-offby1; do
+    caught=0 missed=
+    for c in "-s 8 -b 0|@ 0 3|0|3" "-s 8 -N -i 0-1|@ 0-1 2-3|0-1|2-3" \
+             "-s 8 -N -i 0-3|@ 0-3 1,2|0-3|1,2" "-s 8 -N -i 0-1|@ 0,1 1,2|0,1|1,2" \
+             "-s 8 -b 1|@ 1 2|1|2"; do
+      IFS='|' read -r h a f t <<EOC
+$c
+EOC
+      if run_case neg "/bin/$st" "$h" "$a" "$f" "$t" 0; then
+        missed="$missed '$a'"
+      else
+        caught=$((caught + 1))
+        info "negative $st '$a': caught: $WHY"
+      fi
+    done
+    if [ -z "$missed" ]; then
+      pass "negative-$st"
+    else
+      fail "negative-$st" "the checks accepted the stand-in for$missed"
+    fi
+  done
+}
+
+# --- reporting (issue 4), on 4 nodes ---------------------------------------------
+# nm_bytes FILE: whole-process bytes per node from a numa_maps snapshot, as
+# "node bytes" lines (counts times kernelpagesize_kB).
+nm_bytes() {
+  awk '{ k = 4; for (i = 1; i <= NF; i++) if ($i ~ /^kernelpagesize_kB=/) { k = substr($i, 19) + 0 }
+         for (i = 1; i <= NF; i++) if ($i ~ /^N[0-9]+=/) { split(substr($i, 2), a, "="); b[a[1]] += a[2] * k * 1024 } }
+       END { for (n in b) print n, b[n] }' "$1" | sort -n
+}
+# Check the --verbose table (node, before, after in binary units with one
+# decimal) against exact byte figures: every figure must be the exact one
+# rounded. Prints what disagrees; returns 1 then.
+verbose_agrees() {  # OUT NM_BEFORE NM_AFTER
+  nm_bytes "$2" >"$T/vb.nb"
+  nm_bytes "$3" >"$T/vb.na"
+  awk -v nbf="$T/vb.nb" -v naf="$T/vb.na" '
+    function bytes(v, u) { return v * (u == "B" ? 1 : u == "KiB" ? 1024 : u == "MiB" ? 1048576 : u == "GiB" ? 1073741824 : -1e30) }
+    function tol(u) { return u == "B" ? 0 : 0.05 * bytes(1, u) + 1 }
+    function near(shown, u, exact) { d = shown - exact; if (d < 0) d = -d; return d <= tol(u) }
+    BEGIN { while ((getline l < nbf) > 0) { split(l, a, " "); eb[a[1]] = a[2] }
+            while ((getline l < naf) > 0) { split(l, a, " "); ea[a[1]] = a[2] } }
+    $1 ~ /^[0-9]+$/ && NF == 5 {
+      seen++
+      b = bytes($2, $3); a = bytes($4, $5)
+      if (!near(b, $3, eb[$1] + 0)) { print "node " $1 " before: shown " $2 " " $3 ", numa_maps " eb[$1] + 0 " bytes"; bad = 1 }
+      if (!near(a, $5, ea[$1] + 0)) { print "node " $1 " after: shown " $4 " " $5 ", numa_maps " ea[$1] + 0 " bytes"; bad = 1 }
+    }
+    END { if (!seen) { print "no per-node lines in the --verbose output"; bad = 1 }; exit bad }' "$1"
+}
+sc_verbose() {
+  local p rc why= b3 a3 moved
+  hog_start vb -s 32 -b 0 || { fail verbose "hog did not start"; return; }
+  p=$(hpid vb)
+  hog_report vb before
+  cat "/proc/$p/numa_maps" >"$T/vb.nm0"
+  $MP -v "$p" 0 3 >"$T/vb.out" 2>"$T/vb.err"
+  rc=$?
+  cat "/proc/$p/numa_maps" >"$T/vb.nm1"
+  hog_report vb after
+  hog_stop vb
+  sed 's/^/INFO verbose| /' "$T/vb.out"
+  [ "$rc" = 0 ] || why="exit $rc: $(head -c 200 "$T/vb.err")"
+  grep -q "0->3" "$T/vb.out" || why="$why; no 0->3 mapping line"
+  OUT=$(pagecheck check "$T/vb.before" "$T/vb.after" 0 3) || why="$why; $OUT"
+  d=$(verbose_agrees "$T/vb.out" "$T/vb.nm0" "$T/vb.nm1") || why="$why; $d"
+  # The buffer's pages (move_pages) account for what node 3 gained.
+  moved=$(sed -n 's/^count .*3=\([0-9]*\).*/\1/p' "$T/vb.after")
+  b3=$(nm_bytes "$T/vb.nm0" | awk '$1 == 3 { print $2 }')
+  a3=$(nm_bytes "$T/vb.nm1" | awk '$1 == 3 { print $2 }')
+  if [ $(( ${a3:-0} - ${b3:-0} )) -lt $(( ${moved:-0} * 4096 )) ]; then
+    why="$why; node 3 gained $(( ${a3:-0} - ${b3:-0} )) bytes in numa_maps but move_pages shows ${moved:-0} buffer pages there"
+  fi
+  if [ -z "$why" ]; then
+    pass verbose
+    info "verbose: figures agree with numa_maps; buffer ${moved} pages on node 3 by move_pages"
+  else
+    fail verbose "${why#; }"
+  fi
+  # With automatic NUMA balancing on, --verbose says it may move pages back.
+  hog_start vb2 -s 4 -b 0 || return
+  echo 1 >/proc/sys/kernel/numa_balancing
+  $MP -v "$(hpid vb2)" 0 1 >"$T/vb2.out" 2>"$T/vb2.err"
+  echo 0 >/proc/sys/kernel/numa_balancing
+  hog_stop vb2
+  if grep -qi balancing "$T/vb2.out" "$T/vb2.err"; then
+    pass verbose-balancing-note
+  else
+    fail verbose-balancing-note "numa_balancing=1 and --verbose did not mention it"
+  fi
+}
+sc_dry_run() {
+  local p rc why= rc2
+  if ! [ -x /bin/seccomp_exec ]; then
+    fail dry-run "no seccomp_exec helper in the guest"
+    return
+  fi
+  hog_start dr -s 16 -b 0 || { fail dry-run "hog did not start"; return; }
+  p=$(hpid dr)
+  hog_report dr before
+  seccomp_exec kill "$MP" -n "$p" 0 3 >"$T/dr.out" 2>"$T/dr.err"
+  rc=$?
+  hog_report dr after
+  # The filter must bite: without -n the same command dies of SIGSYS.
+  seccomp_exec kill "$MP" "$p" 0 3 >/dev/null 2>&1
+  rc2=$?
+  hog_report dr after2
+  hog_stop dr
+  sed 's/^/INFO dry-run| /' "$T/dr.out"
+  [ "$rc" = 0 ] || why="exit $rc under a filter that kills on migrate_pages: $(head -c 200 "$T/dr.err")"
+  OUT=$(pagecheck check "$T/dr.before" "$T/dr.after" "" "" -z) || why="$why; $OUT"
+  grep -q "0->3" "$T/dr.out" || why="$why; no 0->3 mapping in the dry run's output"
+  [ "$rc2" = 159 ] || why="$why; control: without -n the filtered run exited $rc2, not 159 (SIGSYS): the filter proves nothing"
+  pagecheck check "$T/dr.before" "$T/dr.after2" "" "" -z >/dev/null || why="$why; control: pages moved before the SIGSYS"
+  if [ -z "$why" ]; then pass dry-run; info "dry-run: $OUT; control run killed by SIGSYS"; else fail dry-run "${why#; }"; fi
+}
+sc_pidlist() {
+  local a b dead rc why=
+  hog_start pla -s 8 -b 0 && hog_start plb -s 8 -N -i 0-1 || { fail pidlist-dead "hog did not start"; return; }
+  a=$(hpid pla) b=$(hpid plb)
+  sh -c 'exit 0' & dead=$!
+  wait "$dead"
+  hog_report pla before; hog_report plb before
+  $MP "$a,$dead,$b" 0-1 2-3 >"$T/pl.out" 2>"$T/pl.err"
+  rc=$?
+  hog_report pla after; hog_report plb after
+  hog_stop pla; hog_stop plb
+  info "pidlist-dead: exit $rc; stderr: $(head -c 300 "$T/pl.err" | tr '\n' ' ')"
+  [ "$rc" = 1 ] || why="exit $rc, expected 1 (a pid is gone)"
+  grep -q "$dead" "$T/pl.err" || why="$why; stderr does not name the dead pid $dead"
+  OUT=$(pagecheck check "$T/pla.before" "$T/pla.after" 0-1 2-3) || why="$why; first pid: $OUT"
+  OUT=$(pagecheck check "$T/plb.before" "$T/plb.after" 0-1 2-3) || why="$why; last pid: $OUT"
+  if [ -z "$why" ]; then pass pidlist-dead; else fail pidlist-dead "${why#; }"; fi
+}
+sc_cgroup50() {
+  local d i rc why= bad=0 p
+  d=$(cg_setup fifty "") || { fail cgroup-50 "cannot set up a cgroup"; return; }
+  for i in $(seq 1 50); do
+    rm -f "$T/cg$i".*
+    sh -c 'echo $$ >"$0/cgroup.procs" && exec hog -o "$1" -p 256 -N -b 0' "$d" "$T/cg$i" 2>/dev/null &
+  done
+  for i in $(seq 1 50); do
+    wait_file "$T/cg$i.ready" 300 || { fail cgroup-50 "hog $i did not start"; return; }
+    kill -USR1 "$(hpid "cg$i")"
+  done
+  for i in $(seq 1 50); do
+    wait_file "$T/cg$i.rep" 300 && mv "$T/cg$i.rep" "$T/cg$i.before"
+  done
+  info "cgroup-50: $(wc -l <"$d/cgroup.procs") processes in $d"
+  $MP --cgroup "$d" 0 1 >"$T/cg.out" 2>"$T/cg.err"
+  rc=$?
+  for i in $(seq 1 50); do
+    kill -USR1 "$(hpid "cg$i")"
+  done
+  for i in $(seq 1 50); do
+    wait_file "$T/cg$i.rep" 300 && mv "$T/cg$i.rep" "$T/cg$i.after"
+    pagecheck check "$T/cg$i.before" "$T/cg$i.after" 0 1 >/dev/null || bad=$((bad + 1))
+    hog_stop "cg$i"
+  done
+  [ "$rc" = 0 ] || why="exit $rc: $(head -c 200 "$T/cg.err")"
+  [ "$bad" = 0 ] || why="$why; $bad of 50 processes not moved page by page as expected"
+  if [ -z "$why" ]; then pass cgroup-50; else fail cgroup-50 "${why#; }"; fi
+}
+sc_json() {
+  # Two targets and a dead pid; the host parses the lines with a real JSON
+  # parser and compares them with the PLACE lines (numa_maps, exact bytes).
+  local a b dead rc p n
+  hog_start ja -s 16 -b 0 && hog_start jb -s 16 -N -i 0-1 || { fail json-run "hog did not start"; return; }
+  a=$(hpid ja) b=$(hpid jb)
+  sh -c 'exit 0' & dead=$!
+  wait "$dead"
+  for n in ja jb; do
+    p=$(hpid $n)
+    hog_report $n before
+    echo "PLACE json $p before $(nm_bytes "/proc/$p/numa_maps" | tr ' \n' '= ')"
+  done
+  $MP --json "$a,$dead,$b" 0-1 2-3 >"$T/js.out" 2>"$T/js.err"
+  rc=$?
+  for n in ja jb; do
+    p=$(hpid $n)
+    hog_report $n after
+    echo "PLACE json $p after $(nm_bytes "/proc/$p/numa_maps" | tr ' \n' '= ')"
+    echo "PLACE json $p buffer $(counts "$T/$n.before") -> $(counts "$T/$n.after")"
+    hog_stop $n
+  done
+  echo "PLACE json dead $dead"
+  echo "PLACE json exit $rc"
+  sed 's/^/JSON json /' "$T/js.out"
+  sed 's/^/INFO json stderr| /' "$T/js.err"
+  echo "PLACE json end"
+  # Page by page in the guest too; the host adds json-parse.
+  if pagecheck check "$T/ja.before" "$T/ja.after" 0-1 2-3 >/dev/null &&
+     pagecheck check "$T/jb.before" "$T/jb.after" 0-1 2-3 >/dev/null; then
+    pass json-run
+  else
+    fail json-run "the pages did not move as the kernel's mapping says"
+  fi
+}

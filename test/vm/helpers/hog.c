@@ -1,0 +1,319 @@
+/* hog - a test process whose memory placement the guest tests observe.
+ *
+ *   hog -o PREFIX [-s MIB | -p PAGES] [-H | -N] [-b NODES | -i NODES]
+ *       [-t THREADS] [-S] [-k SEED]
+ *
+ * Maps a buffer (anonymous private, or shared with -S), optionally places it
+ * with mbind (-b bind, -i interleave), asks for or against transparent huge
+ * pages (-H / -N), writes a pattern into every word (split between -t threads
+ * when asked, so each thread first-touches its slice), and with -S forks a
+ * child that maps every page too (page mapcount 2: "shared pages").
+ * Then it writes PREFIX.ready (its pid) and waits:
+ *   SIGUSR1  write PREFIX.rep: the node of every page (move_pages with
+ *            nodes = NULL, run-length coded), the per-node counts, the
+ *            buffer's address, its THP size from smaps, and whether the
+ *            pattern is intact. Written to a temporary name, then renamed.
+ *   SIGTERM  exit (the -S child goes too).
+ */
+#include "common.h"
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+#ifndef MADV_HUGEPAGE
+#define MADV_HUGEPAGE 14
+#define MADV_NOHUGEPAGE 15
+#endif
+
+static const char *prog = "hog";
+static unsigned char *buf;
+static size_t npages, pagesz, len;
+static unsigned long long seed = 0x5eedULL;
+static int nthreads = 1;
+
+static unsigned long long word_at(size_t i)
+{
+	unsigned long long z = (i + seed) * 0x9e3779b97f4a7c15ULL;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+struct slice { size_t from, to; };
+
+static void *fill(void *arg)
+{
+	struct slice *s = arg;
+	unsigned long long *w = (unsigned long long *)buf;
+	for (size_t i = s->from; i < s->to; i++)
+		w[i] = word_at(i);
+	return NULL;
+}
+
+static void *idle(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* Returns the index of the first bad word, or (size_t)-1 when all are right. */
+static size_t verify(void)
+{
+	const unsigned long long *w = (const unsigned long long *)buf;
+	size_t n = len / sizeof(*w);
+	for (size_t i = 0; i < n; i++)
+		if (w[i] != word_at(i))
+			return i;
+	return (size_t)-1;
+}
+
+/* AnonHugePages (or ShmemPmdMapped) of the buffer's mapping in smaps, in kB;
+ * -1 when /proc is not there. */
+static long thp_kb(void)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	int in = 0;
+	long kb = -1;
+	if (!f)
+		return -1;
+	kb = 0;
+	while (fgets(line, sizeof line, f)) {
+		unsigned long a, b;
+		if (sscanf(line, "%lx-%lx ", &a, &b) == 2 && strchr(line, '-') < strchr(line, ' ')) {
+			in = (a <= (unsigned long)buf && (unsigned long)buf < b);
+			continue;
+		}
+		if (in) {
+			long v;
+			if (sscanf(line, "AnonHugePages: %ld", &v) == 1 ||
+			    sscanf(line, "ShmemPmdMapped: %ld", &v) == 1)
+				kb += v;
+		}
+	}
+	fclose(f);
+	return kb;
+}
+
+static void report(const char *prefix)
+{
+	char tmp[4096], final[4096];
+	static int *status;
+	static void **pages;
+	long counts[MAXNODES + 1] = { 0 };
+	long errs = 0;
+	size_t bad;
+	FILE *f;
+
+	if (!status) {
+		status = calloc(npages, sizeof(*status));
+		pages = calloc(npages, sizeof(*pages));
+		if (!status || !pages)
+			die(prog, "calloc");
+	}
+	for (size_t i = 0; i < npages; i++) {
+		pages[i] = buf + i * pagesz;
+		status[i] = -1000;
+	}
+	/* In chunks: the kernel handles any count, but keep each call modest. */
+	for (size_t at = 0; at < npages; at += 4096) {
+		size_t n = npages - at < 4096 ? npages - at : 4096;
+		if (sys_move_pages(0, n, pages + at, NULL, status + at, 0) < 0) {
+			for (size_t i = 0; i < n; i++)
+				status[at + i] = -errno;
+		}
+	}
+	bad = verify();
+	snprintf(tmp, sizeof tmp, "%s.rep.tmp", prefix);
+	snprintf(final, sizeof final, "%s.rep", prefix);
+	f = fopen(tmp, "w");
+	if (!f)
+		die(prog, tmp);
+	fprintf(f, "pid %d\naddr %lx\npages %zu\npagesize %zu\nthp_kb %ld\n",
+		(int)getpid(), (unsigned long)buf, npages, pagesz, thp_kb());
+	if (bad == (size_t)-1)
+		fprintf(f, "pattern ok\n");
+	else
+		fprintf(f, "pattern bad at word %zu (page %zu)\n", bad, bad * 8 / pagesz);
+	fprintf(f, "nodes");
+	for (size_t i = 0; i < npages;) {
+		size_t j = i;
+		while (j < npages && status[j] == status[i])
+			j++;
+		fprintf(f, " %d*%zu", status[i], j - i);
+		i = j;
+	}
+	fprintf(f, "\ncount");
+	for (size_t i = 0; i < npages; i++) {
+		if (status[i] >= 0 && status[i] < MAXNODES)
+			counts[status[i]]++;
+		else
+			errs++;
+	}
+	for (int n = 0; n < MAXNODES; n++)
+		if (counts[n])
+			fprintf(f, " %d=%ld", n, counts[n]);
+	if (errs)
+		fprintf(f, " err=%ld", errs);
+	fprintf(f, "\n");
+	if (fclose(f) != 0 || rename(tmp, final) != 0)
+		die(prog, final);
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: hog -o PREFIX [-s MIB | -p PAGES] [-H | -N] [-b NODES | -i NODES] [-t THREADS] [-S] [-k SEED]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	const char *prefix = NULL, *bind = NULL, *inter = NULL;
+	int thp = 0, shared = 0, c;
+	size_t mib = 16, pg = 0;
+	pid_t child = -1;
+	sigset_t set;
+	char path[4096];
+	FILE *f;
+
+	while ((c = getopt(argc, argv, "o:s:p:HNb:i:t:Sk:")) != -1) {
+		switch (c) {
+		case 'o': prefix = optarg; break;
+		case 's': mib = strtoul(optarg, NULL, 10); break;
+		case 'p': pg = strtoul(optarg, NULL, 10); break;
+		case 'H': thp = 1; break;
+		case 'N': thp = -1; break;
+		case 'b': bind = optarg; break;
+		case 'i': inter = optarg; break;
+		case 't': nthreads = atoi(optarg); break;
+		case 'S': shared = 1; break;
+		case 'k': seed = strtoull(optarg, NULL, 0); break;
+		default: usage();
+		}
+	}
+	if (!prefix || nthreads < 1 || nthreads > 256)
+		usage();
+	pagesz = (size_t)sysconf(_SC_PAGESIZE);
+	npages = pg ? pg : mib * 1024 * 1024 / pagesz;
+	len = npages * pagesz;
+
+	/* Map 2 MiB more and align, so that huge pages can back the buffer. */
+	{
+		size_t align = 2UL << 20;
+		unsigned char *raw = mmap(NULL, len + align, PROT_READ | PROT_WRITE,
+					  (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
+		if (raw == MAP_FAILED)
+			die(prog, "mmap");
+		buf = (unsigned char *)(((unsigned long)raw + align - 1) & ~(align - 1));
+		if (buf > raw)
+			munmap(raw, (size_t)(buf - raw));
+		munmap(buf + len, (size_t)(raw + len + align - (buf + len)));
+	}
+	if (thp == 1 && madvise(buf, len, MADV_HUGEPAGE) != 0)
+		die(prog, "madvise(MADV_HUGEPAGE)");
+	if (thp == -1 && madvise(buf, len, MADV_NOHUGEPAGE) != 0)
+		die(prog, "madvise(MADV_NOHUGEPAGE)");
+	if (bind || inter) {
+		nodemask m;
+		if (nm_parse(bind ? bind : inter, &m) != 0) {
+			fprintf(stderr, "hog: bad node list\n");
+			return 2;
+		}
+		if (sys_mbind(buf, len, bind ? MPOL_BIND : MPOL_INTERLEAVE, &m,
+			      (unsigned long)nm_last(&m) + 2, 0) != 0)
+			die(prog, "mbind");
+	}
+
+	/* Signals are taken synchronously by the main thread; block them before
+	 * any thread starts so that every thread inherits the mask. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+
+	{
+		size_t words = len / 8;
+		pthread_t th[256];
+		struct slice sl[256];
+		for (int t = 0; t < nthreads; t++) {
+			sl[t].from = words * (size_t)t / (size_t)nthreads;
+			sl[t].to = words * (size_t)(t + 1) / (size_t)nthreads;
+		}
+		if (nthreads == 1) {
+			fill(&sl[0]);
+		} else {
+			for (int t = 0; t < nthreads; t++)
+				if (pthread_create(&th[t], NULL, fill, &sl[t]) != 0)
+					die(prog, "pthread_create");
+			for (int t = 0; t < nthreads; t++)
+				pthread_join(th[t], NULL);
+			/* Keep the threads around: a multi-threaded target. */
+			for (int t = 0; t < nthreads; t++)
+				if (pthread_create(&th[t], NULL, idle, NULL) != 0)
+					die(prog, "pthread_create");
+		}
+	}
+
+	if (shared) {
+		int pfd[2];
+		if (pipe(pfd) != 0)
+			die(prog, "pipe");
+		child = fork();
+		if (child < 0)
+			die(prog, "fork");
+		if (child == 0) {
+			volatile unsigned char sink = 0;
+			close(pfd[0]);
+			prctl(PR_SET_PDEATHSIG, SIGTERM);
+			sigprocmask(SIG_UNBLOCK, &set, NULL);
+			for (size_t i = 0; i < npages; i++)
+				sink ^= buf[i * pagesz];
+			(void)sink;
+			if (write(pfd[1], "x", 1) != 1)
+				_exit(1);
+			close(pfd[1]);
+			for (;;)
+				pause();
+		}
+		close(pfd[1]);
+		{
+			char x;
+			if (read(pfd[0], &x, 1) != 1) {
+				fprintf(stderr, "hog: child failed\n");
+				return 111;
+			}
+		}
+		close(pfd[0]);
+	}
+
+	snprintf(path, sizeof path, "%s.ready", prefix);
+	{
+		char tmp[4096];
+		snprintf(tmp, sizeof tmp, "%s.ready.tmp", prefix);
+		f = fopen(tmp, "w");
+		if (!f)
+			die(prog, tmp);
+		fprintf(f, "%d %d\n", (int)getpid(), (int)child);
+		if (fclose(f) != 0 || rename(tmp, path) != 0)
+			die(prog, path);
+	}
+
+	for (;;) {
+		int sig = sigwaitinfo(&set, NULL);
+		if (sig == SIGUSR1) {
+			report(prefix);
+		} else if (sig > 0) {
+			if (child > 0) {
+				kill(child, SIGTERM);
+				waitpid(child, NULL, 0);
+			}
+			return 0;
+		}
+	}
+}

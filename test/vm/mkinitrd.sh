@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# test/vm/mkinitrd.sh ARCH OUT - build the guest's initramfs (newc cpio) for
+# ARCH (x86_64, aarch64) into OUT.
+#
+# Holds: busybox-static as the shell (one symlink per applet), the binary under
+# test as /bin/mp ($MP, required), the static test helpers of test/vm/helpers
+# (built here for ARCH), the guest scripts of test/vm/guest (/init and the
+# scenarios), and, when ARCH is the host's, numactl's dynamic migratepages as
+# /usr/bin/migratepages with the libraries ldd names (loader included).
+# Environment: MP; EXTRA="SRC:DEST ..." more files to put in (e.g. another
+# build of the tool for a second run); HELPERS_CC overrides the helpers' compiler.
+set -euo pipefail
+arch=${1:?usage: mkinitrd.sh ARCH OUT}
+out=${2:?usage: mkinitrd.sh ARCH OUT}
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+: "${MP:?MP must name the binary under test}"
+[ -x "$MP" ] || { echo "mkinitrd.sh: $MP is not an executable" >&2; exit 1; }
+
+hostarch=$(uname -m)
+case $arch in
+  x86_64) debarch=amd64; cc=gcc ;;
+  aarch64) debarch=arm64; cc=aarch64-linux-gnu-gcc ;;
+  i686|i386) debarch=i386; cc="gcc -m32" ;;
+  *) debarch=$arch; cc="$arch-linux-gnu-gcc" ;;
+esac
+[ "$arch" = "$hostarch" ] && cc=gcc
+cc=${HELPERS_CC:-$cc}
+
+bdir=$top/build/vm/$arch
+mkdir -p "$bdir/helpers"
+
+# Static helpers, rebuilt when a source is newer than the binary.
+for src in "$here"/helpers/*.c; do
+  name=$(basename "$src" .c)
+  bin=$bdir/helpers/$name
+  if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ] || [ "$here/helpers/common.h" -nt "$bin" ]; then
+    # shellcheck disable=SC2086
+    $cc -static -O2 -Wall -Wextra -Werror -pthread -o "$bin" "$src"
+  fi
+done
+
+# The project's seccomp helper (test/helpers), for the dry-run proof.
+if [ -f "$top/test/helpers/seccomp_exec.c" ]; then
+  bin=$bdir/helpers/seccomp_exec
+  if [ ! -x "$bin" ] || [ "$top/test/helpers/seccomp_exec.c" -nt "$bin" ]; then
+    # shellcheck disable=SC2086
+    $cc -static -O2 -Wall -Wextra -Werror -o "$bin" "$top/test/helpers/seccomp_exec.c"
+  fi
+fi
+
+# busybox-static for the guest's architecture.
+busybox=
+if [ "$arch" = "$hostarch" ]; then
+  busybox=$(command -v busybox || true)
+  case $(file -L "$busybox" 2>/dev/null) in *"statically linked"*|*static-pie*) ;; *) busybox= ;; esac
+  [ -z "$busybox" ] && [ -x /bin/busybox ] && busybox=/bin/busybox
+else
+  busybox=$here/cache/$debarch/busybox
+  if [ ! -x "$busybox" ]; then
+    mkdir -p "$here/cache/$debarch/bb"
+    (cd "$here/cache/$debarch/bb" &&
+     { ls busybox-static_*_"$debarch".deb >/dev/null 2>&1 ||
+       apt-get download -q "busybox-static:$debarch" >&2; } &&
+     dpkg-deb --fsys-tarfile busybox-static_*_"$debarch".deb | tar -x ./bin/busybox &&
+     mv bin/busybox "$busybox")
+  fi
+fi
+[ -x "$busybox" ] || { echo "mkinitrd.sh: no busybox-static for $arch" >&2; exit 1; }
+
+root=$(mktemp -d "$bdir/root.XXXXXX")
+chmod 755 "$root"
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,etc,root,mnt}
+cp "$busybox" "$root/bin/busybox"
+# The applet list of the host's busybox (same Debian version for every arch).
+for a in $(/bin/busybox --list); do
+  [ -e "$root/bin/$a" ] || ln -s busybox "$root/bin/$a"
+done
+cp "$MP" "$root/bin/mp"
+cp "$bdir"/helpers/* "$root/bin/"
+cp "$here"/guest/init "$root/init"
+cp "$here"/guest/*.sh "$root/"
+chmod 755 "$root/init"
+echo "root:x:0:0:root:/root:/bin/sh" >"$root/etc/passwd"
+echo "user:x:1000:1000::/tmp:/bin/sh" >>"$root/etc/passwd"
+echo "other:x:1001:1001::/tmp:/bin/sh" >>"$root/etc/passwd"
+printf 'root:x:0:\nuser:x:1000:\nother:x:1001:\n' >"$root/etc/group"
+
+for e in ${EXTRA:-}; do
+  mkdir -p "$root/$(dirname "${e#*:}")"
+  cp "${e%%:*}" "$root/${e#*:}"
+done
+
+# numactl's tool, for the side-by-side runs (host architecture only).
+if [ "$arch" = "$hostarch" ] && nm=$(command -v migratepages); then
+  cp "$nm" "$root/usr/bin/migratepages"
+  ldd "$nm" | grep -o '/[^ ]*' | sort -u | while read -r lib; do
+    mkdir -p "$root/$(dirname "$lib")"
+    cp -L "$lib" "$root/$lib"
+  done
+fi
+
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$out.tmp"
+mv "$out.tmp" "$out"
