@@ -1,0 +1,156 @@
+/* ref_nodespec.c - the reference model of the node-list grammar (see the
+ * header). Deliberately simple: split on commas, then look at each piece whole.
+ *
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include <string.h>
+
+#include "ref_nodespec.h"
+
+/* A whole piece [s, e) as a node number; LEADING_ZERO_OK for the kernel's
+ * format. Returns the number, or -1. */
+static int ref_number(const char *s, const char *e, bool leading_zero_ok)
+{
+	long v = 0;
+
+	if (s == e)
+		return -1;
+	if (!leading_zero_ok && *s == '0' && e - s > 1)
+		return -1;
+	for (const char *c = s; c < e; c++) {
+		if (*c < '0' || *c > '9')
+			return -1;
+		v = v * 10 + (*c - '0');
+		if (v >= REF_NODES)
+			return -1;
+	}
+	return (int)v;
+}
+
+/* One comma-separated piece: a number or a range A-B. */
+static int ref_piece(const char *s, const char *e, bool lz, int *a, int *b)
+{
+	const char *dash = memchr(s, '-', (size_t)(e - s));
+
+	if (!dash) {
+		*a = *b = ref_number(s, e, lz);
+		return *a < 0 ? -1 : 0;
+	}
+	*a = ref_number(s, dash, lz);
+	*b = ref_number(dash + 1, e, lz);
+	if (*a < 0 || *b < 0 || *a > *b)
+		return -1;
+	return 0;
+}
+
+int ref_eval(const char *text, bool to, const struct refset *online,
+	     const struct refset *memory, const struct refset *allowed,
+	     struct refset *out)
+{
+	const struct refset *domain = to ? memory : online;
+	bool invert = false, relative = false, all = false;
+	static bool nums[REF_NODES];
+	static struct refset named;
+	const char *p = text, *end = text + strlen(text);
+
+	memset(out, 0, sizeof(*out));
+	memset(nums, 0, sizeof(nums));
+	memset(&named, 0, sizeof(named));
+	if (p < end && *p == '!') {
+		invert = true;
+		p++;
+	}
+	if (p < end && *p == '+') {
+		relative = true;
+		p++;
+	}
+	/* every piece between commas must be an item; an empty piece is an error
+	 * (this also rejects "", "!", "+", "0," and ",0") */
+	for (;;) {
+		const char *comma = memchr(p, ',', (size_t)(end - p));
+		const char *e = comma ? comma : end;
+		int a, b;
+
+		if ((size_t)(e - p) == 3 && memcmp(p, "all", 3) == 0) {
+			all = true;
+		} else {
+			if (ref_piece(p, e, false, &a, &b) < 0)
+				return -1;
+			for (int n = a; n <= b; n++)
+				nums[n] = true;
+		}
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+
+	if (relative) {
+		int members[REF_NODES], count = 0;
+		bool any = false;
+
+		for (int i = 0; i < REF_NODES; i++)
+			any |= nums[i];
+		if (any && !allowed)
+			return -1;
+		for (int n = 0; allowed && n < REF_NODES; n++)
+			if (allowed->has[n])
+				members[count++] = n;
+		for (int i = 0; i < REF_NODES; i++) {
+			if (!nums[i])
+				continue;
+			if (i >= count)
+				return -1;
+			named.has[members[i]] = true;
+		}
+	} else {
+		memcpy(named.has, nums, sizeof(nums));
+	}
+	for (int n = 0; n < REF_NODES; n++) {
+		if (!named.has[n])
+			continue;
+		if (!online->has[n])
+			return -1;
+		if (to && !invert && !memory->has[n])
+			return -1;
+	}
+	if (all)
+		for (int n = 0; n < REF_NODES; n++)
+			named.has[n] |= domain->has[n];
+
+	bool any = false;
+	for (int n = 0; n < REF_NODES; n++) {
+		out->has[n] = invert ? domain->has[n] && !named.has[n] : named.has[n];
+		any |= out->has[n];
+	}
+	if (!any) {
+		memset(out, 0, sizeof(*out));
+		return -1;
+	}
+	return 0;
+}
+
+int ref_read_list(const char *text, size_t len, struct refset *out)
+{
+	const char *p = text, *end = text + len;
+
+	memset(out, 0, sizeof(*out));
+	while (end > p && (end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t' || end[-1] == 0))
+		end--;
+	if (p == end)
+		return 0;
+	for (;;) {
+		const char *comma = memchr(p, ',', (size_t)(end - p));
+		const char *e = comma ? comma : end;
+		int a, b;
+
+		if (ref_piece(p, e, true, &a, &b) < 0) {
+			memset(out, 0, sizeof(*out));
+			return -1;
+		}
+		for (int n = a; n <= b; n++)
+			out->has[n] = true;
+		if (!comma)
+			return 0;
+		p = comma + 1;
+	}
+}
