@@ -4,7 +4,10 @@
 # boots each topology below with a list of scenarios (test/vm/guest/scenarios.sh),
 # and turns the guests' result lines into PASS/FAIL lines. Serial logs go to
 # test/out/vm/. TEST_QUICK=1 skips it all; VM_ONLY="x86_64-2node ..." runs only
-# those boots; VM_JOBS (default 2) boots that run at once; V=1 shows INFO lines.
+# those boots; VM_JOBS (default 2) boots that run at once; V=1 shows INFO lines;
+# VM_EXTRA_BOOTS adds boots, one "NAME ARCH TOPOLOGY TOOL SCENARIOS" a line
+# (another build of the tool, e.g. an i386 one in the x86_64 guest, or another
+# architecture once test/vm/arches.sh knows it).
 set -u
 top=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$top" || exit 1
@@ -28,7 +31,7 @@ mkdir -p "$out"
 
 # --- the boots: NAME ARCH TOPOLOGY TOOL SCENARIOS ------------------------------
 # Another architecture, or another build of the tool (an i386 one, say), is one
-# more line here; the scenarios do not change.
+# more line here or in VM_EXTRA_BOOTS; the scenarios do not change.
 boots=(
   "x86_64-2node x86_64 2node $MP one_to_one,back,thp,small_pages,threads,interleave2,shared_root,shared_unpriv,unpriv_own,unpriv_other,nonexistent,noproc,exit_during"
   "x86_64-4node x86_64 4node $MP zero_to_three,pairs,pairs_thp,unequal,chain,all_to_n,not_n,interleave4,plus,negative"
@@ -39,7 +42,7 @@ boots=(
 aarch64_mp=$top/build/vm/migratepages-aarch64
 if command -v qemu-system-aarch64 >/dev/null && command -v aarch64-linux-gnu-gcc >/dev/null; then
   if CROSS_COMPILE=aarch64-linux-gnu- OUT=$aarch64_mp ./build.sh >"$out/build-aarch64.log" 2>&1; then
-    boots+=("aarch64-4node aarch64 4node $aarch64_mp zero_to_three,pairs,pairs_thp,unequal")
+    boots+=("aarch64-4node aarch64 4node $aarch64_mp zero_to_three,pairs,pairs_thp,unequal,negative")
   else
     echo "FAIL aarch64/build: the static aarch64 build failed: $(tail -n 3 "$out/build-aarch64.log" | tr '\n' ' ')"
   fi
@@ -47,12 +50,23 @@ else
   echo "SKIP aarch64: qemu-system-aarch64 or aarch64-linux-gnu-gcc missing (packages qemu-system-arm, gcc-aarch64-linux-gnu, libc6-dev-arm64-cross)"
 fi
 
+while IFS= read -r line; do
+  [ -n "${line// /}" ] && boots+=("$line")
+done <<<"${VM_EXTRA_BOOTS:-}"
+
 # --- kernels and initramfs per (arch, tool) -----------------------------------
+# shellcheck source=vm/arches.sh
+. "$vm/arches.sh"
 declare -A initrd_of=() ok_arch=()
 for b in "${boots[@]}"; do
   read -r name arch topo tool runs <<<"$b"
   if [ -z "${ok_arch[$arch]:-}" ]; then
-    deb=$arch; [ "$arch" = x86_64 ] && deb=amd64; [ "$arch" = aarch64 ] && deb=arm64
+    if ! arch_vars "$arch"; then
+      echo "FAIL $arch/setup: test/vm/arches.sh does not know $arch"
+      ok_arch[$arch]=no
+      continue
+    fi
+    deb=$DEBARCH
     if "$vm/kernel.sh" "$deb" >"$out/kernel-$arch.log" 2>&1; then
       ok_arch[$arch]=yes
     else
@@ -98,7 +112,6 @@ for b in "${selected[@]}"; do
   read -r name arch topo tool runs <<<"$b"
   log=$out/$name.log rc=$(cat "$out/$name.rc" 2>/dev/null || echo none)
   secs=$(sed -n 's/^BOOT seconds=\([0-9.]*\).*/\1/p' "$log" | tail -n 1)
-  start=$(sed -n 's/.*GUEST START.*//p;' "$log" >/dev/null; grep -m1 -o 'GUEST START.*' "$log" | head -c 0)
   echo "vm: $name ($topo): ${secs:-?} s, boot rc $rc; log test/out/vm/$name.log"
   if ! grep -q '^GUEST START' "$log"; then
     echo "FAIL $arch/$name-boot: the guest did not start its tests (rc $rc): $(tr -d '\r' <"$log" | tail -n 3 | tr '\n' ' ' | head -c 300)"

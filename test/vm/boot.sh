@@ -4,11 +4,10 @@
 # and the extra kernel command line words, writes the serial console to LOG, and
 # returns: 0 the guest printed "GUEST END"; 124 timeout (a hung guest); else 1.
 #
-# ARCH: x86_64 (qemu64, PVH vmlinux), aarch64 (virt, cortex-a57). Another
-# architecture is one more entry in arch_setup below (qemu binary, machine,
-# cpu, console, kernel), nothing else.
+# ARCH: x86_64 (qemu64, PVH vmlinux), aarch64 (virt, cortex-a57); another
+# architecture is one more entry in test/vm/arches.sh, nothing else.
 # TOPOLOGY: a name below, or a list of node sizes in MiB, each followed by "c"
-# when the node has a CPU: "512c 512c" (2 nodes), "384c 384c 96" (a
+# when the node has a CPU: "512c 512c" (2 nodes), "384c 384c 64" (a
 # memory-only third node). "fake4:1024" is one node of 1024 MiB split by
 # numa=fake=4.
 # Environment: VM_TIMEOUT (seconds, default 120), VM_KERNEL (another kernel image).
@@ -23,30 +22,18 @@ here=$(cd "$(dirname "$0")" && pwd)
 case $topo in
   2node)    nodes="512c 512c" ;;
   4node)    nodes="256c 256c 256c 256c" ;;
-  memonly)  nodes="384c 384c 96" ;;
+  memonly)  nodes="384c 384c 64" ;;
   fake4)    nodes="fake4:1024" ;;
-  small4)   nodes="256c 256c 256c 64c" ;;
   *)        nodes=$topo ;;
 esac
 
-arch_setup() {
-  case $1 in
-    x86_64)
-      qemu=qemu-system-x86_64
-      machine=(-machine q35 -accel tcg -cpu qemu64)
-      console=ttyS0
-      kernel=$("$here/kernel.sh" amd64) ;;
-    aarch64)
-      qemu=qemu-system-aarch64
-      machine=(-machine virt -accel tcg -cpu cortex-a57)
-      console=ttyAMA0
-      kernel=$("$here/kernel.sh" arm64) ;;
-    *)
-      echo "boot.sh: no qemu setup for $1" >&2
-      return 1 ;;
-  esac
-}
-arch_setup "$arch" || exit 1
+# shellcheck source=arches.sh
+. "$here/arches.sh"
+arch_vars "$arch" || { echo "boot.sh: no qemu setup for $arch (test/vm/arches.sh)" >&2; exit 1; }
+qemu=$QEMU
+read -r -a machine <<<"$QEMU_MACHINE"
+console=$CONSOLE
+kernel=$("$here/kernel.sh" "$DEBARCH") || exit 1
 kernel=${VM_KERNEL:-$kernel}
 command -v "$qemu" >/dev/null || { echo "boot.sh: $qemu not installed" >&2; exit 1; }
 

@@ -18,14 +18,11 @@ top=$(cd "$here/../.." && pwd)
 [ -x "$MP" ] || { echo "mkinitrd.sh: $MP is not an executable" >&2; exit 1; }
 
 hostarch=$(uname -m)
-case $arch in
-  x86_64) debarch=amd64; cc=gcc ;;
-  aarch64) debarch=arm64; cc=aarch64-linux-gnu-gcc ;;
-  i686|i386) debarch=i386; cc="gcc -m32" ;;
-  *) debarch=$arch; cc="$arch-linux-gnu-gcc" ;;
-esac
-[ "$arch" = "$hostarch" ] && cc=gcc
-cc=${HELPERS_CC:-$cc}
+# shellcheck source=arches.sh
+. "$here/arches.sh"
+arch_vars "$arch" || { echo "mkinitrd.sh: unknown arch $arch (test/vm/arches.sh)" >&2; exit 1; }
+debarch=$DEBARCH
+cc=${HELPERS_CC:-${CROSS}gcc}
 
 bdir=$top/build/vm/$arch
 mkdir -p "$bdir/helpers"

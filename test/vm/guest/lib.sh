@@ -140,7 +140,7 @@ sbs() {
     fail "sbs-$n" "no placement to compare (${WHY:-missing report})"
     return
   fi
-  same=$(pagecheck same "$T/$n.after" "$T/$n-nc.after") || diffp=yes
+  same=$(pagecheck same "$T/$n.before" "$T/$n.after" "$T/$n-nc.before" "$T/$n-nc.after") || diffp=yes
   [ "$ours" != "$RC" ] && diffrc=yes
   echo "COMPARE $n: args '$LAST_A'; ours exit $ours, numactl exit $RC; ours $(counts "$T/$n.after"), numactl $(counts "$T/$n-nc.after"); $same"
   [ -s "$T/$n-nc.err" ] && echo "COMPARE $n: numactl said: $(head -c 200 "$T/$n-nc.err" | tr '\n' ' ')"

@@ -9,7 +9,10 @@
  *       move is allowed (else it is refused: it could not fail). Exit 0 when all pages match, 1
  *       when not (the first differences are printed), 2 on a usage error.
  *   pagecheck same A.rep B.rep
- *       Compares two placements page by page (two tools, identical hogs).
+ *   pagecheck same A.before A.after B.before B.after
+ *       Compares two placements page by page (two tools, identical hogs);
+ *       with four reports and hogs that started placed differently, compares
+ *       how many pages went from each node to each node instead.
  *   pagecheck numamaps NUMA_MAPS REP
  *       Compares the per-node page counts of the buffer's line in a
  *       numa_maps file (N<node>= times kernelpagesize_kB) with the report's.
@@ -227,17 +230,55 @@ static int cmd_check(int argc, char **argv)
 	return 0;
 }
 
+/* same A.after B.after, or same A.before A.after B.before B.after: when the
+ * two hogs started alike, page by page; when not (their addresses differ, so
+ * interleaving did too), the counts of (node before, node after) pairs. */
 static int cmd_same(int argc, char **argv)
 {
-	struct rep a, b;
+	struct rep a, b, ab, bb;
 	long diff = 0;
-	if (argc != 4)
+	int alike = 1;
+	if (argc != 4 && argc != 6)
 		return 2;
-	load(argv[2], &a);
-	load(argv[3], &b);
+	if (argc == 6) {
+		load(argv[2], &ab);
+		load(argv[3], &a);
+		load(argv[4], &bb);
+		load(argv[5], &b);
+		alike = ab.pages == bb.pages && !memcmp(ab.node, bb.node, sizeof(int) * (size_t)ab.pages);
+	} else {
+		load(argv[2], &a);
+		load(argv[3], &b);
+	}
 	if (a.pages != b.pages) {
 		printf("page counts differ: %ld and %ld\n", a.pages, b.pages);
 		return 1;
+	}
+	if (!alike) {
+		/* Small tables: nodes below 64 only, which the guests have. */
+		static long ta[64][64], tb[64][64];
+		for (long i = 0; i < a.pages; i++) {
+			if (ab.node[i] < 0 || ab.node[i] >= 64 || a.node[i] < 0 || a.node[i] >= 64 ||
+			    bb.node[i] < 0 || bb.node[i] >= 64 || b.node[i] < 0 || b.node[i] >= 64) {
+				printf("page %ld: node out of the table's range\n", i);
+				return 1;
+			}
+			ta[ab.node[i]][a.node[i]]++;
+			tb[bb.node[i]][b.node[i]]++;
+		}
+		for (int x = 0; x < 64; x++)
+			for (int y = 0; y < 64; y++)
+				if (ta[x][y] != tb[x][y]) {
+					if (diff < 3)
+						printf("pages from node %d to %d: %ld vs %ld\n", x, y, ta[x][y], tb[x][y]);
+					diff++;
+				}
+		if (diff) {
+			printf("the two runs moved pages differently\n");
+			return 1;
+		}
+		printf("same moves (node to node) for %ld pages; the hogs started placed differently\n", a.pages);
+		return 0;
 	}
 	for (long i = 0; i < a.pages; i++)
 		if (a.node[i] != b.node[i]) {
@@ -332,6 +373,6 @@ int main(int argc, char **argv)
 		rc = 0;
 	}
 	if (rc == 2)
-		fprintf(stderr, "usage: pagecheck check BEFORE AFTER FROM TO [-p] [-z] [-c MEMS] | same A B | numamaps FILE REP | plan FROM TO\n");
+		fprintf(stderr, "usage: pagecheck check BEFORE AFTER FROM TO [-p] [-z] [-c MEMS] | same [A0] A [B0] B | numamaps FILE REP | plan FROM TO\n");
 	return rc;
 }
