@@ -4,6 +4,8 @@
 #   ./build.sh            build ./migratepages (static, stripped, reproducible)
 #   ./build.sh test [S..] build, then run the test suites (test/run) [only suites S]
 #   ./build.sh demo       boot a 4-node qemu guest and watch a process's memory move
+#   ./build.sh dist       one static binary per architecture (test/arch/targets) in
+#                         dist/migratepages-<arch>, and dist/SHA256SUMS
 #   ./build.sh clean      remove what the build and the tests wrote
 #
 # Environment: CC, CFLAGS, LDFLAGS, CROSS_COMPILE (a prefix such as
@@ -11,6 +13,8 @@
 # CI=true) turns warnings into errors.
 # Compiler choice: $CC if set; else ${CROSS_COMPILE}musl-gcc, or musl-gcc for a
 # native build; else ${CROSS_COMPILE}gcc -static against glibc, with a notice.
+# dist: DIST (output folder, default dist), ARCHES (names to build, default all);
+# it fetches Debian's musl-dev for foreign architectures (test/arch/musl-cross.sh).
 set -eu
 cd "$(dirname "$0")"
 
@@ -59,6 +63,48 @@ build() {
   fi
 }
 
+# dist: every "dist y" row of test/arch/targets, each checked for its ELF class,
+# byte order and machine. A target whose cross gcc is missing is skipped, loudly.
+dist() {
+  dist=${DIST:-dist}
+  mkdir -p "$dist"
+  rm -f "$dist"/migratepages-* "$dist/SHA256SUMS"
+  test/arch/musl-cross.sh
+  musl=${MUSL_CROSS_DIR:-build/musl}
+  case $musl in /*) ;; *) musl=$PWD/$musl ;; esac
+  PATH=$musl/bin:$PATH
+  built='' skipped=''
+  tab=$(printf '\t')
+  while IFS=$tab read -r name prefix class data machine; do
+    if [ -n "${ARCHES:-}" ]; then
+      case " $ARCHES " in *" $name "*) ;; *) continue ;; esac
+    fi
+    [ "$prefix" = - ] && prefix=
+    if ! command -v "${prefix}gcc" >/dev/null 2>&1; then
+      echo "build.sh: dist: skipping $name: no ${prefix}gcc (Debian package gcc-${prefix%-})" >&2
+      skipped="$skipped $name"
+      continue
+    fi
+    f=$dist/migratepages-$name
+    (unset CC; CROSS_COMPILE=$prefix OUT=$f; build)
+    h=$(LC_ALL=C readelf -h "$f")
+    got="$(echo "$h" | sed -n 's/^ *Class: *//p') | $(echo "$h" | sed -n 's/^ *Data: *2.s complement, //p') | $(echo "$h" | sed -n 's/^ *Machine: *//p')"
+    if [ "$got" != "$class | $data | $machine" ]; then
+      echo "build.sh: dist: $f is '$got', not '$class | $data | $machine'" >&2
+      rm -f "$f"
+      exit 1
+    fi
+    built="$built $name"
+  done <<EOF
+$(awk -F'|' '/^[^#]/ { for (i = 1; i <= NF; i++) gsub(/^ +| +$/, "", $i)
+                       if ($4 == "y") print $1 "\t" $2 "\t" $5 "\t" $6 "\t" $7 }' test/arch/targets)
+EOF
+  [ -n "$built" ] || { echo "build.sh: dist: nothing built" >&2; exit 1; }
+  (cd "$dist" && sha256sum migratepages-* >SHA256SUMS)
+  echo "build.sh: dist: built$built in $dist/" >&2
+  [ -z "$skipped" ] || echo "build.sh: dist: skipped (no cross gcc):$skipped" >&2
+}
+
 case ${1:-build} in
   build)
     build ;;
@@ -69,10 +115,12 @@ case ${1:-build} in
   demo)
     build
     exec test/vm/demo.sh ;;
+  dist)
+    dist ;;
   clean)
     rm -rf ./migratepages build dist test/out ;;
   -h|--help|help)
-    sed -n '2,14s/^# \{0,1\}//p' "$0" ;;
+    sed -n '2,18s/^# \{0,1\}//p' "$0" ;;
   *)
     echo "build.sh: unknown command '$1' (try ./build.sh --help)" >&2
     exit 1 ;;
