@@ -324,8 +324,8 @@ static void report_text(const struct target *t)
 	struct nodeset rows;
 	char map[MP_MAXNODES * 12], a[48], b[48];
 
-	if (!t->resolved)
-		return;
+	if (!t->resolved || t->status == EX_FAIL)
+		return; /* a target that failed has its one line on stderr */
 	ns_clear(&rows);
 	report_nodes(t, &rows);
 	mapping_text(t, map, sizeof(map));
