@@ -29,7 +29,7 @@ int ns_has(const struct nodeset *s, int n)
 {
 	if (n < 0 || n >= MP_MAXNODES)
 		return 0;
-	return (s->w[n / MP_WORD_BITS] >> (n % MP_WORD_BITS)) & 1;
+	return (int)((s->w[n / MP_WORD_BITS] >> (n % MP_WORD_BITS)) & 1);
 }
 
 int ns_count(const struct nodeset *s)

@@ -84,7 +84,7 @@ static int have_cap(int cap)
 	memset(data, 0, sizeof(data));
 	if (syscall(SYS_capget, &hdr, data) < 0)
 		return geteuid() == 0;
-	return (data[cap / 32].effective >> (cap % 32)) & 1;
+	return (int)((data[cap / 32].effective >> (cap % 32)) & 1);
 }
 
 /* The mask covers the highest node named, rounded up to whole 64-bit words
@@ -539,6 +539,7 @@ static void migrate_one(const struct plan *pl, struct target *t)
 		explain(t, errno);
 		if (t->err != ENOMEM)
 			return;
+		want_after = 1; /* say how much stayed behind */
 	} else if (r > 0) {
 		t->not_moved = r;
 		t->status = EX_PARTIAL;
@@ -549,7 +550,7 @@ static void migrate_one(const struct plan *pl, struct target *t)
 		return;
 	/* Pages still on a node the kernel's plan empties did not move: shared
 	 * pages without CAP_SYS_NICE (the kernel does not count those), pages in
-	 * use, or pages allocated there since. */
+	 * use, pages the to-nodes had no room for, or pages allocated there since. */
 	mig_drained(t->steps, t->nsteps, &drained);
 	ns_clear(&t->left_on);
 	for (int n = ns_next(&drained, -1); n >= 0; n = ns_next(&drained, n)) {
@@ -558,15 +559,20 @@ static void migrate_one(const struct plan *pl, struct target *t)
 			ns_add(&t->left_on, n);
 		}
 	}
-	if (t->left && t->status == EX_OK) {
+	if (t->left && (t->status == EX_OK || t->err == ENOMEM)) {
 		char h[48], list[MP_MAXNODES * 5];
+		long page = sysconf(_SC_PAGESIZE);
 		t->status = EX_PARTIAL;
 		ns_format(&t->left_on, list, sizeof(list));
-		snprintf(t->msg, sizeof(t->msg), "%s stayed on node%s %s (%s)",
-			 human(t->left, h, sizeof(h)), ns_count(&t->left_on) > 1 ? "s" : "", list,
-			 pl->sys_nice ? "pages in use, or allocated there since"
-				      : "pages shared with other processes move only with "
-					"CAP_SYS_NICE");
+		snprintf(t->msg, sizeof(t->msg), "%s%s (%llu pages) could not be moved and stayed on "
+			 "node%s %s (%s)",
+			 t->err == ENOMEM ? "the to-nodes ran out of free memory: " : "",
+			 human(t->left, h, sizeof(h)),
+			 (unsigned long long)(t->left / (uint64_t)(page > 0 ? page : 4096)),
+			 ns_count(&t->left_on) > 1 ? "s" : "", list,
+			 t->err == ENOMEM ? "the rest moved"
+			 : pl->sys_nice ? "pages in use, or allocated there since"
+			 : "pages shared with other processes move only with CAP_SYS_NICE");
 	}
 }
 
@@ -689,7 +695,7 @@ int main(int argc, char **argv)
 	pl.sys_nice = have_cap(CAP_SYS_NICE);
 	if ((opt.verbose || opt.json) && read_small("/proc/sys/kernel/numa_balancing", v,
 						     sizeof(v)) > 0)
-		pl.numa_balancing = (atoi(v) & 1) != 0;
+		pl.numa_balancing = v[0] >= '0' && v[0] <= '9' && ((v[0] - '0') & 1); /* bit 0: on */
 	if (opt.verbose && !opt.json && pl.numa_balancing)
 		fprintf(stderr, "migratepages: note: automatic NUMA balancing is on "
 			"(/proc/sys/kernel/numa_balancing); it may move pages back\n");

@@ -149,7 +149,9 @@ static void nm_token(struct nm_parser *p)
 	long long kb;
 	const char *eq;
 
-	if (p->tok_long || p->toklen == 0) {
+	if (p->toklen == 0 && !p->tok_long)
+		return; /* two separators in a row: no token */
+	if (p->tok_long) {
 		p->nrun = 0;
 		return;
 	}
@@ -163,11 +165,14 @@ static void nm_token(struct nm_parser *p)
 			node[nl] = 0;
 			n = tok_num(node, "N");
 			c = tok_num(eq + 1, "");
-			if (n >= 0 && n < MP_MAXNODES && c >= 0 &&
-			    p->nrun < (int)(sizeof(p->run) / sizeof(p->run[0]))) {
-				p->run[p->nrun].node = (int)n;
-				p->run[p->nrun].pages = (uint64_t)c;
-				p->nrun++;
+			if (n >= 0 && n < MP_MAXNODES && c >= 0) {
+				/* one token per node: a longer run is a hostile
+				 * file; keep what fits */
+				if (p->nrun < MP_MAXNODES) {
+					p->run[p->nrun].node = (int)n;
+					p->run[p->nrun].pages = (uint64_t)c;
+					p->nrun++;
+				}
 				return;
 			}
 		}

@@ -57,7 +57,7 @@ struct nm_parser {
 	int tok_long;
 	int nrun, ncand;
 	unsigned long cand_kb;
-	struct { int node; uint64_t pages; } run[64], cand[64];
+	struct { int node; uint64_t pages; } run[MP_MAXNODES], cand[MP_MAXNODES];
 };
 void nm_init(struct nm_parser *p, struct usage *u, unsigned long base_kb);
 void nm_feed(struct nm_parser *p, const char *buf, size_t len);

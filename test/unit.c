@@ -250,6 +250,19 @@ static void t_numa_maps(void)
 			 (unsigned long long)(want0 + want1 + want2 + want3));
 		check(!strcmp(got, want), name, "got %s, want %s", got, want);
 	}
+	/* blanks in a row are no token; a line ending in a blank still counts */
+	feed_all(&u, "7f0 default anon=2 N0=1 N1=1 \n7f1 default anon=1 N2=1  kernelpagesize_kB=4\n", 5);
+	check(u.bytes[0] == 4096 && u.bytes[1] == 4096 && u.bytes[2] == 4096,
+	      "numa_maps blanks in a row", "%s%s", "", "");
+	/* a mapping interleaved over 70 nodes keeps every node's count */
+	static char wide[4000];
+	size_t w = (size_t)snprintf(wide, sizeof(wide), "7f0 interleave:0-69 anon=70");
+	for (int n = 0; n < 70; n++)
+		w += (size_t)snprintf(wide + w, sizeof(wide) - w, " N%d=1", n);
+	snprintf(wide + w, sizeof(wide) - w, " kernelpagesize_kB=4\n");
+	feed_all(&u, wide, 13);
+	check(u.bytes[0] == 4096 && u.bytes[69] == 4096 && u.total == 70 * 4096ULL,
+	      "numa_maps 70 nodes on one line", "%s%s", "", "");
 	/* a line far longer than any buffer, and a node number beyond 1023 */
 	static char big[200000];
 	memset(big, 'x', sizeof(big) - 100);
