@@ -40,6 +40,7 @@ boots=(
   "x86_64-fake4 x86_64 fake4 $MP fake"
 )
 aarch64_mp=$top/build/vm/migratepages-aarch64
+mkdir -p "$top/build/vm"
 if command -v qemu-system-aarch64 >/dev/null && command -v aarch64-linux-gnu-gcc >/dev/null; then
   if CROSS_COMPILE=aarch64-linux-gnu- OUT=$aarch64_mp ./build.sh >"$out/build-aarch64.log" 2>&1; then
     boots+=("aarch64-4node aarch64 4node $aarch64_mp zero_to_three,pairs,pairs_thp,unequal,negative")

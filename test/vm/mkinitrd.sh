@@ -49,9 +49,12 @@ fi
 # busybox-static for the guest's architecture.
 busybox=
 if [ "$arch" = "$hostarch" ]; then
-  busybox=$(command -v busybox || true)
-  case $(file -L "$busybox" 2>/dev/null) in *"statically linked"*|*static-pie*) ;; *) busybox= ;; esac
-  [ -z "$busybox" ] && [ -x /bin/busybox ] && busybox=/bin/busybox
+  # busybox-static installs /bin/busybox; a dynamic busybox would not run in
+  # the guest (no loader for it there).
+  busybox=/bin/busybox
+  if [ ! -x "$busybox" ] || LC_ALL=C readelf -l "$busybox" 2>/dev/null | grep -q INTERP; then
+    busybox=
+  fi
 else
   busybox=$here/cache/$debarch/busybox
   if [ ! -x "$busybox" ]; then

@@ -246,6 +246,14 @@ EOC
       else
         caught=$((caught + 1))
         info "negative $st '$a': caught: $WHY"
+        # Would a check of the final node set alone have caught it?
+        if [ "$RC" = 0 ] && [ -s "$T/neg.after" ] &&
+           counts "$T/neg.after" | awk -v set="$t" '
+             BEGIN { n = split(set, r, ","); for (i = 1; i <= n; i++) { split(r[i], ab, "-"); if (ab[2] == "") ab[2] = ab[1]; for (k = ab[1]; k <= ab[2]; k++) ok[k] = 1 } }
+             { for (i = 1; i <= NF; i++) { split($i, kv, "="); if (!(kv[1] in ok)) bad = 1 } }
+             END { exit bad }'; then
+          info "negative $st '$a': every page is on a to-node ($(counts "$T/neg.after")): only the page-by-page check catches it"
+        fi
       fi
     done
     if [ -z "$missed" ]; then
