@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# The build and the documents: a static binary, byte-identical rebuilds (also from
+# another directory), warnings as errors, the tool under ASan/UBSan through the CLI
+# and host suites, and man page, --help and README in step.
+set -u
+cd "$TOP" || exit 1
+mkdir -p build
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+
+# static: no program interpreter, no dynamic section
+if LC_ALL=C readelf -l "$MP" | grep -q INTERP || LC_ALL=C readelf -d "$MP" 2>&1 | grep -q NEEDED; then
+  echo "FAIL static binary: $MP has an interpreter or needs libraries"
+else
+  echo "PASS static binary ($(stat -c %s "$MP") bytes)"
+fi
+if LC_ALL=C readelf -S "$MP" | grep -q '\.symtab\|\.debug'; then
+  echo "FAIL stripped: $MP has symbols"
+else
+  echo "PASS stripped"
+fi
+
+# reproducible: the same bytes twice, and from a copy of the tree elsewhere
+OUT="$tmp/a" WERROR=1 ./build.sh && OUT="$tmp/b" WERROR=1 ./build.sh
+mkdir -p "$tmp/elsewhere/src"
+cp -- *.c *.h build.sh "$tmp/elsewhere/src/"
+(cd "$tmp/elsewhere/src" && OUT="$tmp/c" WERROR=1 ./build.sh)
+if cmp -s "$tmp/a" "$tmp/b" && cmp -s "$tmp/a" "$tmp/c"; then
+  echo "PASS reproducible: two builds and a build from another directory are identical"
+else
+  echo "FAIL reproducible: builds differ ($(sha256sum "$tmp/a" "$tmp/b" "$tmp/c" | cut -c1-16 | tr '\n' ' '))"
+fi
+if grep -aq "$TOP\|$tmp" "$tmp/a"; then
+  echo "FAIL no build paths inside"; else echo "PASS no build paths inside"; fi
+
+# warnings are errors, with gcc and glibc too (a second compiler and libc)
+if gcc -std=c11 -Wall -Wextra -Werror -O2 -o "$tmp/glibc" migratepages.c bitmap.c sysinfo.c 2>"$tmp/w"; then
+  echo "PASS -Wall -Wextra -Werror with gcc and glibc"
+else
+  echo "FAIL -Wall -Wextra -Werror with gcc and glibc: $(head -3 "$tmp/w")"
+fi
+
+# the tool itself under AddressSanitizer and UndefinedBehaviorSanitizer
+if gcc -std=c11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+     -Wall -Wextra -Werror -o build/migratepages-san migratepages.c bitmap.c sysinfo.c 2>"$tmp/w"; then
+  for s in 20-cli 30-host; do
+    out=$(MP=$TOP/build/migratepages-san MP_SANITIZED=1 ASAN_OPTIONS=detect_leaks=0 "test/$s.sh" 2>&1)
+    pass=$(grep -c '^PASS' <<<"$out"); fail=$(grep -c '^FAIL' <<<"$out")
+    if [ "$fail" = 0 ] && [ "$pass" -gt 0 ] && ! grep -q 'AddressSanitizer\|runtime error' <<<"$out"; then
+      echo "PASS $s under ASan/UBSan ($pass checks)"
+    else
+      echo "FAIL $s under ASan/UBSan: $fail failed"; grep '^FAIL\|runtime error\|AddressSanitizer' <<<"$out" | head -5
+    fi
+  done
+else
+  echo "SKIP the tool under ASan/UBSan: gcc cannot build with sanitizers ($(head -1 "$tmp/w"))"
+fi
+
+# the man page
+if command -v mandoc >/dev/null; then
+  if lint=$(mandoc -T lint -W warning man/migratepages.8 2>&1) && [ -z "$lint" ]; then
+    echo "PASS man page lints clean (mandoc -T lint)"
+  else
+    echo "FAIL man page lint: $(head -3 <<<"$lint")"
+  fi
+  text=$(MANWIDTH=80 mandoc -T utf8 man/migratepages.8 | col -b)
+  for sec in NAME SYNOPSIS DESCRIPTION OPTIONS "NODE LISTS" "EXIT STATUS" ENVIRONMENT FILES PERMISSIONS EXAMPLES COMPATIBILITY "SEE ALSO"; do
+    grep -q "^$sec\$" <<<"$text" && echo "PASS man page has $sec" || echo "FAIL man page lacks $sec"
+  done
+else
+  echo "SKIP man page lint: no mandoc"
+fi
+
+# --help, man page and README name the same options; the versions agree
+help=$("$MP" --help)
+for o in $(grep -oE -- '(^|[ ,])--?[a-zA-Z][-a-zA-Z]*' <<<"$help" | tr -d ' ,' | sort -u); do
+  grep -q -- "$(sed 's/-/\\\\-/g' <<<"$o")" man/migratepages.8 && grep -q -- "$o" README.md \
+    && echo "PASS $o is in the man page and README" || echo "FAIL $o from --help is missing from the man page or README"
+done
+for o in $(sed -n '/^\.SH OPTIONS/,/^\.SH NODE LISTS/p' man/migratepages.8 | grep -oE '^\.B[IR]? \\-\\-[a-z-]+|^\.BR \\-[a-zA-Z] ' | grep -oE '\\-\\-[a-z-]+|\\-[a-zA-Z]' | sed 's/\\//g' | sort -u); do
+  grep -q -- "$o" <<<"$help" && echo "PASS man page option $o is in --help" || echo "FAIL man page option $o is not in --help"
+done
+v=$("$MP" --version | awk '{print $2}')
+grep -q "\"migratepages $v\"" man/migratepages.8 && echo "PASS man page version is $v" \
+  || echo "FAIL man page version differs from --version ($v)"
