@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # arches.sh - what the VM scripts need to know per guest architecture; sourced
 # by boot.sh, mkinitrd.sh and test/50-vm.sh. Adding an architecture (ppc64le,
 # riscv64, ...) means one more case here, after checking that Debian's kernel
