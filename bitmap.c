@@ -3,10 +3,10 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 #include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "bitmap.h"
+#include "fmt.h"
 
 void ns_clear(struct nodeset *s)
 {
@@ -98,19 +98,19 @@ size_t ns_format(const struct nodeset *s, char *buf, size_t len)
 	if (len)
 		buf[0] = 0;
 	if (n < 0)
-		return (size_t)snprintf(buf, len, "none");
+		return fmt(buf, len, "none");
 	while (n >= 0) {
 		int end = n;
 		while (ns_has(s, end + 1))
 			end++;
 		char piece[16];
-		int k = end > n ? snprintf(piece, sizeof(piece), "%s%d-%d", used ? "," : "", n, end)
-				: snprintf(piece, sizeof(piece), "%s%d", used ? "," : "", n);
-		if (len && used + (size_t)k < len)
-			memcpy(buf + used, piece, (size_t)k + 1);
+		size_t k = end > n ? fmt(piece, sizeof(piece), "%s%d-%d", used ? "," : "", n, end)
+				: fmt(piece, sizeof(piece), "%s%d", used ? "," : "", n);
+		if (len && used + k < len)
+			memcpy(buf + used, piece, k + 1);
 		else if (len)
 			buf[used < len ? used : len - 1] = 0;
-		used += (size_t)k;
+		used += k;
 		n = ns_next(s, end);
 	}
 	return used;
@@ -194,7 +194,7 @@ static const char *quote_n(const char *text, size_t n, char *buf, size_t len)
 		if (*s >= 0x20 && *s < 0x7f && *s != '\\' && *s != '\'')
 			buf[o++] = (char)*s;
 		else
-			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", *s);
+			o += fmt(buf + o, len - o, "\\x%02x", (unsigned)*s);
 	}
 	if (*s && (size_t)(s - (const unsigned char *)text) < n) {
 		memcpy(buf + o, "...", 3);
@@ -221,20 +221,21 @@ static size_t digits(const char *s)
 
 #define QBUF 200
 
+__attribute__((format(printf, 5, 6)))
 static int fail(char *err, size_t errlen, const char *what, const char *text,
-		const char *fmt, ...)
+		const char *f, ...)
 {
 	static char msg[12 * 1024];
 	char q[QBUF];
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_start(ap, f);
+	fmt_v(msg, sizeof(msg), f, ap);
 	va_end(ap);
 	if (text)
-		snprintf(err, errlen, "%s: %s: %s", what, quote(text, q, sizeof(q)), msg);
+		fmt(err, errlen, "%s: %s: %s", what, quote(text, q, sizeof(q)), msg);
 	else
-		snprintf(err, errlen, "%s: %s", what, msg);
+		fmt(err, errlen, "%s: %s", what, msg);
 	return -1;
 }
 

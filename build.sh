@@ -3,6 +3,7 @@
 #
 #   ./build.sh            build ./migratepages (static, stripped, reproducible)
 #   ./build.sh test [S..] build, then run the test suites (test/run) [only suites S]
+#   ./build.sh sources    print the source files (for scripts that compile them)
 #   ./build.sh demo       boot a 4-node qemu guest and watch a process's memory move
 #   ./build.sh dist       one static binary per architecture (test/arch/targets) in
 #                         dist/migratepages-<arch>, and dist/SHA256SUMS
@@ -18,7 +19,7 @@
 set -eu
 cd "$(dirname "$0")"
 
-SRCS="migratepages.c bitmap.c sysinfo.c"
+SRCS="migratepages.c bitmap.c sysinfo.c fmt.c"
 OUT=${OUT:-./migratepages}
 CROSS_COMPILE=${CROSS_COMPILE:-}
 
@@ -112,6 +113,8 @@ case ${1:-build} in
     shift
     build
     exec test/run "$@" ;;
+  sources)
+    echo "$SRCS" ;;
   demo)
     build
     exec test/vm/demo.sh ;;

@@ -9,13 +9,14 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdint.h>
-#include <stdio.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "bitmap.h"
+#include "fmt.h"
 #include "syscall_arch.h"
 #include "sysinfo.h"
 
@@ -53,19 +54,110 @@ static struct {
 	const char *cgroup;
 } opt;
 
-static void die_usage(const char *fmt, const char *arg)
+/* ---- output, without stdio ---------------------------------------------
+ * stdout goes through a buffer that is flushed before anything is written to
+ * stderr (so that the two stay in order) and at exit, where a failed write is
+ * an error; stderr is written a line at a time. */
+
+static char obuf[4096];
+static size_t olen;
+static int oerr; /* the errno of the first failed write to stdout */
+
+static void write_all(int fd, const char *s, size_t n, int *errp)
 {
-	fprintf(stderr, "migratepages: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'migratepages --help' for more information.\n");
+	while (n) {
+		ssize_t r = write(fd, s, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (errp && !*errp)
+				*errp = r < 0 ? errno : EIO;
+			return;
+		}
+		s += r;
+		n -= (size_t)r;
+	}
+}
+
+static void out_flush(void)
+{
+	write_all(1, obuf, olen, &oerr);
+	olen = 0;
+}
+
+static void out_mem(const char *s, size_t n)
+{
+	if (olen + n > sizeof(obuf)) {
+		out_flush();
+		if (n > sizeof(obuf)) {
+			write_all(1, s, n, &oerr);
+			return;
+		}
+	}
+	memcpy(obuf + olen, s, n);
+	olen += n;
+}
+
+static void out_char(char c)
+{
+	out_mem(&c, 1);
+}
+
+static char line[16 * 1024];
+
+__attribute__((format(printf, 1, 2)))
+static void out(const char *f, ...)
+{
+	va_list ap;
+	size_t n;
+
+	va_start(ap, f);
+	n = fmt_v(line, sizeof(line), f, ap);
+	va_end(ap);
+	out_mem(line, n < sizeof(line) ? n : sizeof(line) - 1);
+}
+
+/* One line on stderr: "migratepages: " TEXT "\n". */
+__attribute__((format(printf, 1, 2)))
+static void say(const char *f, ...)
+{
+	static const char prefix[] = "migratepages: ";
+	const size_t pl = sizeof(prefix) - 1;
+	va_list ap;
+	size_t n;
+
+	out_flush();
+	memcpy(line, prefix, pl);
+	va_start(ap, f);
+	n = fmt_v(line + pl, sizeof(line) - pl - 1, f, ap);
+	va_end(ap);
+	if (n > sizeof(line) - pl - 2)
+		n = sizeof(line) - pl - 2;
+	line[pl + n] = '\n';
+	write_all(2, line, pl + n + 1, NULL);
+}
+
+static const char try_help[] = "Try 'migratepages --help' for more information.\n";
+
+__attribute__((format(printf, 1, 2), noreturn))
+static void die_usage(const char *f, ...)
+{
+	static char msg[4096];
+	va_list ap;
+
+	va_start(ap, f);
+	fmt_v(msg, sizeof(msg), f, ap);
+	va_end(ap);
+	say("%s", msg);
+	write_all(2, try_help, sizeof(try_help) - 1, NULL);
 	exit(EX_FAIL);
 }
 
 static int finish(int status)
 {
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "migratepages: cannot write to standard output: %s\n",
-			strerror(errno ? errno : EIO));
+	out_flush();
+	if (oerr) {
+		say("cannot write to standard output: %s", strerror(oerr));
 		return EX_FAIL;
 	}
 	return status;
@@ -114,7 +206,7 @@ static int parse_pid(const char *s, size_t len, int *pid, const char *whole)
 	long long v = 0;
 	char shown[64];
 
-	snprintf(shown, sizeof(shown), "%.*s%s", (int)(len > 40 ? 40 : len), s, len > 40 ? "..." : "");
+	fmt(shown, sizeof(shown), "%.*s%s", (int)(len > 40 ? 40 : len), s, len > 40 ? "..." : "");
 	for (size_t i = 0; shown[i]; i++)
 		if ((unsigned char)shown[i] < 0x20 || (unsigned char)shown[i] >= 0x7f)
 			shown[i] = '?';
@@ -130,7 +222,7 @@ static int parse_pid(const char *s, size_t len, int *pid, const char *whole)
 		why = len == 1 ? "0 is not a process id (1-2147483647)"
 			       : "leading zero (process ids are decimal)";
 	if (why) {
-		fprintf(stderr, "migratepages: pid: '%s': %s\n", shown, why);
+		say("pid: '%s': %s", shown, why);
 		return -1;
 	}
 	*pid = (int)v;
@@ -146,7 +238,7 @@ static int parse_pid_list(const char *arg, struct pidlist *l)
 		if (parse_pid(p, len, &pid, arg) < 0)
 			return -1;
 		if (pidlist_add(l, pid) < 0) {
-			fprintf(stderr, "migratepages: %s\n", strerror(errno));
+			say("%s", strerror(errno));
 			return -1;
 		}
 		if (!e)
@@ -167,7 +259,7 @@ static const char *human(uint64_t b, char *buf, size_t len)
 	while (u < 6 && b >> (10 * (u + 1)))
 		u++;
 	if (u == 0) {
-		snprintf(buf, len, "%llu B", (unsigned long long)b);
+		fmt(buf, len, "%llu B", (unsigned long long)b);
 		return buf;
 	}
 	whole = b >> (10 * u);
@@ -176,33 +268,33 @@ static const char *human(uint64_t b, char *buf, size_t len)
 		whole++;
 		tenths = 0;
 	}
-	snprintf(buf, len, "%llu.%llu %s", (unsigned long long)whole,
+	fmt(buf, len, "%llu.%llu %s", (unsigned long long)whole,
 		 (unsigned long long)tenths, unit[u]);
 	return buf;
 }
 
 static void json_str(const char *s)
 {
-	putchar('"');
+	out_char('"');
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 		if (c == '"' || c == '\\')
-			printf("\\%c", c);
+			out("\\%c", c);
 		else if (c < 0x20 || c >= 0x7f)
-			printf("\\u%04x", c);
+			out("\\u%04x", c);
 		else
-			putchar(c);
+			out_char(c);
 	}
-	putchar('"');
+	out_char('"');
 }
 
 static void json_nodes(const struct nodeset *s)
 {
 	const char *sep = "";
-	putchar('[');
+	out_char('[');
 	for (int n = ns_next(s, -1); n >= 0; n = ns_next(s, n), sep = ",")
-		printf("%s%d", sep, n);
-	putchar(']');
+		out("%s%d", sep, n);
+	out_char(']');
 }
 
 static const char *errno_name(int e)
@@ -245,9 +337,9 @@ static void mapping_text(const struct target *t, char *buf, size_t len)
 	for (int s = ns_next(&t->from, -1); s >= 0 && o < len; s = ns_next(&t->from, s)) {
 		int d = mig_final(t->steps, t->nsteps, s);
 		if (d == s)
-			o += (size_t)snprintf(buf + o, len - o, "%s%d stays", o ? ", " : "", s);
+			o += (size_t)fmt(buf + o, len - o, "%s%d stays", o ? ", " : "", s);
 		else
-			o += (size_t)snprintf(buf + o, len - o, "%s%d->%d", o ? ", " : "", s, d);
+			o += (size_t)fmt(buf + o, len - o, "%s%d->%d", o ? ", " : "", s, d);
 	}
 }
 
@@ -264,15 +356,15 @@ static void report_nodes(const struct target *t, struct nodeset *rows)
 static void json_usage(const char *key, const struct usage *u, const struct nodeset *rows)
 {
 	const char *sep = "";
-	printf(",\"%s\":", key);
+	out(",\"%s\":", key);
 	if (!u->valid) {
-		printf("null");
+		out("null");
 		return;
 	}
-	putchar('{');
+	out_char('{');
 	for (int n = ns_next(rows, -1); n >= 0; n = ns_next(rows, n), sep = ",")
-		printf("%s\"%d\":%llu", sep, n, (unsigned long long)u->bytes[n]);
-	putchar('}');
+		out("%s\"%d\":%llu", sep, n, (unsigned long long)u->bytes[n]);
+	out_char('}');
 }
 
 static void report_json(const struct target *t, int numa_balancing)
@@ -282,41 +374,41 @@ static void report_json(const struct target *t, int numa_balancing)
 	const char *sep = "";
 
 	ns_clear(&rows);
-	printf("{\"pid\":%d,\"status\":\"%s\",\"dry_run\":%s", t->pid,
+	out("{\"pid\":%d,\"status\":\"%s\",\"dry_run\":%s", t->pid,
 	       opt.dry_run && t->status == EX_OK ? "dry-run" : status[t->status],
 	       opt.dry_run ? "true" : "false");
 	if (t->resolved) {
 		report_nodes(t, &rows);
-		printf(",\"from\":");
+		out(",\"from\":");
 		json_nodes(&t->from);
-		printf(",\"to\":");
+		out(",\"to\":");
 		json_nodes(&t->to);
-		printf(",\"mapping\":[");
+		out(",\"mapping\":[");
 		for (int s = ns_next(&t->from, -1); s >= 0; s = ns_next(&t->from, s), sep = ",")
-			printf("%s[%d,%d]", sep, s, mig_final(t->steps, t->nsteps, s));
-		putchar(']');
+			out("%s[%d,%d]", sep, s, mig_final(t->steps, t->nsteps, s));
+		out_char(']');
 	}
 	json_usage("before", &t->before, &rows);
 	json_usage("after", &t->after, &rows);
-	printf(",\"not_moved\":%ld,\"left_bytes\":%llu,\"seconds\":%llu.%06llu",
+	out(",\"not_moved\":%ld,\"left_bytes\":%llu,\"seconds\":%llu.%06llu",
 	       t->not_moved, (unsigned long long)t->left,
 	       (unsigned long long)(t->ns / 1000000000u),
 	       (unsigned long long)(t->ns % 1000000000u / 1000u));
-	printf(",\"numa_balancing\":%s", numa_balancing ? "true" : "false");
-	printf(",\"error\":");
+	out(",\"numa_balancing\":%s", numa_balancing ? "true" : "false");
+	out(",\"error\":");
 	if (t->err || t->msg[0]) {
-		printf("{\"errno\":");
+		out("{\"errno\":");
 		if (t->err)
 			json_str(errno_name(t->err));
 		else
-			printf("null");
-		printf(",\"message\":");
+			out("null");
+		out(",\"message\":");
 		json_str(t->msg);
-		putchar('}');
+		out_char('}');
 	} else {
-		printf("null");
+		out("null");
 	}
-	printf("}\n");
+	out("}\n");
 }
 
 static void report_text(const struct target *t)
@@ -329,28 +421,28 @@ static void report_text(const struct target *t)
 	ns_clear(&rows);
 	report_nodes(t, &rows);
 	mapping_text(t, map, sizeof(map));
-	printf("pid %d: %s%s\n", t->pid, map, opt.dry_run ? " (dry run: nothing moved)" : "");
+	out("pid %d: %s%s\n", t->pid, map, opt.dry_run ? " (dry run: nothing moved)" : "");
 	if (opt.dry_run) {
 		if (!t->before.valid)
 			return;
-		printf("  %5s %12s\n", "node", "now");
+		out("  %5s %12s\n", "node", "now");
 		for (int n = ns_next(&rows, -1); n >= 0; n = ns_next(&rows, n))
-			printf("  %5d %12s\n", n, human(t->before.bytes[n], a, sizeof(a)));
-		printf("  %5s %12s\n", "total", human(t->before.total, a, sizeof(a)));
+			out("  %5d %12s\n", n, human(t->before.bytes[n], a, sizeof(a)));
+		out("  %5s %12s\n", "total", human(t->before.total, a, sizeof(a)));
 		return;
 	}
 	if (t->before.valid || t->after.valid) {
-		printf("  %5s %12s %12s\n", "node", "before", "after");
+		out("  %5s %12s %12s\n", "node", "before", "after");
 		for (int n = ns_next(&rows, -1); n >= 0; n = ns_next(&rows, n))
-			printf("  %5d %12s %12s\n", n,
+			out("  %5d %12s %12s\n", n,
 			       t->before.valid ? human(t->before.bytes[n], a, sizeof(a)) : "?",
 			       t->after.valid ? human(t->after.bytes[n], b, sizeof(b)) : "?");
-		printf("  %5s %12s %12s\n", "total",
+		out("  %5s %12s %12s\n", "total",
 		       t->before.valid ? human(t->before.total, a, sizeof(a)) : "?",
 		       t->after.valid ? human(t->after.total, b, sizeof(b)) : "?");
 	}
 	if (t->err == 0 || t->err == ENOMEM)
-		printf("  migrate_pages took %llu.%03llu s\n",
+		out("  migrate_pages took %llu.%03llu s\n",
 		       (unsigned long long)(t->ns / 1000000000u),
 		       (unsigned long long)(t->ns % 1000000000u / 1000000u));
 }
@@ -386,11 +478,11 @@ static void explain(struct target *t, int e)
 	t->status = EX_FAIL;
 	switch (e) {
 	case ESRCH:
-		snprintf(t->msg, n, "no such process");
+		fmt(t->msg, n, "no such process");
 		return;
 	case EPERM:
 		if (!opt.dry_run && seccomp_blocks()) {
-			snprintf(t->msg, n,
+			fmt(t->msg, n,
 				 "migrate_pages was refused by a seccomp filter%s, not by the kernel: "
 				 "container runtimes' default profiles block it whatever the "
 				 "capabilities; run with --security-opt seccomp=unconfined or a "
@@ -403,7 +495,7 @@ static void explain(struct target *t, int e)
 		    status_uids(t->pid, "Gid", gid) == 0 &&
 		    (uid[0] != getuid() || uid[1] != getuid() || uid[2] != getuid() ||
 		     gid[0] != getgid() || gid[1] != getgid() || gid[2] != getgid())) {
-			snprintf(t->msg, n,
+			fmt(t->msg, n,
 				 "permission denied: the process runs as uid %lu gid %lu and you are "
 				 "uid %lu gid %lu; run as its user, or with CAP_SYS_PTRACE",
 				 uid[1], gid[1], (unsigned long)getuid(), (unsigned long)getgid());
@@ -414,19 +506,19 @@ static void explain(struct target *t, int e)
 		    ns_read_list(list, strlen(list), &mems) == 0 && !ns_subset(&t->to, &mems)) {
 			ns_andnot(&outside, &t->to, &mems);
 			ns_format(&outside, list2, sizeof(list2));
-			snprintf(t->msg, n,
+			fmt(t->msg, n,
 				 "permission denied: to-nodes %s are outside the nodes the process may "
 				 "use (Mems_allowed_list: %s); moving memory there needs CAP_SYS_NICE",
 				 list2, list);
 			return;
 		}
 		if (!have_cap(CAP_SYS_PTRACE) && status_uids(t->pid, "Uid", uid) == 0) {
-			snprintf(t->msg, n,
+			fmt(t->msg, n,
 				 "permission denied: the process is not dumpable (setuid, or it "
 				 "cleared PR_SET_DUMPABLE); CAP_SYS_PTRACE is needed");
 			return;
 		}
-		snprintf(t->msg, n,
+		fmt(t->msg, n,
 			 "permission denied: the process belongs to another user (needs "
 			 "CAP_SYS_PTRACE) or the to-nodes are outside its cpuset (needs "
 			 "CAP_SYS_NICE)");
@@ -437,30 +529,30 @@ static void explain(struct target *t, int e)
 			if (ns_next(&outside, -1) < 0) {
 				ns_format(&t->to, list, sizeof(list));
 				ns_format(&mems, list2, sizeof(list2));
-				snprintf(t->msg, n,
+				fmt(t->msg, n,
 					 "to-nodes %s are all outside the nodes this process may use "
 					 "(its cpuset allows %s): run it from a cpuset that includes them",
 					 list, list2);
 				return;
 			}
 		}
-		snprintf(t->msg, n, "the process has no memory of its own to move (a kernel "
+		fmt(t->msg, n, "the process has no memory of its own to move (a kernel "
 			 "thread, or it is exiting)");
 		return;
 	case EACCES:
-		snprintf(t->msg, n, "denied by a security module (SELinux, AppArmor, ...)");
+		fmt(t->msg, n, "denied by a security module (SELinux, AppArmor, ...)");
 		return;
 	case ENOSYS:
-		snprintf(t->msg, n, "this kernel has no page migration (it needs CONFIG_NUMA and "
+		fmt(t->msg, n, "this kernel has no page migration (it needs CONFIG_NUMA and "
 			 "CONFIG_MIGRATION), or this environment does not provide migrate_pages");
 		return;
 	case ENOMEM:
 		t->status = EX_PARTIAL;
-		snprintf(t->msg, n, "the to-nodes ran out of free memory: part of the pages moved, "
+		fmt(t->msg, n, "the to-nodes ran out of free memory: part of the pages moved, "
 			 "the rest stayed where they were");
 		return;
 	default:
-		snprintf(t->msg, n, "migrate_pages failed: %s", strerror(e));
+		fmt(t->msg, n, "migrate_pages failed: %s", strerror(e));
 		return;
 	}
 }
@@ -543,7 +635,7 @@ static void migrate_one(const struct plan *pl, struct target *t)
 	} else if (r > 0) {
 		t->not_moved = r;
 		t->status = EX_PARTIAL;
-		snprintf(t->msg, sizeof(t->msg), "%ld page%s could not be moved", r,
+		fmt(t->msg, sizeof(t->msg), "%ld page%s could not be moved", r,
 			 r == 1 ? "" : "s");
 	}
 	if (!want_after || proc_usage(t->pid, &t->after) < 0)
@@ -564,7 +656,7 @@ static void migrate_one(const struct plan *pl, struct target *t)
 		long page = sysconf(_SC_PAGESIZE);
 		t->status = EX_PARTIAL;
 		ns_format(&t->left_on, list, sizeof(list));
-		snprintf(t->msg, sizeof(t->msg), "%s%s (%llu pages) could not be moved and stayed on "
+		fmt(t->msg, sizeof(t->msg), "%s%s (%llu pages) could not be moved and stayed on "
 			 "node%s %s (%s)",
 			 t->err == ENOMEM ? "the to-nodes ran out of free memory: " : "",
 			 human(t->left, h, sizeof(h)),
@@ -599,10 +691,10 @@ int main(int argc, char **argv)
 			only_pos = 1;
 		} else if (a[1] == '-') {
 			if (strcmp(a, "--help") == 0) {
-				fputs(usage_text, stdout);
+				out_mem(usage_text, sizeof(usage_text) - 1);
 				return finish(EX_OK);
 			} else if (strcmp(a, "--version") == 0) {
-				puts("migratepages " VERSION);
+				out("migratepages " VERSION "\n");
 				return finish(EX_OK);
 			} else if (strcmp(a, "--verbose") == 0) {
 				opt.verbose = 1;
@@ -624,10 +716,10 @@ int main(int argc, char **argv)
 				char o[3] = { '-', *c, 0 };
 				switch (*c) {
 				case 'h':
-					fputs(usage_text, stdout);
+					out_mem(usage_text, sizeof(usage_text) - 1);
 					return finish(EX_OK);
 				case 'V':
-					puts("migratepages " VERSION);
+					out("migratepages " VERSION "\n");
 					return finish(EX_OK);
 				case 'v':
 					opt.verbose = 1;
@@ -644,10 +736,10 @@ int main(int argc, char **argv)
 		}
 	}
 	if (opt.cgroup && !*opt.cgroup)
-		die_usage("option '--cgroup' needs a directory%s", "");
+		die_usage("option '--cgroup' needs a directory");
 	if (npos != (opt.cgroup ? 2 : 3)) {
 		char got[64];
-		snprintf(got, sizeof(got), "%d argument%s", npos, npos == 1 ? "" : "s");
+		fmt(got, sizeof(got), "%d argument%s", npos, npos == 1 ? "" : "s");
 		die_usage(opt.cgroup ? "expected FROM-NODES TO-NODES after --cgroup DIR, got %s"
 				     : "expected PID FROM-NODES TO-NODES, got %s", got);
 	}
@@ -659,7 +751,7 @@ int main(int argc, char **argv)
 		return EX_FAIL;
 	if (nodespec_parse("from-nodes", pl.from_text, &pl.from_spec, err, sizeof(err)) < 0 ||
 	    nodespec_parse("to-nodes", pl.to_text, &pl.to_spec, err, sizeof(err)) < 0) {
-		fprintf(stderr, "migratepages: %s\n", err);
+		say("%s", err);
 		return EX_FAIL;
 	}
 
@@ -670,7 +762,7 @@ int main(int argc, char **argv)
 	if (fixed) {
 		resolve(&pl, &t, err, sizeof(err));
 		if (!t.resolved) {
-			fprintf(stderr, "migratepages: %s\n", err);
+			say("%s", err);
 			return EX_FAIL;
 		}
 		from = t.from;
@@ -679,14 +771,14 @@ int main(int argc, char **argv)
 
 	if (opt.cgroup) {
 		char path[4096];
-		snprintf(path, sizeof(path), "%s/cgroup.procs", opt.cgroup);
+		fmt(path, sizeof(path), "%s/cgroup.procs", opt.cgroup);
 		if (read_pids(path, &pids) < 0) {
-			fprintf(stderr, "migratepages: --cgroup: cannot read %s: %s\n", path,
+			say("--cgroup: cannot read %s: %s", path,
 				errno == EINVAL ? "not a list of process ids" : strerror(errno));
 			return EX_FAIL;
 		}
 		if (pids.n == 0)
-			fprintf(stderr, "migratepages: --cgroup: no processes in %s\n", path);
+			say("--cgroup: no processes in %s", path);
 		pl.cgroup_mode = 1;
 	}
 
@@ -697,8 +789,8 @@ int main(int argc, char **argv)
 						     sizeof(v)) > 0)
 		pl.numa_balancing = v[0] >= '0' && v[0] <= '9' && ((v[0] - '0') & 1); /* bit 0: on */
 	if (opt.verbose && !opt.json && pl.numa_balancing)
-		fprintf(stderr, "migratepages: note: automatic NUMA balancing is on "
-			"(/proc/sys/kernel/numa_balancing); it may move pages back\n");
+		say("note: automatic NUMA balancing is on (/proc/sys/kernel/numa_balancing); "
+		    "it may move pages back");
 
 	for (size_t i = 0; i < pids.n; i++) {
 		memset(&t, 0, sizeof(t));
@@ -717,7 +809,7 @@ int main(int argc, char **argv)
 		if (pl.cgroup_mode && t.err == ESRCH) {
 			/* it exited, or left the cgroup, since cgroup.procs was read */
 			if (opt.verbose && !opt.json)
-				printf("pid %d: exited; skipped\n", t.pid);
+				out("pid %d: exited; skipped\n", t.pid);
 			continue;
 		}
 		if (opt.json)
@@ -725,7 +817,7 @@ int main(int argc, char **argv)
 		else if (opt.verbose || opt.dry_run)
 			report_text(&t);
 		if (t.msg[0])
-			fprintf(stderr, "migratepages: %d: %s\n", t.pid, t.msg);
+			say("%d: %s", t.pid, t.msg);
 		if (t.status == EX_FAIL || (t.status == EX_PARTIAL && worst == EX_OK))
 			worst = t.status;
 	}

@@ -5,12 +5,13 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "syscall_arch.h"
 #include "sysinfo.h"
 
@@ -60,7 +61,7 @@ static int sys_nodes(const char *name, struct nodeset *out)
 	char path[64], buf[4096 + 1];
 	long n;
 
-	snprintf(path, sizeof(path), "/sys/devices/system/node/%s", name);
+	fmt(path, sizeof(path), "/sys/devices/system/node/%s", name);
 	n = read_small(path, buf, sizeof(buf));
 	if (n < 0)
 		return -1;
@@ -99,9 +100,9 @@ int proc_status(int pid, const char *key, char *val, size_t len)
 	char *line;
 
 	if (pid)
-		snprintf(path, sizeof(path), "/proc/%d/status", pid);
+		fmt(path, sizeof(path), "/proc/%d/status", pid);
 	else
-		snprintf(path, sizeof(path), "/proc/self/status");
+		fmt(path, sizeof(path), "/proc/self/status");
 	if (read_small(path, buf, sizeof(buf)) < 0)
 		return -1;
 	for (line = buf; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
@@ -112,7 +113,7 @@ int proc_status(int pid, const char *key, char *val, size_t len)
 			e = strchr(v, '\n');
 			if (!e)
 				e = v + strlen(v);
-			snprintf(val, len, "%.*s", (int)(e - v), v);
+			fmt(val, len, "%.*s", (int)(e - v), v);
 			return 0;
 		}
 	}
@@ -236,14 +237,14 @@ int proc_usage(int pid, struct usage *u)
 {
 	static struct nm_parser p;
 	char path[40], buf[4096];
-	long page = sysconf(_SC_PAGESIZE);
+	unsigned long page = getauxval(AT_PAGESZ);
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/numa_maps", pid);
+	fmt(path, sizeof(path), "/proc/%d/numa_maps", pid);
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return -1;
-	nm_init(&p, u, page > 0 ? (unsigned long)page / 1024 : 4);
+	nm_init(&p, u, page ? page / 1024 : 4);
 	for (;;) {
 		ssize_t r = read(fd, buf, sizeof(buf));
 		if (r < 0 && errno == EINTR)

@@ -22,7 +22,7 @@ fi
 # reproducible: the same bytes twice, and from a copy of the tree elsewhere
 OUT="$tmp/a" WERROR=1 ./build.sh && OUT="$tmp/b" WERROR=1 ./build.sh
 mkdir -p "$tmp/elsewhere/src"
-cp -- *.c *.h build.sh "$tmp/elsewhere/src/"
+cp -- $(./build.sh sources) *.h build.sh "$tmp/elsewhere/src/"
 (cd "$tmp/elsewhere/src" && OUT="$tmp/c" WERROR=1 ./build.sh)
 if cmp -s "$tmp/a" "$tmp/b" && cmp -s "$tmp/a" "$tmp/c"; then
   echo "PASS reproducible: two builds and a build from another directory are identical"
@@ -33,7 +33,7 @@ if grep -aq "$TOP\|$tmp" "$tmp/a"; then
   echo "FAIL no build paths inside"; else echo "PASS no build paths inside"; fi
 
 # warnings are errors, with gcc and glibc too (a second compiler and libc)
-if gcc -std=c11 -Wall -Wextra -Werror -O2 -o "$tmp/glibc" migratepages.c bitmap.c sysinfo.c 2>"$tmp/w"; then
+if gcc -std=c11 -Wall -Wextra -Werror -O2 -o "$tmp/glibc" $(./build.sh sources) 2>"$tmp/w"; then
   echo "PASS -Wall -Wextra -Werror with gcc and glibc"
 else
   echo "FAIL -Wall -Wextra -Werror with gcc and glibc: $(head -3 "$tmp/w")"
@@ -41,7 +41,7 @@ fi
 
 # the tool itself under AddressSanitizer and UndefinedBehaviorSanitizer
 if gcc -std=c11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
-     -Wall -Wextra -Werror -o build/migratepages-san migratepages.c bitmap.c sysinfo.c 2>"$tmp/w"; then
+     -Wall -Wextra -Werror -o build/migratepages-san $(./build.sh sources) 2>"$tmp/w"; then
   for s in 20-cli 30-host; do
     out=$(MP=$TOP/build/migratepages-san MP_SANITIZED=1 ASAN_OPTIONS=detect_leaks=0 "test/$s.sh" 2>&1)
     pass=$(grep -c '^PASS' <<<"$out"); fail=$(grep -c '^FAIL' <<<"$out")

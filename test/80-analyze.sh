@@ -16,7 +16,7 @@
 set -u
 top=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$top" || exit 1
-srcs="migratepages.c bitmap.c sysinfo.c"
+srcs=$(./build.sh sources)
 out=$top/build/analyze
 mkdir -p "$out"
 

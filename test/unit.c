@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../bitmap.h"
+#include "../fmt.h"
 #include "../sysinfo.h"
 
 static int failures;
@@ -271,6 +272,38 @@ static void t_numa_maps(void)
 	check(u.bytes[7] == 4096 && u.total == 4096, "numa_maps long line", "%s%s", "", "");
 }
 
+/* fmt() against the C library's snprintf, for every form the tool uses */
+static void t_fmt(void)
+{
+	char a[200], b[200], name[80];
+	int i = 0;
+#define SAME(...) do { \
+		size_t na = fmt(a, sizeof(a), __VA_ARGS__); \
+		int nb = snprintf(b, sizeof(b), __VA_ARGS__); \
+		fmt(name, sizeof(name), "fmt %d", ++i); \
+		check(na == (size_t)nb && !strcmp(a, b), name, "got '%s', want '%s'", a, b); \
+	} while (0)
+	SAME("plain");
+	SAME("%d %d %d %i", 0, -1, 2147483647, -2147483647 - 1);
+	SAME("%u %u", 0u, 4294967295u);
+	SAME("%ld %lu", -9223372036854775807L - 1, 18446744073709551615UL);
+	SAME("%lld %llu", -5LL, 18446744073709551615ULL);
+	SAME("%zu", (size_t)12345);
+	SAME("%x %02x %02x", 255u, 7u, 0xabu);
+	SAME("[%5d] [%-5d] [%05d] [%05d]", 42, 42, 42, -42);
+	SAME("[%12s] [%-12s] [%5s]", "abc", "abc", "toolongtext");
+	SAME("[%.*s] [%.3s] [%.0s]", 2, "abcdef", "abcdef", "x");
+	SAME("%c%c %%", 'a', 'Z');
+	SAME("%s: '%s': %s", "to-nodes", "0-x", "range 0- has no end");
+	SAME("%llu.%06llu", 1ULL, 5ULL);
+	SAME("%*d|%-*d|", 6, 1, 6, 2);
+	/* truncation: the length the whole text needs, and a terminated buffer */
+	size_t n = fmt(a, 5, "%s", "abcdefgh");
+	check(n == 8 && !strcmp(a, "abcd"), "fmt truncates", "got '%s'%s", a, "");
+	n = fmt(a, 0, "%d", 12345);
+	check(n == 5, "fmt with no room", "%s%s", "", "");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -282,5 +315,6 @@ int main(int argc, char **argv)
 	t_read_list();
 	t_plan();
 	t_numa_maps();
+	t_fmt();
 	return failures ? 1 : 0;
 }
