@@ -313,22 +313,43 @@ static const char *errno_name(int e)
 	}
 }
 
-/* Everything known about one target, for the report. */
+/* Everything known about one target, for the report. The large parts live
+ * apart (struct bulk), so that starting the next target clears only the small
+ * fields and a plain run touches none of the large ones. */
 struct target {
 	int pid;
 	struct nodeset from, to;
-	struct mig_step steps[MP_MAXNODES];
 	int nsteps;
-	struct usage before, after;
 	long not_moved;         /* the kernel's count of pages it could not move */
 	uint64_t left;          /* bytes still on nodes the migration should empty */
 	struct nodeset left_on;
 	uint64_t ns;            /* how long migrate_pages took */
 	int status;             /* EX_* */
 	int err;                /* errno, or 0 */
-	char msg[12 * 1024];    /* the error or warning sentence (node lists can be long) */
 	int resolved;           /* from/to are known */
+	struct mig_step *steps; /* the kernel's plan, nsteps long */
+	struct usage *before, *after;
+	char *msg;              /* the error or warning sentence, "" if none */
 };
+
+#define MSG_LEN (12 * 1024) /* node lists in a message can be long */
+static struct bulk {
+	struct mig_step steps[MP_MAXNODES];
+	struct usage before, after;
+	char msg[MSG_LEN];
+} bulk;
+
+static void target_start(struct target *t, int pid)
+{
+	memset(t, 0, sizeof(*t));
+	t->pid = pid;
+	t->steps = bulk.steps;
+	t->before = &bulk.before;
+	t->after = &bulk.after;
+	t->before->valid = t->after->valid = 0;
+	t->msg = bulk.msg;
+	t->msg[0] = 0;
+}
 
 static void mapping_text(const struct target *t, char *buf, size_t len)
 {
@@ -349,7 +370,7 @@ static void report_nodes(const struct target *t, struct nodeset *rows)
 	for (size_t i = 0; i < MP_WORDS; i++)
 		rows->w[i] = t->from.w[i] | t->to.w[i];
 	for (int n = 0; n < MP_MAXNODES; n++)
-		if ((t->before.valid && t->before.bytes[n]) || (t->after.valid && t->after.bytes[n]))
+		if ((t->before->valid && t->before->bytes[n]) || (t->after->valid && t->after->bytes[n]))
 			ns_add(rows, n);
 }
 
@@ -388,8 +409,8 @@ static void report_json(const struct target *t, int numa_balancing)
 			out("%s[%d,%d]", sep, s, mig_final(t->steps, t->nsteps, s));
 		out_char(']');
 	}
-	json_usage("before", &t->before, &rows);
-	json_usage("after", &t->after, &rows);
+	json_usage("before", t->before, &rows);
+	json_usage("after", t->after, &rows);
 	out(",\"not_moved\":%ld,\"left_bytes\":%llu,\"seconds\":%llu.%06llu",
 	       t->not_moved, (unsigned long long)t->left,
 	       (unsigned long long)(t->ns / 1000000000u),
@@ -423,23 +444,23 @@ static void report_text(const struct target *t)
 	mapping_text(t, map, sizeof(map));
 	out("pid %d: %s%s\n", t->pid, map, opt.dry_run ? " (dry run: nothing moved)" : "");
 	if (opt.dry_run) {
-		if (!t->before.valid)
+		if (!t->before->valid)
 			return;
 		out("  %5s %12s\n", "node", "now");
 		for (int n = ns_next(&rows, -1); n >= 0; n = ns_next(&rows, n))
-			out("  %5d %12s\n", n, human(t->before.bytes[n], a, sizeof(a)));
-		out("  %5s %12s\n", "total", human(t->before.total, a, sizeof(a)));
+			out("  %5d %12s\n", n, human(t->before->bytes[n], a, sizeof(a)));
+		out("  %5s %12s\n", "total", human(t->before->total, a, sizeof(a)));
 		return;
 	}
-	if (t->before.valid || t->after.valid) {
+	if (t->before->valid || t->after->valid) {
 		out("  %5s %12s %12s\n", "node", "before", "after");
 		for (int n = ns_next(&rows, -1); n >= 0; n = ns_next(&rows, n))
 			out("  %5d %12s %12s\n", n,
-			       t->before.valid ? human(t->before.bytes[n], a, sizeof(a)) : "?",
-			       t->after.valid ? human(t->after.bytes[n], b, sizeof(b)) : "?");
+			       t->before->valid ? human(t->before->bytes[n], a, sizeof(a)) : "?",
+			       t->after->valid ? human(t->after->bytes[n], b, sizeof(b)) : "?");
 		out("  %5s %12s %12s\n", "total",
-		       t->before.valid ? human(t->before.total, a, sizeof(a)) : "?",
-		       t->after.valid ? human(t->after.total, b, sizeof(b)) : "?");
+		       t->before->valid ? human(t->before->total, a, sizeof(a)) : "?",
+		       t->after->valid ? human(t->after->total, b, sizeof(b)) : "?");
 	}
 	if (t->err == 0 || t->err == ENOMEM)
 		out("  migrate_pages took %llu.%03llu s\n",
@@ -470,7 +491,7 @@ static void explain(struct target *t, int e)
 {
 	static char list[MP_MAXNODES * 5], list2[MP_MAXNODES * 5];
 	char v[64];
-	size_t n = sizeof(t->msg);
+	size_t n = MSG_LEN;
 	struct nodeset mems, outside;
 	unsigned long uid[3], gid[3];
 
@@ -609,7 +630,7 @@ static void migrate_one(const struct plan *pl, struct target *t)
 		effective_to = t->to;
 	t->nsteps = mig_plan(&t->from, &effective_to, t->steps);
 
-	if ((opt.verbose || opt.json || opt.dry_run) && proc_usage(t->pid, &t->before) < 0 &&
+	if ((opt.verbose || opt.json || opt.dry_run) && proc_usage(t->pid, t->before) < 0 &&
 	    opt.dry_run) {
 		/* a dry run has no kernel answer: say what reading the process said */
 		if (errno == ENOENT && access("/proc/self", F_OK) == 0)
@@ -635,10 +656,10 @@ static void migrate_one(const struct plan *pl, struct target *t)
 	} else if (r > 0) {
 		t->not_moved = r;
 		t->status = EX_PARTIAL;
-		fmt(t->msg, sizeof(t->msg), "%ld page%s could not be moved", r,
+		fmt(t->msg, MSG_LEN, "%ld page%s could not be moved", r,
 			 r == 1 ? "" : "s");
 	}
-	if (!want_after || proc_usage(t->pid, &t->after) < 0)
+	if (!want_after || proc_usage(t->pid, t->after) < 0)
 		return;
 	/* Pages still on a node the kernel's plan empties did not move: shared
 	 * pages without CAP_SYS_NICE (the kernel does not count those), pages in
@@ -646,8 +667,8 @@ static void migrate_one(const struct plan *pl, struct target *t)
 	mig_drained(t->steps, t->nsteps, &drained);
 	ns_clear(&t->left_on);
 	for (int n = ns_next(&drained, -1); n >= 0; n = ns_next(&drained, n)) {
-		if (t->after.bytes[n]) {
-			t->left += t->after.bytes[n];
+		if (t->after->bytes[n]) {
+			t->left += t->after->bytes[n];
 			ns_add(&t->left_on, n);
 		}
 	}
@@ -656,7 +677,7 @@ static void migrate_one(const struct plan *pl, struct target *t)
 		long page = sysconf(_SC_PAGESIZE);
 		t->status = EX_PARTIAL;
 		ns_format(&t->left_on, list, sizeof(list));
-		fmt(t->msg, sizeof(t->msg), "%s%s (%llu pages) could not be moved and stayed on "
+		fmt(t->msg, MSG_LEN, "%s%s (%llu pages) could not be moved and stayed on "
 			 "node%s %s (%s)",
 			 t->err == ENOMEM ? "the to-nodes ran out of free memory: " : "",
 			 human(t->left, h, sizeof(h)),
@@ -793,14 +814,13 @@ int main(int argc, char **argv)
 		    "it may move pages back");
 
 	for (size_t i = 0; i < pids.n; i++) {
-		memset(&t, 0, sizeof(t));
-		t.pid = pids.v[i];
+		target_start(&t, pids.v[i]);
 		if (fixed) {
 			t.from = from;
 			t.to = to;
 			t.resolved = 1;
 		} else {
-			resolve(&pl, &t, t.msg, sizeof(t.msg));
+			resolve(&pl, &t, t.msg, MSG_LEN);
 			if (!t.resolved)
 				t.status = EX_FAIL;
 		}
