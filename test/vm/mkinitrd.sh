@@ -92,13 +92,42 @@ for e in ${EXTRA:-}; do
   cp "${e%%:*}" "$root/${e#*:}"
 done
 
-# numactl's tool, for the side-by-side runs (host architecture only).
+# numactl's tool, for the side-by-side runs: the host's on the host's
+# architecture; else Debian's numactl, libnuma1 and libc6 for ARCH, fetched once
+# into the cache, with the libraries its ELF header names (NEEDED, INTERP).
 if [ "$arch" = "$hostarch" ] && nm=$(command -v migratepages); then
   cp "$nm" "$root/usr/bin/migratepages"
   ldd "$nm" | grep -o '/[^ ]*' | sort -u | while read -r lib; do
     mkdir -p "$root/$(dirname "$lib")"
     cp -L "$lib" "$root/$lib"
   done
+elif [ "$arch" != "$hostarch" ] && [ "${VM_NUMACTL:-1}" = 1 ]; then
+  nc=$here/cache/$debarch/numactl
+  if [ ! -x "$nc/usr/bin/migratepages" ]; then
+    rm -rf "$nc" && mkdir -p "$nc/debs"
+    if (cd "$nc/debs" && apt-get download -q "numactl:$debarch" "libnuma1:$debarch" "libc6:$debarch" >&2); then
+      for d in "$nc"/debs/*.deb; do dpkg-deb -x "$d" "$nc"; done
+    else
+      echo "mkinitrd.sh: could not fetch numactl for $debarch; no side-by-side runs there" >&2
+    fi
+  fi
+  if [ -x "$nc/usr/bin/migratepages" ]; then
+    cp "$nc/usr/bin/migratepages" "$root/usr/bin/migratepages"
+    interp=$(LC_ALL=C readelf -l "$nc/usr/bin/migratepages" | sed -n 's/.*interpreter: \(\/[^]]*\)\]/\1/p')
+    libs="$interp"
+    for f in "$nc/usr/bin/migratepages" "$nc"/usr/lib/*/libnuma.so.1; do
+      for n in $(LC_ALL=C readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+        p=$(cd "$nc" && find lib usr/lib -name "$n" 2>/dev/null | head -n 1)
+        [ -n "$p" ] && libs="$libs /$p"
+      done
+    done
+    for lib in $libs; do
+      src=$nc$lib
+      [ -e "$src" ] || src=$nc/usr$lib
+      mkdir -p "$root/$(dirname "$lib")"
+      cp -L "$src" "$root/$lib"
+    done
+  fi
 fi
 
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$out.tmp"
