@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -674,14 +675,14 @@ static void migrate_one(const struct plan *pl, struct target *t)
 	}
 	if (t->left && (t->status == EX_OK || t->err == ENOMEM)) {
 		char h[48], list[MP_MAXNODES * 5];
-		long page = sysconf(_SC_PAGESIZE);
+		unsigned long page = getauxval(AT_PAGESZ);
 		t->status = EX_PARTIAL;
 		ns_format(&t->left_on, list, sizeof(list));
 		fmt(t->msg, MSG_LEN, "%s%s (%llu pages) could not be moved and stayed on "
 			 "node%s %s (%s)",
 			 t->err == ENOMEM ? "the to-nodes ran out of free memory: " : "",
 			 human(t->left, h, sizeof(h)),
-			 (unsigned long long)(t->left / (uint64_t)(page > 0 ? page : 4096)),
+			 (unsigned long long)(t->left / (uint64_t)(page ? page : 4096)),
 			 ns_count(&t->left_on) > 1 ? "s" : "", list,
 			 t->err == ENOMEM ? "the rest moved"
 			 : pl->sys_nice ? "pages in use, or allocated there since"
