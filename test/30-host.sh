@@ -72,6 +72,20 @@ ok "--dry-run says so" '[ "$(head -1 <<<"$out")" = "pid $p: 0 stays (dry run: no
 build/seccomp_exec kill "$MP" -n --json "$p" 0 0 >"$tmp/out" 2>&1; rc=$?
 ok "--dry-run --json makes no call" '[ $rc = 0 ] && grep -q "\"status\":\"dry-run\",\"dry_run\":true" "$tmp/out"' "exit $rc: $(cat "$tmp/out")"
 
+# automatic NUMA balancing: --verbose notes it, --json carries it
+nb=/proc/sys/kernel/numa_balancing
+if [ $root = 1 ] && [ -w $nb ] && old=$(cat $nb) && echo 1 2>/dev/null >$nb; then
+  run -v "$p" 0 0
+  expect "--verbose notes NUMA balancing" 0 '*' "migratepages: note: automatic NUMA balancing is on (/proc/sys/kernel/numa_balancing); it may move pages back"
+  run --json "$p" 0 0
+  ok "--json says numa_balancing true" '[ $rc = 0 ] && grep -q "\"numa_balancing\":true" <<<"$out" && [ -z "$err" ]' "$out $err"
+  run "$p" 0 0; expect "a plain run says nothing of NUMA balancing" 0 "" ""
+  echo "$old" >$nb
+  run -v "$p" 0 0; expect "no note when NUMA balancing is off" 0 '*' ""
+else
+  echo "SKIP NUMA balancing note: cannot set $nb (needs root)"
+fi
+
 # dead and missing processes
 spawn; dead=$last; kill "$dead"; wait "$dead" 2>/dev/null
 run "$dead" 0 0;     expect "a process that exited" 1 "" "migratepages: $dead: no such process"
