@@ -21,12 +21,15 @@ if [ "${TEST_QUICK:-0}" = 1 ]; then
 fi
 mkdir -p "$out/artifacts" "$out/work"
 
+# the tool's sources but its main()
+libsrcs=$(./build.sh sources | tr ' ' '\n' | grep -v '^migratepages\.c$' | tr '\n' ' ')
+
 # --- the exhaustive differential check (gcc, sanitizers, no libFuzzer) ---
 san="-fsanitize=address,undefined -fno-sanitize-recover=all"
 if ! command -v gcc >/dev/null 2>&1; then
   echo "SKIP fuzz-enumerate: no gcc"
 elif ! gcc -O1 -g $san -std=gnu11 -I. -Itest/fuzz -o "$out/enumerate" test/fuzz/enumerate.c \
-       test/fuzz/fuzz_nodespec.c test/fuzz/ref_nodespec.c bitmap.c 2>"$out/enumerate.log"; then
+       test/fuzz/fuzz_nodespec.c test/fuzz/ref_nodespec.c $libsrcs 2>"$out/enumerate.log"; then
   if grep -q -e 'cannot find -lasan' -e 'cannot find -lubsan' -e 'libasan' "$out/enumerate.log"; then
     echo "SKIP fuzz-enumerate: gcc has no ASan/UBSan runtime ($(head -1 "$out/enumerate.log"))"
   else
