@@ -239,6 +239,18 @@ static int fail(char *err, size_t errlen, const char *what, const char *text,
 	return -1;
 }
 
+/* The error for a number scan_num refused: -1 a leading zero, -2 too large. */
+static int bad_num(char *err, size_t errlen, const char *what, const char *text, int r,
+		   const char *num)
+{
+	char at[QBUF];
+
+	return fail(err, errlen, what, text,
+		    r == -1 ? "leading zero in %s (node numbers are decimal)"
+			    : "node number %s is out of range (0-1023)",
+		    quote_n(num, digits(num), at, sizeof(at)));
+}
+
 int nodespec_parse(const char *what, const char *text, struct nodespec *spec,
 		   char *err, size_t errlen)
 {
@@ -276,28 +288,16 @@ int nodespec_parse(const char *what, const char *text, struct nodespec *spec,
 			return fail(err, errlen, what, text, "expected a node number at %s",
 				    quote(p, at, sizeof(at)));
 		}
-		if (r == -1)
-			return fail(err, errlen, what, text,
-				    "leading zero in %s (node numbers are decimal)",
-				    quote_n(start, digits(start), at, sizeof(at)));
-		if (r == -2)
-			return fail(err, errlen, what, text,
-				    "node number %s is out of range (0-1023)",
-				    quote_n(start, digits(start), at, sizeof(at)));
+		if (r < 0)
+			return bad_num(err, errlen, what, text, r, start);
 		b = a;
 		if (p < end && *p == '-') {
 			const char *bstart = ++p;
 			r = scan_num(&p, end, 1, &b);
 			if (r == 0)
 				return fail(err, errlen, what, text, "range %u- has no end", a);
-			if (r == -1)
-				return fail(err, errlen, what, text,
-					    "leading zero in %s (node numbers are decimal)",
-					    quote_n(bstart, digits(bstart), at, sizeof(at)));
-			if (r == -2)
-				return fail(err, errlen, what, text,
-					    "node number %s is out of range (0-1023)",
-					    quote_n(bstart, digits(bstart), at, sizeof(at)));
+			if (r < 0)
+				return bad_num(err, errlen, what, text, r, bstart);
 			if (b < a)
 				return fail(err, errlen, what, text,
 					    "range %u-%u is backwards (write %u-%u)", a, b, b, a);
