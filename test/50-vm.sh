@@ -33,9 +33,9 @@ mkdir -p "$out"
 # Another architecture, or another build of the tool (an i386 one, say), is one
 # more line here or in VM_EXTRA_BOOTS; the scenarios do not change.
 boots=(
-  "x86_64-2node x86_64 2node $MP one_to_one,back,thp,small_pages,threads,interleave2,shared_root,shared_unpriv,unpriv_own,unpriv_other,nonexistent,noproc,exit_during"
+  "x86_64-2node x86_64 2node $MP one_to_one,back,thp,small_pages,threads,tid,interleave2,shared_root,shared_unpriv,unpriv_own,unpriv_other,nonexistent,noproc,exit_during"
   "x86_64-4node x86_64 4node $MP zero_to_three,pairs,pairs_thp,unequal,chain,swap,all_to_n,not_n,interleave4,plus,negative"
-  "x86_64-report x86_64 4node $MP verbose,dry_run,pidlist,cgroup50,json"
+  "x86_64-report x86_64 4node $MP verbose,hugetlb,dry_run,pidlist,cgroup50,json"
   "x86_64-memonly x86_64 memonly $MP memonly,too_small"
   "x86_64-fake4 x86_64 fake4 $MP fake"
 )

@@ -73,7 +73,7 @@ as_tool_user() {
 
 # run_case NAME TOOL "HOG-ARGS" "TOOL-ARGS" FROM TO RC [pagecheck flags...]
 # Starts a hog, records where its pages are, runs TOOL with TOOL-ARGS (an @
-# stands for the hog's pid), records again, and checks page by page that each
+# stands for the hog's pid, a % for the id of one of its threads), records again, and checks page by page that each
 # page is where the kernel's mapping of FROM onto TO puts it (the node lists
 # as the kernel must see them, written out independently of the tool), the
 # data intact, numa_maps in agreement, and the exit status RC ("*": any; FROM
@@ -87,7 +87,7 @@ run_case() {
   hog_start "$n" $hargs || { WHY="hog did not start"; return 1; }
   if ! hog_report "$n" before; then WHY="hog gave no report"; hog_stop "$n"; return 1; fi
   p=$(hpid "$n")
-  args=$(echo "$targs" | sed "s/@/$p/g")
+  args=$(echo "$targs" | sed "s/@/$p/g; s/%/$(cut -d' ' -f3 "$T/$n.ready")/g")
   # shellcheck disable=SC2086
   as_tool_user $tool $args >"$T/$n.out" 2>"$T/$n.err"
   RC=$?

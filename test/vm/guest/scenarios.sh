@@ -37,6 +37,11 @@ sc_threads() {
   mcase threads "-s 32 -t 4 -b 0" "@ 0 1" 0 1 0
   sbs threads same
 }
+sc_tid() {
+  # A thread id names the same memory as its process.
+  mcase tid "-s 16 -t 2 -b 0" "% 0 1" 0 1 0
+  sbs tid same
+}
 sc_interleave2() {
   mcase interleave2 "-s 16 -N -i 0-1" "@ 0-1 1" 0-1 1 0
   sbs interleave2 same
@@ -342,6 +347,33 @@ sc_verbose() {
   else
     fail verbose-balancing-note "numa_balancing=1 and --verbose did not mention it"
   fi
+}
+sc_hugetlb() {
+  # hugetlbfs pages: numa_maps counts them in 2 MiB units (kernelpagesize_kB=2048),
+  # the trap a tool that multiplies by 4 KiB falls into. Reserve pages on
+  # nodes 0 and 3, move 0 -> 3, and check the pages and the --verbose figures.
+  local p rc why= h=/sys/devices/system/node
+  echo 20 >"$h/node0/hugepages/hugepages-2048kB/nr_hugepages" &&
+    echo 20 >"$h/node3/hugepages/hugepages-2048kB/nr_hugepages" ||
+    { fail hugetlb "cannot reserve huge pages"; return; }
+  hog_start hp -s 32 -L -b 0 || { fail hugetlb "hog did not start"; return; }
+  p=$(hpid hp)
+  hog_report hp before
+  cat "/proc/$p/numa_maps" >"$T/hp.nm0"
+  $MP -v "$p" 0 3 >"$T/hp.out" 2>"$T/hp.err"
+  rc=$?
+  cat "/proc/$p/numa_maps" >"$T/hp.nm1"
+  hog_report hp after
+  hog_stop hp
+  echo 0 >"$h/node0/hugepages/hugepages-2048kB/nr_hugepages"
+  echo 0 >"$h/node3/hugepages/hugepages-2048kB/nr_hugepages"
+  sed 's/^/INFO hugetlb| /' "$T/hp.out"
+  info "hugetlb: numa_maps line: $(grep -m1 huge "$T/hp.nm1" | cut -c1-160)"
+  [ "$rc" = 0 ] || why="exit $rc: $(head -c 200 "$T/hp.err")"
+  OUT=$(pagecheck check "$T/hp.before" "$T/hp.after" 0 3) || why="$why; $OUT"
+  d=$(pagecheck numamaps "$T/hp.nm1" "$T/hp.after") || why="$why; $d"
+  d=$(verbose_agrees "$T/hp.out" "$T/hp.nm0" "$T/hp.nm1") || why="$why; $d"
+  if [ -z "$why" ]; then pass hugetlb; info "hugetlb: $OUT; --verbose figures agree"; else fail hugetlb "${why#; }"; fi
 }
 sc_dry_run() {
   local p rc why= rc2

@@ -1,14 +1,16 @@
 /* hog - a test process whose memory placement the guest tests observe.
  *
- *   hog -o PREFIX [-s MIB | -p PAGES] [-H | -N] [-b NODES | -i NODES]
+ *   hog -o PREFIX [-s MIB | -p PAGES] [-H | -N | -L] [-b NODES | -i NODES]
  *       [-t THREADS] [-S] [-k SEED]
  *
  * Maps a buffer (anonymous private, or shared with -S), optionally places it
  * with mbind (-b bind, -i interleave), asks for or against transparent huge
- * pages (-H / -N), writes a pattern into every word (split between -t threads
+ * pages (-H / -N), or takes hugetlbfs pages (-L, MAP_HUGETLB: 2 MiB pages
+ * reserved beforehand in /sys/.../hugepages), writes a pattern into every word (split between -t threads
  * when asked, so each thread first-touches its slice), and with -S forks a
  * child that maps every page too (page mapcount 2: "shared pages").
- * Then it writes PREFIX.ready (its pid) and waits:
+ * Then it writes PREFIX.ready ("PID CHILD TID": the -S child's pid or -1, the
+ * first extra thread's id or -1) and waits:
  *   SIGUSR1  write PREFIX.rep: the node of every page (move_pages with
  *            nodes = NULL, run-length coded), the per-node counts, the
  *            buffer's address, its THP size from smaps, and whether the
@@ -33,6 +35,7 @@ static unsigned char *buf;
 static size_t npages, pagesz, len;
 static unsigned long long seed = 0x5eedULL;
 static int nthreads = 1;
+static volatile pid_t first_tid = -1;
 
 static unsigned long long word_at(size_t i)
 {
@@ -55,7 +58,8 @@ static void *fill(void *arg)
 
 static void *idle(void *arg)
 {
-	(void)arg;
+	if (arg)
+		first_tid = (pid_t)syscall(SYS_gettid);
 	for (;;)
 		pause();
 	return NULL;
@@ -167,7 +171,7 @@ static void report(const char *prefix)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: hog -o PREFIX [-s MIB | -p PAGES] [-H | -N] [-b NODES | -i NODES] [-t THREADS] [-S] [-k SEED]\n");
+	fprintf(stderr, "usage: hog -o PREFIX [-s MIB | -p PAGES] [-H | -N | -L] [-b NODES | -i NODES] [-t THREADS] [-S] [-k SEED]\n");
 	exit(2);
 }
 
@@ -181,13 +185,14 @@ int main(int argc, char **argv)
 	char path[4096];
 	FILE *f;
 
-	while ((c = getopt(argc, argv, "o:s:p:HNb:i:t:Sk:")) != -1) {
+	while ((c = getopt(argc, argv, "o:s:p:HNLb:i:t:Sk:")) != -1) {
 		switch (c) {
 		case 'o': prefix = optarg; break;
 		case 's': mib = strtoul(optarg, NULL, 10); break;
 		case 'p': pg = strtoul(optarg, NULL, 10); break;
 		case 'H': thp = 1; break;
 		case 'N': thp = -1; break;
+		case 'L': thp = 2; break;
 		case 'b': bind = optarg; break;
 		case 'i': inter = optarg; break;
 		case 't': nthreads = atoi(optarg); break;
@@ -205,8 +210,19 @@ int main(int argc, char **argv)
 	/* Map 2 MiB more and align, so that huge pages can back the buffer. */
 	{
 		size_t align = 2UL << 20;
-		unsigned char *raw = mmap(NULL, len + align, PROT_READ | PROT_WRITE,
-					  (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
+		unsigned char *raw;
+		if (thp == 2) {
+			/* hugetlbfs mappings come aligned; the length must be whole pages. */
+			len = (len + align - 1) & ~(align - 1);
+			npages = len / pagesz;
+			buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
+				   (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+			if (buf == MAP_FAILED)
+				die(prog, "mmap(MAP_HUGETLB)");
+			goto mapped;
+		}
+		raw = mmap(NULL, len + align, PROT_READ | PROT_WRITE,
+			   (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
 		if (raw == MAP_FAILED)
 			die(prog, "mmap");
 		buf = (unsigned char *)(((unsigned long)raw + align - 1) & ~(align - 1));
@@ -214,6 +230,7 @@ int main(int argc, char **argv)
 			munmap(raw, (size_t)(buf - raw));
 		munmap(buf + len, (size_t)(raw + len + align - (buf + len)));
 	}
+mapped:
 	if (thp == 1 && madvise(buf, len, MADV_HUGEPAGE) != 0)
 		die(prog, "madvise(MADV_HUGEPAGE)");
 	if (thp == -1 && madvise(buf, len, MADV_NOHUGEPAGE) != 0)
@@ -255,8 +272,10 @@ int main(int argc, char **argv)
 				pthread_join(th[t], NULL);
 			/* Keep the threads around: a multi-threaded target. */
 			for (int t = 0; t < nthreads; t++)
-				if (pthread_create(&th[t], NULL, idle, NULL) != 0)
+				if (pthread_create(&th[t], NULL, idle, t == 0 ? (void *)&nthreads : NULL) != 0)
 					die(prog, "pthread_create");
+			while (first_tid < 0)
+				usleep(1000);
 		}
 	}
 
@@ -299,7 +318,7 @@ int main(int argc, char **argv)
 		f = fopen(tmp, "w");
 		if (!f)
 			die(prog, tmp);
-		fprintf(f, "%d %d\n", (int)getpid(), (int)child);
+		fprintf(f, "%d %d %d\n", (int)getpid(), (int)child, (int)first_tid);
 		if (fclose(f) != 0 || rename(tmp, path) != 0)
 			die(prog, path);
 	}
