@@ -114,6 +114,14 @@ sc_noproc() {
   fi
   if [ -x "$NUMACTL" ]; then
     echo "COMPARE noproc: ours exit $rc $(counts "$T/noproc.after"); numactl exit $nrc $(counts "$T/noproc-nc.after"); numactl said: $(head -c 200 "$T/noproc-nc.err" | tr '\n' ' ')"
+    # Expected: numactl fails without /proc (it reads its cpuset there) and
+    # moves nothing; ours moves everything.
+    if [ "$nrc" != 0 ] && ! pagecheck same "$T/noproc.after" "$T/noproc-nc.after" >/dev/null; then
+      pass sbs-noproc
+      echo "COMPARE noproc: expected difference (both): without /proc numactl cannot read its cpuset and refuses every node; ours validates with get_mempolicy and migrates"
+    else
+      fail sbs-noproc "expected numactl to fail and ours to move; numactl exit $nrc"
+    fi
   fi
 }
 sc_exit_during() {
