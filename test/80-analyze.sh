@@ -103,12 +103,15 @@ else
   for f in $srcs; do
     clang-tidy --quiet -checks="$checks" "$f" -- -std=c11 >>"$out/clang-tidy.log" 2>/dev/null
   done
-  n=$(grep -c -e ': warning:' -e ': error:' "$out/clang-tidy.log")
+  # a diagnostic in a header, or one check under two names, can repeat
+  grep -e ': warning:' -e ': error:' "$out/clang-tidy.log" | sed "s#^$top/##" | sort -u \
+    >"$out/clang-tidy.findings"
+  n=$(wc -l <"$out/clang-tidy.findings")
   if [ "$n" = 0 ]; then
     echo "PASS clang-tidy ($(clang-tidy --version | grep -o 'version [0-9.]*'))"
   else
     echo "FAIL clang-tidy: $n findings"
-    grep -e ': warning:' -e ': error:' "$out/clang-tidy.log" | sed "s#^$top/##" | head -20
+    head -20 "$out/clang-tidy.findings"
   fi
 fi
 exit 0
