@@ -3,7 +3,7 @@
 #
 # For each harness (nodespec, nodelist, numamaps): replay the committed seed
 # corpus (test/fuzz/corpus/<harness>/, every input once), then fuzz for
-# FUZZ_SECONDS (default 20; 5 with TEST_QUICK=1) from a scratch copy of it,
+# FUZZ_SECONDS (default 15; 5 with TEST_QUICK=1) from a scratch copy of it,
 # and print the executions done. Also runs the parser checks, reference model
 # included, over every short node list (test/fuzz/enumerate.c, gcc + ASan/UBSan,
 # no libFuzzer needed). A crash leaves its input in build/fuzz/artifacts/.
@@ -13,11 +13,10 @@ set -u
 top=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$top" || exit 1
 out=$top/build/fuzz
-secs=${FUZZ_SECONDS:-20}
-enum_len=5
+secs=${FUZZ_SECONDS:-15}
+enum_len=${ENUM_LEN:-4}
 if [ "${TEST_QUICK:-0}" = 1 ]; then
   secs=${FUZZ_SECONDS:-5}
-  enum_len=4
 fi
 mkdir -p "$out/artifacts" "$out/work"
 
