@@ -91,7 +91,7 @@ if want ppc64le; then
         VM_CACHE=$work/cache VM_TIMEOUT=${ARCH_VM_TIMEOUT:-600} \
           "$shadow/boot.sh" ppc64le 4node "$work/initrd-ppc64le.cpio" "$log" "mp.run=$scen,verbose"
         rc=$?
-        grep '^GUEST START' "$log" | sed 's/^/info: ppc64le /'
+        grep -o 'GUEST START.*' "$log" | sed 's/^/info: ppc64le /'
         grep '^RESULT ' "$log" | sed 's/^RESULT \(PASS\|FAIL\|SKIP\) /\1 vm ppc64le: /'
         [ "${V:-0}" = 1 ] && grep '^INFO ' "$log" | sed 's/^/info: ppc64le /'
         case $rc in
