@@ -1,12 +1,13 @@
 /* bench_run.c - runs a command many times and reports its wall time and peak
  * memory, for test/bench.
- *   bench_run N COMMAND [ARG...]
+ *   bench_run N COMMAND [ARG...] [-- COMMAND [ARG...]]...
  *   bench_run 0 COMMAND [ARG...]   one run, no warm-up: "once_us=.. status=S"
  *                                  (for work that changes state, such as a
  *                                  migration; also used inside the guests)
  * Runs COMMAND N times (after 3 warm-up runs), stdout and stderr to /dev/null,
  * timing each from fork to the end of wait4 with CLOCK_MONOTONIC, and prints
- * one line:
+ * one line per command. Several commands (up to 8, separated by --) are run
+ * in turn, A B C A B C ..., so that a busy machine slows them alike:
  *   runs=N median_us=.. p10_us=.. p90_us=.. min_us=.. hwm_kb=.. maxrss_kb=.. status=S
  * Then 20 more runs under ptrace measure memory: each child is stopped at its
  * exit (PTRACE_O_TRACEEXIT), while its memory is still mapped, and hwm_kb is
@@ -128,8 +129,11 @@ static long hwm(char **argv)
 
 int main(int argc, char **argv)
 {
-	int n = argc > 2 ? atoi(argv[1]) : 0, status = 0, first = -1;
-	long *ns, *rss, dummy;
+	int n = argc > 2 ? atoi(argv[1]) : 0, status = 0, ncmd = 0;
+	long dummy;
+	char **cmd[8];
+	int first[8];
+	long *ns[8], *rss[8];
 
 	if (argc > 2 && strcmp(argv[1], "0") == 0) {
 		long t = run(argv + 2, &dummy, &status);
@@ -138,31 +142,49 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (n < 1) {
-		fprintf(stderr, "usage: bench_run N|0 /path/to/command [ARG...]\n");
+		fprintf(stderr, "usage: bench_run N|0 /path/to/command [ARG...] [-- COMMAND...]\n");
 		return 1;
 	}
-	ns = calloc((size_t)n, sizeof(*ns));
-	rss = calloc((size_t)n, sizeof(*rss));
-	for (int i = 0; i < 3; i++)
-		run(argv + 2, &dummy, &status);
-	for (int i = 0; i < n; i++) {
-		ns[i] = run(argv + 2, &rss[i], &status);
-		if (first < 0)
-			first = status;
-		else if (status != first) {
-			fprintf(stderr, "bench_run: exit status changed between runs\n");
-			return 1;
+	/* commands separated by "--", run in turn so that they share the noise */
+	cmd[ncmd++] = argv + 2;
+	for (int i = 2; i < argc && ncmd < 8; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			argv[i] = NULL;
+			if (i + 1 < argc)
+				cmd[ncmd++] = argv + i + 1;
 		}
 	}
-	long hw[20];
-	for (int i = 0; i < 20; i++)
-		hw[i] = hwm(argv + 2);
-	qsort(hw, 20, sizeof(*hw), cmp);
-	qsort(ns, (size_t)n, sizeof(*ns), cmp);
-	qsort(rss, (size_t)n, sizeof(*rss), cmp);
-	printf("runs=%d median_us=%.1f p10_us=%.1f p90_us=%.1f min_us=%.1f hwm_kb=%ld maxrss_kb=%ld "
-	       "status=%d\n",
-	       n, ns[n / 2] / 1e3, ns[n / 10] / 1e3, ns[n * 9 / 10] / 1e3, ns[0] / 1e3, hw[10], rss[n / 2],
-	       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	for (int c = 0; c < ncmd; c++) {
+		ns[c] = calloc((size_t)n, sizeof(long));
+		rss[c] = calloc((size_t)n, sizeof(long));
+		first[c] = -1;
+		for (int i = 0; i < 3; i++)
+			run(cmd[c], &dummy, &status);
+	}
+	for (int i = 0; i < n; i++) {
+		for (int c = 0; c < ncmd; c++) {
+			ns[c][i] = run(cmd[c], &rss[c][i], &status);
+			if (first[c] < 0) {
+				first[c] = status;
+			} else if (status != first[c]) {
+				fprintf(stderr, "bench_run: %s: exit status changed between runs\n",
+					cmd[c][0]);
+				return 1;
+			}
+		}
+	}
+	for (int c = 0; c < ncmd; c++) {
+		long hw[20];
+		for (int i = 0; i < 20; i++)
+			hw[i] = hwm(cmd[c]);
+		qsort(hw, 20, sizeof(*hw), cmp);
+		qsort(ns[c], (size_t)n, sizeof(long), cmp);
+		qsort(rss[c], (size_t)n, sizeof(long), cmp);
+		printf("runs=%d median_us=%.1f p10_us=%.1f p90_us=%.1f min_us=%.1f hwm_kb=%ld "
+		       "maxrss_kb=%ld status=%d\n",
+		       n, ns[c][n / 2] / 1e3, ns[c][n / 10] / 1e3, ns[c][n * 9 / 10] / 1e3,
+		       ns[c][0] / 1e3, hw[10], rss[c][n / 2],
+		       WIFEXITED(first[c]) ? WEXITSTATUS(first[c]) : 128 + WTERMSIG(first[c]));
+	}
 	return 0;
 }
