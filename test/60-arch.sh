@@ -8,7 +8,8 @@
 #  qemu     each foreign binary under qemu-user (qemu-ARCH-static): --help, --version,
 #           bad input and a real call (which qemu-user answers with ENOSYS) give the
 #           same stdout, stderr and exit status as the native binary $MP (for ENOSYS:
-#           $MP under strace fault injection)
+#           $MP under strace fault injection); qemu's -strace names the binary's
+#           call migrate_pages (a second check of the number, on the shipped binary)
 #  i386     the i386 build on this x86_64 kernel: strace sees the call arrive as
 #           migrate_pages in the 32-bit (compat) table
 # A target whose cross gcc or qemu is not installed is a SKIP naming the package.
@@ -227,6 +228,16 @@ while IFS=$'\t' read -r name prefix _flags dist run _musl; do
   done
   if [ ${#q[@]} -gt 0 ] && [ $enosys_ok = 1 ]; then
     compare "qemu $name: ENOSYS message" enosys "${q[@]}" "$f" "$pid" 0 0
+  fi
+  if [ ${#q[@]} -gt 0 ]; then
+    # The shipped binary (libc header or table, whichever it was built with) makes
+    # the call qemu's own syscall table calls migrate_pages.
+    timeout 60 "${q[@]}" -strace "$f" "$pid" 0 0 >/dev/null 2>"$tmp/qstrace"
+    if l=$(grep -m1 -o '[0-9]* migrate_pages([^)]*) = [^(]*' "$tmp/qstrace"); then
+      l=${l#* }; echo "PASS qemu $name: qemu -strace names the call migrate_pages (${l% })"
+    else
+      echo "FAIL qemu $name: qemu -strace shows no migrate_pages call: $(grep -m2 -i 'unknown syscall' "$tmp/qstrace" | tr '\n' ' ')"
+    fi
   fi
 done < <(rows)
 
