@@ -76,7 +76,7 @@ dist() {
   PATH=$musl/bin:$PATH
   built='' skipped=''
   tab=$(printf '\t')
-  while IFS=$tab read -r name prefix class data machine; do
+  while IFS=$tab read -r name prefix flags class data machine; do
     if [ -n "${ARCHES:-}" ]; then
       case " $ARCHES " in *" $name "*) ;; *) continue ;; esac
     fi
@@ -87,7 +87,13 @@ dist() {
       continue
     fi
     f=$dist/migratepages-$name
-    (unset CC; CROSS_COMPILE=$prefix OUT=$f; build)
+    if [ "$flags" = - ]; then
+      (unset CC; CROSS_COMPILE=$prefix OUT=$f; build)
+    else
+      # An ABI flag (e.g. -mabi=n32): that multilib's glibc, no musl for it.
+      echo "build.sh: notice: $name: linking statically against glibc with ${prefix}gcc $flags" >&2
+      (CC="${prefix}gcc $flags" CROSS_COMPILE=$prefix OUT=$f; build)
+    fi
     h=$(LC_ALL=C readelf -h "$f")
     got="$(echo "$h" | sed -n 's/^ *Class: *//p') | $(echo "$h" | sed -n 's/^ *Data: *2.s complement, //p') | $(echo "$h" | sed -n 's/^ *Machine: *//p')"
     if [ "$got" != "$class | $data | $machine" ]; then
@@ -98,7 +104,8 @@ dist() {
     built="$built $name"
   done <<EOF
 $(awk -F'|' '/^[^#]/ { for (i = 1; i <= NF; i++) gsub(/^ +| +$/, "", $i)
-                       if ($4 == "y") print $1 "\t" $2 "\t" $5 "\t" $6 "\t" $7 }' test/arch/targets)
+                       if ($3 == "") $3 = "-"
+                       if ($4 == "y") print $1 "\t" $2 "\t" $3 "\t" $5 "\t" $6 "\t" $7 }' test/arch/targets)
 EOF
   [ -n "$built" ] || { echo "build.sh: dist: nothing built" >&2; exit 1; }
   (cd "$dist" && sha256sum migratepages-* >SHA256SUMS)

@@ -104,6 +104,11 @@ while IFS=$'\t' read -r name prefix _flags dist _run musl; do
     echo "FAIL dist $name: not static: $(LC_ALL=C readelf -lW "$f" | grep -m1 'INTERP\|DYNAMIC')"
     continue
   fi
+  case $name in
+    *n32*) if ! LC_ALL=C readelf -h "$f" | grep -q 'Flags:.*abi2'; then
+             echo "FAIL dist $name: not an n32 binary (no abi2 flag)"; continue
+           fi ;;
+  esac
   # musl or glibc: static glibc carries its messages ("Fatal glibc error").
   if grep -aq 'glibc' "$f"; then libc=glibc; else libc=musl; fi
   want=musl; [ "$musl" = - ] && want=glibc
@@ -196,7 +201,7 @@ compare() {
 
 printf 'int main(void) { return 42; }\n' >"$tmp/canary.c"
 PATH=${MUSL_CROSS_DIR:-$TOP/build/musl}/bin:$PATH
-while IFS=$'\t' read -r name prefix _flags dist run _musl; do
+while IFS=$'\t' read -r name prefix flags dist run _musl; do
   [ "$dist" = y ] || continue
   f=$dista/migratepages-$name
   case $run in
@@ -211,13 +216,18 @@ while IFS=$'\t' read -r name prefix _flags dist run _musl; do
   # Canary: a static program built the same way must run, or the emulator (not
   # the tool) is at fault. qemu 7.2 cannot start static glibc for sh4 and alpha.
   ccn=$(cc_of "$prefix")
-  [ "$prefix" != - ] && command -v "${prefix}musl-gcc" >/dev/null 2>&1 && ccn=${prefix}musl-gcc
+  if [ "$flags" != - ]; then
+    ccn="$ccn $flags"
+  elif [ "$prefix" != - ] && command -v "${prefix}musl-gcc" >/dev/null 2>&1; then
+    ccn=${prefix}musl-gcc
+  fi
+  # shellcheck disable=SC2086
   if ! $ccn -static -o "$tmp/canary" "$tmp/canary.c" 2>"$tmp/canary.err"; then
     echo "FAIL qemu $name: cannot build the canary with $ccn: $(head -1 "$tmp/canary.err")"; continue
   fi
   rc=$( { timeout 10 "${q[@]}" "$tmp/canary" >/dev/null 2>&1; echo $?; } 2>/dev/null )
   if [ "$rc" != 42 ]; then
-    echo "SKIP qemu $name: ${q[*]:-the host} cannot run a static $(basename "$ccn") program (exit $rc: $( [ "$rc" = 124 ] && echo hangs || echo crashes)); not the tool's fault"
+    echo "SKIP qemu $name: ${q[*]:-the host} cannot run a static $(basename "${ccn%% *}") program (exit $rc: $( [ "$rc" = 124 ] && echo hangs || echo crashes)); not the tool's fault"
     continue
   fi
   i=0
