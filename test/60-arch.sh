@@ -37,6 +37,7 @@ check_nr() {
   e=$($cc $flags -E -P -DMP_PRINT -I"$inc" test/arch/nr.c 2>&1) || { echo "preprocessing failed: $(grep -m1 error <<<"$e")"; return 1; }
   t=$(sed -n 's/^mp_table=//p' <<<"$e" | sed 's/\([0-9]\)[uUlL]*/\1/g')
   k=$(sed -n 's/^mp_kernel=//p' <<<"$e" | sed 's/\([0-9]\)[uUlL]*/\1/g')
+  { [ -n "$t" ] && [ -n "$k" ]; } || { echo "no numbers in the preprocessed output"; return 1; }
   t=$((t)) k=$((k))
   # shellcheck disable=SC2086
   e=$($cc $flags -fsyntax-only -I"$inc" test/arch/nr.c 2>&1) || { echo "static_assert failed: table $t, kernel $k"; return 1; }
