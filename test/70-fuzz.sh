@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test/70-fuzz.sh - the libFuzzer harnesses of test/fuzz/, for a bounded time.
 #
-# For each harness (nodespec, nodelist, numamaps): replay the committed seed
+# For each harness (nodespec, nodelist, numamaps, fmt): replay the committed seed
 # corpus (test/fuzz/corpus/<harness>/, every input once), then fuzz for
 # FUZZ_SECONDS (default 15; 5 with TEST_QUICK=1) from a scratch copy of it,
 # and print the executions done. Also runs the parser checks, reference model
@@ -45,18 +45,18 @@ fi
 cc=${FUZZ_CC:-clang}
 probe=$out/probe
 if ! command -v "$cc" >/dev/null 2>&1; then
-  for h in nodespec nodelist numamaps; do echo "SKIP fuzz-$h: no $cc (install clang and libclang-rt-dev)"; done
+  for h in nodespec nodelist numamaps fmt; do echo "SKIP fuzz-$h: no $cc (install clang and libclang-rt-dev)"; done
   exit 0
 fi
 printf '#include <stdint.h>\n#include <stddef.h>\nint LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }\n' > "$probe.c"
 if ! "$cc" -fsanitize=fuzzer,address,undefined -o "$probe" "$probe.c" 2>"$probe.log"; then
-  for h in nodespec nodelist numamaps; do
+  for h in nodespec nodelist numamaps fmt; do
     echo "SKIP fuzz-$h: $cc cannot link libFuzzer ($(head -1 "$probe.log"); install libclang-rt-dev)"
   done
   exit 0
 fi
 
-for h in nodespec nodelist numamaps; do
+for h in nodespec nodelist numamaps fmt; do
   if ! CC=$cc FUZZ_OUT=$out test/fuzz/build.sh "$h" >"$out/build-$h.log" 2>&1; then
     echo "FAIL fuzz-$h: harness does not build: $(grep -m1 error "$out/build-$h.log")"
     continue

@@ -1,7 +1,7 @@
 #!/bin/sh
 # test/fuzz/build.sh - builds the libFuzzer harnesses into build/fuzz/ (or $FUZZ_OUT).
 #   test/fuzz/build.sh            all harnesses
-#   test/fuzz/build.sh nodespec   one (nodespec, nodelist, numamaps)
+#   test/fuzz/build.sh nodespec   one (nodespec, nodelist, numamaps, fmt)
 # Needs clang with libFuzzer (Debian: clang, libclang-rt-dev). CC overrides clang.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -10,11 +10,12 @@ cc=${CC:-clang}
 mkdir -p "$out"
 flags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined"
 flags="$flags -fno-sanitize-recover=all -Wall -Wextra -std=gnu11"
-names=${*:-nodespec nodelist numamaps}
+names=${*:-nodespec nodelist numamaps fmt}
 for h in $names; do
   case $h in
     nodespec|nodelist) extra="$top/test/fuzz/ref_nodespec.c $top/bitmap.c $top/fmt.c" ;;
     numamaps) extra="$top/sysinfo.c $top/bitmap.c $top/fmt.c" ;;
+    fmt) extra="$top/fmt.c" ;;
     *) echo "test/fuzz/build.sh: no harness '$h'" >&2; exit 1 ;;
   esac
   # shellcheck disable=SC2086
