@@ -9,6 +9,7 @@
 # no libFuzzer needed). A crash leaves its input in build/fuzz/artifacts/.
 # Needs clang with libFuzzer (Debian: clang, libclang-rt-dev); without it the
 # libFuzzer checks SKIP. How to fuzz longer: test/fuzz/README.md.
+# shellcheck disable=SC2086 # $san and $libsrcs are lists of words
 set -u
 top=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$top" || exit 1

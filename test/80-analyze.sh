@@ -62,6 +62,7 @@ FP_CPPCHECK=(
 if ! command -v cppcheck >/dev/null 2>&1; then
   echo "SKIP cppcheck: not installed"
 else
+  # shellcheck disable=SC2086
   cppcheck --enable=warning,style,performance,portability --std=c11 -q \
     --suppress=variableScope --suppress=unusedStructMember \
     --template='{file}:{line}: {severity}: {message} [{id}]' \

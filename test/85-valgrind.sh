@@ -31,6 +31,7 @@ fi
 mkdir -p "$out"
 rm -rf "$out/logs"
 mkdir -p "$out/logs"
+# shellcheck disable=SC2046
 if ! gcc -std=c11 -O1 -g -Wall -Wextra -o "$out/migratepages" $(./build.sh sources) \
      2>"$out/build.log"; then
   echo "FAIL valgrind build: $(head -1 "$out/build.log")"
