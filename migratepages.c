@@ -274,17 +274,21 @@ static const char *human(uint64_t b, char *buf, size_t len)
 	return buf;
 }
 
-static void json_str(const char *s)
+/* A JSON string. Messages show what a user typed with \xNN for anything
+ * outside printable ASCII (quote_n in bitmap.c), so only ASCII arrives here;
+ * a byte above 0x7e would still come out as valid JSON (\u00XX). */
+static void json_str(const char *str)
 {
+	const unsigned char *s = (const unsigned char *)str;
+
 	out_char('"');
 	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			out("\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			out("\\u%04x", c);
+		if (*s == '"' || *s == '\\')
+			out("\\%c", *s);
+		else if (*s < 0x20 || *s >= 0x7f)
+			out("\\u%04x", *s);
 		else
-			out_char(c);
+			out_char((char)*s);
 	}
 	out_char('"');
 }
@@ -333,7 +337,7 @@ struct target {
 	char *msg;              /* the error or warning sentence, "" if none */
 };
 
-#define MSG_LEN (12 * 1024) /* node lists in a message can be long */
+#define MSG_LEN ((size_t)12 * 1024) /* node lists in a message can be long */
 static struct bulk {
 	struct mig_step steps[MP_MAXNODES];
 	struct usage before, after;
