@@ -2,9 +2,11 @@
  * printf family brings in floating-point formatting (about 12 KB) that this
  * tool never uses.
  *
- * Conversions: %% %c %s %d %i %u %x, with the flags '-' and '0', a width and a
- * precision (digits or *), and the length modifiers l, ll and z. Anything else
- * is copied as it stands. The compiler checks every call's format.
+ * Conversions: %% %c %s %d %i %u %x, with the flags '-' and '0', a width
+ * (digits or a non-negative *), and the length modifiers l, ll and z. A
+ * precision (digits or *) limits %s only; on numbers it is read and ignored,
+ * and a negative * width is not turned into '-'. The tool uses none of those.
+ * Anything else is copied as it stands. The compiler checks every call's format.
  *
  * SPDX-License-Identifier: GPL-2.0-only
  */
