@@ -92,6 +92,19 @@ for e in ${EXTRA:-}; do
   cp "${e%%:*}" "$root/${e#*:}"
 done
 
+# in_tree DIR PATH: PATH with its symlinks followed inside the unpacked tree DIR
+# (an absolute link such as /lib/ld-linux-*.so -> /lib/<triplet>/... names a
+# file of DIR, not of this host, so cp -L on it would copy the host's or fail)
+in_tree() {
+  local dir=$1 p=$2 t n=0
+  while [ -L "$dir$p" ] && [ $n -lt 40 ]; do
+    t=$(readlink "$dir$p")
+    case $t in /*) p=$t ;; *) p=$(dirname "$p")/$t ;; esac
+    n=$((n + 1))
+  done
+  echo "$p"
+}
+
 # numactl's tool, for the side-by-side runs: the host's on the host's
 # architecture; else Debian's numactl, libnuma1 and libc6 for ARCH, fetched once
 # into the cache, with the libraries its ELF header names (NEEDED, INTERP).
@@ -122,10 +135,10 @@ elif [ "$arch" != "$hostarch" ] && [ "${VM_NUMACTL:-1}" = 1 ]; then
       done
     done
     for lib in $libs; do
-      src=$nc$lib
-      [ -e "$src" ] || src=$nc/usr$lib
+      src=$nc$(in_tree "$nc" "$lib")
+      [ -e "$src" ] || src=$nc$(in_tree "$nc" "/usr$lib")
       mkdir -p "$root/$(dirname "$lib")"
-      cp -L "$src" "$root/$lib"
+      cp "$src" "$root/$lib"
     done
   fi
 fi
