@@ -87,11 +87,8 @@ if want ppc64le; then
         for d in "$cache"/numactl_*.deb "$cache"/libnuma1_*.deb "$cache"/libc6_*.deb; do
           dpkg-deb -x "$d" "$cache/numactl"
         done
-        # Absolute links (/lib64/ld64.so.2 -> /lib/powerpc64le-linux-gnu/...) would
-        # point into the host; mkinitrd.sh tests them with -e. Point them inside.
-        find "$cache/numactl" -type l -lname '/*' | while read -r l; do
-          ln -sfn "$cache/numactl$(readlink "$l")" "$l"
-        done
+        # (absolute links such as /lib64/ld64.so.2 -> /lib/powerpc64le-linux-gnu/...
+        # are followed inside this tree by mkinitrd.sh)
       else
         echo "SKIP vm ppc64le: cannot fetch Debian's ppc64el packages: $(tail -n 1 "$out/fetch.log")"
         ok=0
