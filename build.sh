@@ -19,7 +19,7 @@
 set -eu
 cd "$(dirname "$0")"
 
-SRCS="migratepages.c bitmap.c sysinfo.c fmt.c"
+SRCS="migratepages.c mover.c bitmap.c sysinfo.c fmt.c"
 OUT=${OUT:-./migratepages}
 CROSS_COMPILE=${CROSS_COMPILE:-}
 

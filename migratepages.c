@@ -18,6 +18,7 @@
 
 #include "bitmap.h"
 #include "fmt.h"
+#include "mover.h"
 #include "syscall_arch.h"
 #include "sysinfo.h"
 
@@ -40,6 +41,17 @@ static const char usage_text[] =
 "  -n, --dry-run     check everything and show what would move; move nothing\n"
 "      --json        one JSON object per process on stdout\n"
 "      --cgroup DIR  every process listed in DIR/cgroup.procs\n"
+"\n"
+"Moving in chunks (move_pages(2); any of these options selects it): the\n"
+"process keeps running, waiting at most for one chunk instead of the whole move.\n"
+"      --rate SIZE   move at most SIZE bytes per second (K, M, G: KiB, MiB,\n"
+"                    GiB; e.g. --rate 200M)\n"
+"  -j, --jobs N      N workers in parallel (1-64), over the pages of each\n"
+"                    process and over the processes\n"
+"      --chunk PAGES pages per move_pages call (1-65536, default 4096), or a\n"
+"                    size such as 16M\n"
+"      --progress[=WHEN]  a progress line on stderr: auto (default: only on a\n"
+"                    terminal), always, or never\n"
 "  -h, --help        show this help and exit\n"
 "  -V, --version     show the version and exit\n"
 "\n"
@@ -53,6 +65,10 @@ static const char usage_text[] =
 static struct {
 	int verbose, dry_run, json;
 	const char *cgroup;
+	/* the chunked mover: used when mover is set (by any of its options) */
+	int mover, jobs, progress; /* progress: 0 never, 1 auto, 2 always */
+	uint64_t rate;
+	unsigned long chunk;
 } opt;
 
 /* ---- output, without stdio ---------------------------------------------
@@ -335,6 +351,7 @@ struct target {
 	struct mig_step *steps; /* the kernel's plan, nsteps long */
 	struct usage *before, *after;
 	char *msg;              /* the error or warning sentence, "" if none */
+	const struct mv_target *mv; /* the chunked mover's results, or NULL */
 };
 
 #define MSG_LEN ((size_t)12 * 1024) /* node lists in a message can be long */
@@ -393,6 +410,38 @@ static void json_usage(const char *key, const struct usage *u, const struct node
 	out_char('}');
 }
 
+/* ---- the chunked mover's part of the reports ------------------------------- */
+
+static const char *const mv_names[MV_NKINDS] = {
+	"moved", "in_place", "shared", "busy", "no_memory", "other"
+};
+
+static void json_mover(const struct mv_target *m)
+{
+	out(",\"mover\":{\"jobs\":%d,\"chunk_pages\":%lu,\"rate\":%llu", opt.jobs,
+	    opt.chunk, (unsigned long long)opt.rate);
+	for (int k = 0; k < MV_NKINDS; k++)
+		out(",\"%s_bytes\":%llu", mv_names[k], (unsigned long long)m->bytes[k]);
+	out_char('}');
+}
+
+static void text_mover(const struct target *t)
+{
+	const struct mv_target *m = t->mv;
+	char a[48], b[48];
+	uint64_t secs = m->ns / 1000000000u, ms = m->ns % 1000000000u / 1000000u;
+
+	out("  moved %s in %llu.%03llu s (move_pages, %d job%s, chunks of %lu pages",
+	    human(m->bytes[MV_MOVED], a, sizeof(a)), (unsigned long long)secs,
+	    (unsigned long long)ms, opt.jobs, opt.jobs == 1 ? "" : "s", opt.chunk);
+	if (opt.rate)
+		out(", at most %s/s", human(opt.rate, b, sizeof(b)));
+	out("); %s already in place\n", human(m->bytes[MV_IN_PLACE], a, sizeof(a)));
+	for (int k = MV_SHARED; k < MV_NKINDS; k++)
+		if (m->bytes[k])
+			out("  left %s: %s\n", mv_names[k], human(m->bytes[k], a, sizeof(a)));
+}
+
 static void report_json(const struct target *t, int numa_balancing)
 {
 	static const char *status[] = { "ok", "error", "partial" };
@@ -420,6 +469,8 @@ static void report_json(const struct target *t, int numa_balancing)
 	       t->not_moved, (unsigned long long)t->left,
 	       (unsigned long long)(t->ns / 1000000000u),
 	       (unsigned long long)(t->ns % 1000000000u / 1000u));
+	if (t->mv)
+		json_mover(t->mv);
 	out(",\"numa_balancing\":%s", numa_balancing ? "true" : "false");
 	out(",\"error\":");
 	if (t->err || t->msg[0]) {
@@ -467,7 +518,9 @@ static void report_text(const struct target *t)
 		       t->before->valid ? human(t->before->total, a, sizeof(a)) : "?",
 		       t->after->valid ? human(t->after->total, b, sizeof(b)) : "?");
 	}
-	if (t->err == 0 || t->err == ENOMEM)
+	if (t->mv)
+		text_mover(t);
+	else if (t->err == 0 || t->err == ENOMEM)
 		out("  migrate_pages took %llu.%03llu s\n",
 		       (unsigned long long)(t->ns / 1000000000u),
 		       (unsigned long long)(t->ns % 1000000000u / 1000000u));
@@ -694,6 +747,309 @@ static void migrate_one(const struct plan *pl, struct target *t)
 	}
 }
 
+/* ---- the chunked mover ----------------------------------------------------------
+ * --rate, --jobs, --chunk and --progress select it. Each process is checked
+ * first as the kernel checks migrate_pages (it exists and may be read, its
+ * cpuset allows the to-nodes), then all of them go to the mover at once, so
+ * that the workers share out processes as well as pages. */
+
+/* "200M", "1.5G"? No: whole numbers with an optional K, M, G or T (powers of
+ * 1024), optionally followed by "iB" or "B". Returns -1 when it is not one. */
+static int parse_size(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+	unsigned shift = 0;
+	const char *p = s;
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	switch (*p) {
+	case 'k': case 'K': shift = 10; p++; break;
+	case 'm': case 'M': shift = 20; p++; break;
+	case 'g': case 'G': shift = 30; p++; break;
+	case 't': case 'T': shift = 40; p++; break;
+	}
+	if (shift && p[0] == 'i' && p[1] == 'B')
+		p += 2;
+	else if (*p == 'B')
+		p++;
+	if (*p || (shift && v > UINT64_MAX >> shift))
+		return -1;
+	*out = v << shift;
+	return 0;
+}
+
+static void parse_mover_opt(const char *name, const char *val)
+{
+	uint64_t v;
+	unsigned long page = getauxval(AT_PAGESZ);
+
+	opt.mover = 1;
+	if (!page)
+		page = 4096;
+	if (strcmp(name, "--rate") == 0) {
+		if (parse_size(val, &v) < 0 || v == 0)
+			die_usage("--rate: '%s' is not a rate (bytes per second, e.g. 200M)", val);
+		opt.rate = v;
+	} else if (strcmp(name, "--jobs") == 0) {
+		size_t i = 0;
+		for (v = 0; val[i] >= '0' && val[i] <= '9' && v <= MV_MAX_JOBS; i++)
+			v = v * 10 + (uint64_t)(val[i] - '0');
+		if (i == 0 || val[i] || v < 1 || v > MV_MAX_JOBS)
+			die_usage("--jobs: '%s' is not a number of workers (1-%d)", val, MV_MAX_JOBS);
+		opt.jobs = (int)v;
+	} else if (strcmp(name, "--chunk") == 0) {
+		size_t l = strlen(val);
+		if (parse_size(val, &v) < 0)
+			die_usage("--chunk: '%s' is not a number of pages or a size", val);
+		if (l && (val[l - 1] < '0' || val[l - 1] > '9'))
+			v /= page; /* a size */
+		if (v < 1 || v > MV_MAX_CHUNK)
+			die_usage("--chunk: '%s' is out of range (1-%lu pages of %lu bytes)", val,
+				  MV_MAX_CHUNK, page);
+		opt.chunk = (unsigned long)v;
+	} else { /* --progress */
+		if (!val || strcmp(val, "auto") == 0)
+			opt.progress = 1;
+		else if (strcmp(val, "always") == 0)
+			opt.progress = 2;
+		else if (strcmp(val, "never") == 0)
+			opt.progress = 0;
+		else
+			die_usage("--progress: '%s' is not auto, always or never", val);
+	}
+}
+
+static int progress_tty; /* rewrite one line (a terminal) or print lines */
+
+static void show_progress(const struct mv_progress *p, int final)
+{
+	static char buf[1024];
+	char a[48], b[48];
+	size_t o = 0, len = sizeof(buf);
+	uint64_t rate = p->elapsed_ns ? (uint64_t)((double)p->done * 1e9 / (double)p->elapsed_ns) : 0;
+
+	o += fmt(buf + o, len - o, "%smigratepages: moved %s", progress_tty ? "\r" : "",
+		 human(p->done, a, sizeof(a)));
+	if (p->total)
+		o += fmt(buf + o, len - o, " of %s (%llu%%)", human(p->total, b, sizeof(b)),
+			 (unsigned long long)(p->done >= p->total ? 100 : p->done * 100 / p->total));
+	for (int n = 0, first = 1; n < p->nnodes && o < len; n++)
+		if (p->node_done[n]) {
+			o += fmt(buf + o, len - o, "%s%d: %s", first ? "; to node " : ", ", n,
+				 human(p->node_done[n], a, sizeof(a)));
+			first = 0;
+		}
+	if (o < len)
+		o += fmt(buf + o, len - o, "; %s/s", human(rate, a, sizeof(a)));
+	if (!final && rate && p->total > p->done && o < len) {
+		uint64_t eta = (p->total - p->done) / rate;
+		o += fmt(buf + o, len - o, "; ETA %llu:%02llu", (unsigned long long)(eta / 60),
+			 (unsigned long long)(eta % 60));
+	}
+	if (o < len)
+		o += fmt(buf + o, len - o, "%s%s", progress_tty ? "\033[K" : "",
+			 final || !progress_tty ? "\n" : "");
+	write_all(2, buf, o < len ? o : len - 1, NULL);
+}
+
+/* Checks one process as the kernel checks migrate_pages; 0 when the mover may
+ * go ahead, else the target's status and message are set. */
+static int mover_check(const struct plan *pl, struct target *t, const struct nodeset *eff_to)
+{
+	static char list[MP_MAXNODES * 5], list2[MP_MAXNODES * 5];
+	struct nodeset mems, dest, outside;
+
+	/* the process exists, may be read, and has memory (nothing is moved) */
+	if (syscall(SYS_move_pages, t->pid, 0UL, NULL, NULL, NULL, 0) < 0) {
+		explain(t, errno);
+		return -1;
+	}
+	if (ns_next(eff_to, -1) < 0) {
+		explain(t, EINVAL);
+		return -1;
+	}
+	if (proc_status(t->pid, "Mems_allowed_list", list, sizeof(list)) < 0 ||
+	    ns_read_list(list, strlen(list), &mems) < 0)
+		return 0; /* unknown: move_pages will say */
+	if (!pl->sys_nice && !ns_subset(&t->to, &mems)) {
+		explain(t, EPERM);
+		return -1;
+	}
+	ns_clear(&dest);
+	for (int n = ns_next(&t->from, -1); n >= 0; n = ns_next(&t->from, n))
+		ns_add(&dest, mig_final(t->steps, t->nsteps, n));
+	if (!ns_subset(&dest, &mems)) {
+		/* migrate_pages may, with CAP_SYS_NICE; move_pages never does */
+		ns_andnot(&outside, &dest, &mems);
+		ns_format(&outside, list2, sizeof(list2));
+		t->status = EX_FAIL;
+		t->err = EPERM;
+		fmt(t->msg, MSG_LEN, "to-nodes %s are outside the nodes the process may use "
+		    "(Mems_allowed_list: %s): move_pages cannot put pages there; without "
+		    "--rate, --jobs, --chunk and --progress, one migrate_pages call can",
+		    list2, list);
+		return -1;
+	}
+	return 0;
+}
+
+/* What the mover found becomes the report's before/after and status. */
+static void mover_result(const struct plan *pl, struct target *t, const struct mv_target *m)
+{
+	char a[48], b[48];
+	uint64_t left = m->bytes[MV_BUSY] + m->bytes[MV_NOMEM] + m->bytes[MV_OTHER];
+
+	t->mv = m;
+	t->ns = m->ns;
+	for (int k = 0; k < 2; k++) {
+		struct usage *u = k ? t->after : t->before;
+		const uint64_t *v = k ? m->after : m->before;
+		memset(u->bytes, 0, sizeof(u->bytes));
+		u->total = 0;
+		for (int n = 0; n < m->nnodes; n++) {
+			u->bytes[n] = v[n];
+			u->total += v[n];
+		}
+		u->valid = !m->err;
+	}
+	t->left = left + m->bytes[MV_SHARED];
+	if (m->err) {
+		explain(t, m->err);
+		return;
+	}
+	if (left) {
+		t->status = EX_PARTIAL;
+		fmt(t->msg, MSG_LEN, "%s could not be moved (%s%s%s%s%s%s%s%s)",
+		    human(left, a, sizeof(a)),
+		    m->bytes[MV_BUSY] ? "in use: " : "",
+		    m->bytes[MV_BUSY] ? human(m->bytes[MV_BUSY], b, sizeof(b)) : "",
+		    m->bytes[MV_NOMEM] ? (m->bytes[MV_BUSY] ? "; " : "") : "",
+		    m->bytes[MV_NOMEM] ? "the to-nodes ran out of free memory" : "",
+		    m->bytes[MV_OTHER] && (m->bytes[MV_BUSY] || m->bytes[MV_NOMEM]) ? "; " : "",
+		    m->bytes[MV_OTHER] ? "other errors, the last: " : "",
+		    m->bytes[MV_OTHER] ? strerror(m->other_err) : "",
+		    m->bytes[MV_SHARED] ? "; and pages shared with other processes, which "
+					  "move only with CAP_SYS_NICE" : "");
+	} else if (m->bytes[MV_SHARED] && !pl->sys_nice && (opt.verbose || opt.json)) {
+		/* information, not a failure: the kernel's single call leaves them too */
+		fmt(t->msg, MSG_LEN, "note: %s shared with other processes stayed (shared "
+		    "pages move only with CAP_SYS_NICE)", human(m->bytes[MV_SHARED], a, sizeof(a)));
+	}
+}
+
+static int run_mover(const struct plan *pl, const struct pidlist *pids, int fixed,
+		     const struct nodeset *from, const struct nodeset *to)
+{
+	static struct target t;
+	struct mv_target *m = calloc(pids->n ? pids->n : 1, sizeof(*m));
+	int nnodes = ns_last(&pl->topo.online) + 1, worst = EX_OK, nm = 0;
+	struct mv_opts mo;
+	struct nodeset eff_to;
+	size_t i;
+
+	if (!m) {
+		say("%s", strerror(errno));
+		return EX_FAIL;
+	}
+	/* the checks, one process at a time; the failures are reported now */
+	for (i = 0; i < pids->n; i++) {
+		short *finals;
+		int nn;
+		target_start(&t, pids->v[i]);
+		if (fixed) {
+			t.from = *from;
+			t.to = *to;
+			t.resolved = 1;
+		} else {
+			resolve(pl, &t, t.msg, MSG_LEN);
+			if (!t.resolved)
+				t.status = EX_FAIL;
+		}
+		if (t.resolved) {
+			eff_to = t.to;
+			if (pl->caller_mems_known)
+				ns_and(&eff_to, &t.to, &pl->caller_mems);
+			t.nsteps = mig_plan(&t.from, ns_next(&eff_to, -1) < 0 ? &t.to : &eff_to,
+					    t.steps);
+			nn = nnodes;
+			if (ns_last(&t.from) + 1 > nn)
+				nn = ns_last(&t.from) + 1;
+			if (ns_last(&t.to) + 1 > nn)
+				nn = ns_last(&t.to) + 1;
+			finals = calloc((size_t)nn, sizeof(short) + 2 * sizeof(uint64_t));
+			if (!finals) {
+				say("%s", strerror(errno));
+				return EX_FAIL;
+			}
+			for (int n = 0; n < nn; n++)
+				finals[n] = (short)mig_final(t.steps, t.nsteps, n);
+			if (mover_check(pl, &t, &eff_to) == 0) {
+				m[nm].pid = t.pid;
+				m[nm].nnodes = nn;
+				m[nm].finals = finals;
+				m[nm].before = (uint64_t *)(void *)(finals + nn + (nn & 3 ? 4 - (nn & 3) : 0));
+				m[nm].after = m[nm].before + nn;
+				nm++;
+				continue;
+			}
+			free(finals);
+		}
+		if (pl->cgroup_mode && t.err == ESRCH)
+			continue;
+		if (opt.json)
+			report_json(&t, pl->numa_balancing);
+		if (t.msg[0])
+			say("%d: %s", t.pid, t.msg);
+		worst = EX_FAIL;
+	}
+	memset(&mo, 0, sizeof(mo));
+	mo.rate = opt.rate;
+	mo.chunk = opt.chunk;
+	mo.jobs = opt.jobs;
+	mo.move_all = pl->sys_nice;
+	progress_tty = isatty(2);
+	if (opt.progress == 2 || (opt.progress == 1 && progress_tty)) {
+		mo.progress = show_progress;
+		mo.progress_ns = progress_tty ? 250000000u : 1000000000u;
+	}
+	if (nm && mover_run(m, nm, &mo) < 0) {
+		say("cannot start the workers: %s", strerror(errno));
+		return EX_FAIL;
+	}
+	for (int k = 0; k < nm; k++) {
+		target_start(&t, m[k].pid);
+		if (fixed) {
+			t.from = *from;
+			t.to = *to;
+		} else {
+			resolve(pl, &t, t.msg, MSG_LEN);
+		}
+		t.resolved = 1;
+		eff_to = t.to;
+		if (pl->caller_mems_known)
+			ns_and(&eff_to, &t.to, &pl->caller_mems);
+		t.nsteps = mig_plan(&t.from, ns_next(&eff_to, -1) < 0 ? &t.to : &eff_to, t.steps);
+		mover_result(pl, &t, &m[k]);
+		if (pl->cgroup_mode && t.err == ESRCH)
+			continue;
+		if (opt.json)
+			report_json(&t, pl->numa_balancing);
+		else if (opt.verbose)
+			report_text(&t);
+		if (t.msg[0])
+			say("%d: %s", t.pid, t.msg);
+		if (t.status == EX_FAIL || (t.status == EX_PARTIAL && worst == EX_OK))
+			worst = t.status;
+	}
+	return worst;
+}
+
 /* ---- main -------------------------------------------------------------------- */
 
 int main(int argc, char **argv)
@@ -707,6 +1063,8 @@ int main(int argc, char **argv)
 	static struct target t;
 	struct nodeset from, to;
 
+	opt.jobs = 1;
+	opt.chunk = MV_DEFAULT_CHUNK;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (only_pos || a[0] != '-' || a[1] == 0) {
@@ -734,6 +1092,20 @@ int main(int argc, char **argv)
 				opt.cgroup = argv[i];
 			} else if (strncmp(a, "--cgroup=", 9) == 0) {
 				opt.cgroup = a + 9;
+			} else if (strcmp(a, "--rate") == 0 || strcmp(a, "--jobs") == 0 ||
+				   strcmp(a, "--chunk") == 0) {
+				if (++i == argc)
+					die_usage("option '%s' needs a value", a);
+				parse_mover_opt(a, argv[i]);
+			} else if (strncmp(a, "--rate=", 7) == 0 || strncmp(a, "--jobs=", 7) == 0 ||
+				   strncmp(a, "--chunk=", 8) == 0 || strncmp(a, "--progress=", 11) == 0) {
+				char name[16];
+				size_t l = (size_t)(strchr(a, '=') - a);
+				memcpy(name, a, l);
+				name[l] = 0;
+				parse_mover_opt(name, a + l + 1);
+			} else if (strcmp(a, "--progress") == 0) {
+				parse_mover_opt(a, NULL);
 			} else {
 				die_usage("unknown option '%s'", a);
 			}
@@ -752,6 +1124,18 @@ int main(int argc, char **argv)
 					break;
 				case 'n':
 					opt.dry_run = 1;
+					break;
+				case 'j':
+					/* -jN or -j N */
+					if (c[1]) {
+						parse_mover_opt("--jobs", c + 1);
+					} else {
+						if (++i == argc)
+							die_usage("option '-j' needs a value");
+						parse_mover_opt("--jobs", argv[i]);
+					}
+					c = " "; /* the rest of the word was the value */
+					c += strlen(c) - 1;
 					break;
 				default:
 					if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
@@ -808,7 +1192,7 @@ int main(int argc, char **argv)
 		pl.cgroup_mode = 1;
 	}
 
-	if (opt.verbose || opt.json || opt.dry_run)
+	if (opt.verbose || opt.json || opt.dry_run || opt.mover)
 		pl.caller_mems_known = self_mems_allowed(&pl.caller_mems) == 0;
 	pl.sys_nice = have_cap(CAP_SYS_NICE);
 	if ((opt.verbose || opt.json) && read_small("/proc/sys/kernel/numa_balancing", v,
@@ -818,6 +1202,8 @@ int main(int argc, char **argv)
 		say("note: automatic NUMA balancing is on (/proc/sys/kernel/numa_balancing); "
 		    "it may move pages back");
 
+	if (opt.mover && !opt.dry_run)
+		return finish(run_mover(&pl, &pids, fixed, &from, &to));
 	for (size_t i = 0; i < pids.n; i++) {
 		target_start(&t, pids.v[i]);
 		if (fixed) {
