@@ -1134,8 +1134,7 @@ int main(int argc, char **argv)
 							die_usage("option '-j' needs a value");
 						parse_mover_opt("--jobs", argv[i]);
 					}
-					c = " "; /* the rest of the word was the value */
-					c += strlen(c) - 1;
+					c += strlen(c) - 1; /* the rest of the word was the value */
 					break;
 				default:
 					if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)

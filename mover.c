@@ -302,7 +302,7 @@ static int next_mapping(void)
 			continue;
 		e = hex(&p);
 		/* perms offset dev inode name */
-		while (*p && field < 2) {
+		while (*p && field < 3) {
 			if (*p++ == ' ') {
 				while (*p == ' ')
 					p++;

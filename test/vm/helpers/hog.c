@@ -1,7 +1,7 @@
 /* hog - a test process whose memory placement the guest tests observe.
  *
  *   hog -o PREFIX [-s MIB | -p PAGES] [-H | -N | -L] [-b NODES | -i NODES]
- *       [-t THREADS] [-S] [-k SEED]
+ *       [-t THREADS] [-S] [-k SEED] [-F FILE] [-C]
  *
  * Maps a buffer (anonymous private, or shared with -S), optionally places it
  * with mbind (-b bind, -i interleave), asks for or against transparent huge
@@ -9,6 +9,10 @@
  * reserved beforehand in /sys/.../hugepages), writes a pattern into every word (split between -t threads
  * when asked, so each thread first-touches its slice), and with -S forks a
  * child that maps every page too (page mapcount 2: "shared pages").
+ * -F FILE maps the buffer from FILE (created and sized; MAP_SHARED, a page
+ * cache mapping) instead of anonymous memory. -C starts a thread that keeps
+ * mapping, touching and unmapping 64 KiB (a target whose mappings change
+ * while it is moved).
  * Then it writes PREFIX.ready ("PID CHILD TID": the -S child's pid or -1, the
  * first extra thread's id or -1) and waits:
  *   SIGUSR1  write PREFIX.rep: the node of every page (move_pages with
@@ -36,6 +40,22 @@ static size_t npages, pagesz, len;
 static unsigned long long seed = 0x5eedULL;
 static int nthreads = 1;
 static volatile pid_t first_tid = -1;
+
+/* -C: map, touch, unmap, forever */
+static void *churner(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		unsigned char *p = mmap(NULL, 64 << 10, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			continue;
+		for (size_t i = 0; i < (64 << 10); i += 4096)
+			p[i] = 1;
+		munmap(p, 64 << 10);
+	}
+	return NULL;
+}
 
 static unsigned long long word_at(size_t i)
 {
@@ -171,7 +191,7 @@ static void report(const char *prefix)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: hog -o PREFIX [-s MIB | -p PAGES] [-H | -N | -L] [-b NODES | -i NODES] [-t THREADS] [-S] [-k SEED]\n");
+	fprintf(stderr, "usage: hog -o PREFIX [-s MIB | -p PAGES] [-H | -N | -L] [-b NODES | -i NODES] [-t THREADS] [-S] [-k SEED] [-F FILE] [-C]\n");
 	exit(2);
 }
 
@@ -184,8 +204,10 @@ int main(int argc, char **argv)
 	sigset_t set;
 	char path[4096];
 	FILE *f;
+	const char *file = NULL;
+	int churn = 0;
 
-	while ((c = getopt(argc, argv, "o:s:p:HNLb:i:t:Sk:")) != -1) {
+	while ((c = getopt(argc, argv, "o:s:p:HNLb:i:t:Sk:F:C")) != -1) {
 		switch (c) {
 		case 'o': prefix = optarg; break;
 		case 's': mib = strtoul(optarg, NULL, 10); break;
@@ -198,6 +220,8 @@ int main(int argc, char **argv)
 		case 't': nthreads = atoi(optarg); break;
 		case 'S': shared = 1; break;
 		case 'k': seed = strtoull(optarg, NULL, 0); break;
+		case 'F': file = optarg; break;
+		case 'C': churn = 1; break;
 		default: usage();
 		}
 	}
@@ -219,6 +243,16 @@ int main(int argc, char **argv)
 				   (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
 			if (buf == MAP_FAILED)
 				die(prog, "mmap(MAP_HUGETLB)");
+			goto mapped;
+		}
+		if (file) {
+			int fd = open(file, O_RDWR | O_CREAT | O_TRUNC, 0600);
+			if (fd < 0 || ftruncate(fd, (off_t)len) != 0)
+				die(prog, file);
+			buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+			if (buf == MAP_FAILED)
+				die(prog, "mmap(FILE)");
+			close(fd);
 			goto mapped;
 		}
 		raw = mmap(NULL, len + align, PROT_READ | PROT_WRITE,
@@ -253,6 +287,11 @@ mapped:
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigprocmask(SIG_BLOCK, &set, NULL);
+	if (churn) {
+		pthread_t ct;
+		if (pthread_create(&ct, NULL, churner, NULL) != 0)
+			die(prog, "pthread_create");
+	}
 
 	{
 		size_t words = len / 8;
