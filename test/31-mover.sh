@@ -100,7 +100,7 @@ else
 fi
 
 # --- the seccomp filter: a mover run calls move_pages (and dies of it)
-build/seccomp_exec kill "$MP" --jobs 2 "$p" 0 0 >/dev/null 2>&1; rc=$?
+(build/seccomp_exec kill "$MP" --jobs 2 "$p" 0 0 >/dev/null 2>&1; echo $? >"$tmp/rc") 2>/dev/null; rc=$(cat "$tmp/rc")
 ok "the mover calls move_pages (killed by the filter)" '[ $rc = 159 ]' "exit $rc under a filter that kills on move_pages"
 build/seccomp_exec kill "$MP" --jobs 2 -n "$p" 0 0 >/dev/null 2>&1; rc=$?
 ok "--dry-run with mover options calls neither" '[ $rc = 0 ]' "exit $rc"
