@@ -814,7 +814,7 @@ static void parse_mover_opt(const char *name, const char *val)
 				  MV_MAX_CHUNK, page);
 		opt.chunk = (unsigned long)v;
 	} else { /* --progress */
-		if (!val || strcmp(val, "auto") == 0)
+		if (strcmp(val, "auto") == 0)
 			opt.progress = 1;
 		else if (strcmp(val, "always") == 0)
 			opt.progress = 2;
@@ -943,70 +943,74 @@ static void mover_result(const struct plan *pl, struct target *t, const struct m
 	}
 }
 
+/* The target's lists and the kernel's plan, as migrate_one has them. */
+static void mover_target(const struct plan *pl, struct target *t, int pid, int fixed,
+			 const struct nodeset *from, const struct nodeset *to,
+			 struct nodeset *eff_to)
+{
+	target_start(t, pid);
+	if (fixed) {
+		t->from = *from;
+		t->to = *to;
+		t->resolved = 1;
+	} else {
+		resolve(pl, t, t->msg, MSG_LEN);
+		if (!t->resolved) {
+			t->status = EX_FAIL;
+			return;
+		}
+	}
+	*eff_to = t->to;
+	if (pl->caller_mems_known)
+		ns_and(eff_to, &t->to, &pl->caller_mems);
+	t->nsteps = mig_plan(&t->from, ns_next(eff_to, -1) < 0 ? &t->to : eff_to, t->steps);
+}
+
 static int run_mover(const struct plan *pl, const struct pidlist *pids, int fixed,
 		     const struct nodeset *from, const struct nodeset *to)
 {
 	static struct target t;
 	struct mv_target *m = calloc(pids->n ? pids->n : 1, sizeof(*m));
-	int nnodes = ns_last(&pl->topo.online) + 1, worst = EX_OK, nm = 0;
+	char **fail_msg = calloc(pids->n ? pids->n : 1, sizeof(char *));
+	int nnodes = ns_last(&pl->topo.online) + 1, worst = EX_OK, nlive = 0;
 	struct mv_opts mo;
 	struct nodeset eff_to;
-	size_t i;
 
-	if (!m) {
+	if (!m || !fail_msg) {
 		say("%s", strerror(errno));
 		return EX_FAIL;
 	}
-	/* the checks, one process at a time; the failures are reported now */
-	for (i = 0; i < pids->n; i++) {
+	/* the checks, one process at a time; a process that fails them is
+	 * marked dead for the mover, its message kept for the report */
+	for (size_t i = 0; i < pids->n; i++) {
 		short *finals;
-		int nn;
-		target_start(&t, pids->v[i]);
-		if (fixed) {
-			t.from = *from;
-			t.to = *to;
-			t.resolved = 1;
-		} else {
-			resolve(pl, &t, t.msg, MSG_LEN);
-			if (!t.resolved)
-				t.status = EX_FAIL;
-		}
-		if (t.resolved) {
-			eff_to = t.to;
-			if (pl->caller_mems_known)
-				ns_and(&eff_to, &t.to, &pl->caller_mems);
-			t.nsteps = mig_plan(&t.from, ns_next(&eff_to, -1) < 0 ? &t.to : &eff_to,
-					    t.steps);
-			nn = nnodes;
+		int nn = nnodes;
+
+		m[i].pid = pids->v[i];
+		mover_target(pl, &t, pids->v[i], fixed, from, to, &eff_to);
+		if (t.resolved && mover_check(pl, &t, &eff_to) == 0) {
 			if (ns_last(&t.from) + 1 > nn)
 				nn = ns_last(&t.from) + 1;
 			if (ns_last(&t.to) + 1 > nn)
 				nn = ns_last(&t.to) + 1;
-			finals = calloc((size_t)nn, sizeof(short) + 2 * sizeof(uint64_t));
+			/* finals, then (8-byte aligned) before and after */
+			finals = calloc((size_t)nn + 4 + 2 * 4 * (size_t)nn, sizeof(short));
 			if (!finals) {
 				say("%s", strerror(errno));
 				return EX_FAIL;
 			}
 			for (int n = 0; n < nn; n++)
 				finals[n] = (short)mig_final(t.steps, t.nsteps, n);
-			if (mover_check(pl, &t, &eff_to) == 0) {
-				m[nm].pid = t.pid;
-				m[nm].nnodes = nn;
-				m[nm].finals = finals;
-				m[nm].before = (uint64_t *)(void *)(finals + nn + (nn & 3 ? 4 - (nn & 3) : 0));
-				m[nm].after = m[nm].before + nn;
-				nm++;
-				continue;
-			}
-			free(finals);
-		}
-		if (pl->cgroup_mode && t.err == ESRCH)
+			m[i].nnodes = nn;
+			m[i].finals = finals;
+			m[i].before = (uint64_t *)(void *)(finals + ((size_t)nn + 3) / 4 * 4);
+			m[i].after = m[i].before + nn;
+			nlive++;
 			continue;
-		if (opt.json)
-			report_json(&t, pl->numa_balancing);
-		if (t.msg[0])
-			say("%d: %s", t.pid, t.msg);
-		worst = EX_FAIL;
+		}
+		m[i].dead = 1;
+		m[i].err = t.err;
+		fail_msg[i] = strdup(t.msg);
 	}
 	memset(&mo, 0, sizeof(mo));
 	mo.rate = opt.rate;
@@ -1018,24 +1022,20 @@ static int run_mover(const struct plan *pl, const struct pidlist *pids, int fixe
 		mo.progress = show_progress;
 		mo.progress_ns = progress_tty ? 250000000u : 1000000000u;
 	}
-	if (nm && mover_run(m, nm, &mo) < 0) {
+	if (nlive && mover_run(m, (int)pids->n, &mo) < 0) {
 		say("cannot start the workers: %s", strerror(errno));
 		return EX_FAIL;
 	}
-	for (int k = 0; k < nm; k++) {
-		target_start(&t, m[k].pid);
-		if (fixed) {
-			t.from = *from;
-			t.to = *to;
+	/* the reports, in the order the processes were named */
+	for (size_t i = 0; i < pids->n; i++) {
+		mover_target(pl, &t, m[i].pid, fixed, from, to, &eff_to);
+		if (m[i].finals) {
+			mover_result(pl, &t, &m[i]);
 		} else {
-			resolve(pl, &t, t.msg, MSG_LEN);
+			t.status = EX_FAIL;
+			t.err = m[i].err;
+			fmt(t.msg, MSG_LEN, "%s", fail_msg[i] ? fail_msg[i] : strerror(ENOMEM));
 		}
-		t.resolved = 1;
-		eff_to = t.to;
-		if (pl->caller_mems_known)
-			ns_and(&eff_to, &t.to, &pl->caller_mems);
-		t.nsteps = mig_plan(&t.from, ns_next(&eff_to, -1) < 0 ? &t.to : &eff_to, t.steps);
-		mover_result(pl, &t, &m[k]);
 		if (pl->cgroup_mode && t.err == ESRCH)
 			continue;
 		if (opt.json)
@@ -1105,7 +1105,7 @@ int main(int argc, char **argv)
 				name[l] = 0;
 				parse_mover_opt(name, a + l + 1);
 			} else if (strcmp(a, "--progress") == 0) {
-				parse_mover_opt(a, NULL);
+				parse_mover_opt(a, "auto");
 			} else {
 				die_usage("unknown option '%s'", a);
 			}

@@ -488,6 +488,7 @@ static void do_chunk(struct worker *w, const struct chunk *c)
 	int flags = g.o->move_all ? MPOL_MF_MOVE_ALL : MPOL_MF_MOVE;
 	struct tally ty;
 	uint64_t ps = c->psize, t0 = now_ns();
+	int e;
 
 	memset(&ty, 0, sizeof(ty));
 	for (unsigned long i = 0; i < n; i++)
@@ -605,10 +606,11 @@ static void do_chunk(struct worker *w, const struct chunk *c)
 	pthread_mutex_unlock(&g.lock);
 	return;
 fatal:
+	e = errno;
 	pthread_mutex_lock(&g.lock);
 	if (!t->err)
-		t->err = errno;
-	t->dead = 1;
+		t->err = e;
+	__atomic_store_n(&t->dead, 1, __ATOMIC_RELAXED);
 	for (int i = 0; i < MV_NKINDS; i++)
 		t->bytes[i] += ty.bytes[i];
 	pthread_mutex_unlock(&g.lock);
@@ -626,7 +628,7 @@ static void *work(void *arg)
 		pthread_mutex_unlock(&g.lock);
 		if (!got)
 			return NULL;
-		if (!g.t[c.ti].dead)
+		if (!__atomic_load_n(&g.t[c.ti].dead, __ATOMIC_RELAXED))
 			do_chunk(w, &c);
 	}
 }
@@ -680,7 +682,7 @@ int mover_run(struct mv_target *t, int n, const struct mv_opts *o)
 	if (o->progress) {
 		/* the total: what numa_maps shows on nodes that will be emptied */
 		for (int i = 0; i < n; i++) {
-			if (proc_usage(t[i].pid, &u) < 0)
+			if (t[i].dead || proc_usage(t[i].pid, &u) < 0)
 				continue;
 			for (int k = 0; k < t[i].nnodes; k++)
 				if (t[i].finals[k] != k)

@@ -124,8 +124,8 @@ fi
 # --- the tool's own memory does not grow with the target's
 # (build/maxrss: wait4's ru_maxrss of the tool; a static helper, so that what
 # the child held before exec stays below the figures measured)
-if musl-gcc -static -O2 -Wall -Wextra -Werror -o build/maxrss test/helpers/maxrss.c 2>/dev/null ||
-   gcc -static -O2 -Wall -Wextra -Werror -o build/maxrss test/helpers/maxrss.c 2>/dev/null; then
+if [ -z "${MP_SANITIZED:-}" ] && { musl-gcc -static -O2 -Wall -Wextra -Werror -o build/maxrss test/helpers/maxrss.c 2>/dev/null ||
+   gcc -static -O2 -Wall -Wextra -Werror -o build/maxrss test/helpers/maxrss.c 2>/dev/null; }; then
   hog 512 -N || exit 1; big=$last
   small=$(build/maxrss "$MP" --jobs 2 "$h" 0 0)
   large=$(build/maxrss "$MP" --jobs 2 "$big" 0 0)
@@ -133,5 +133,5 @@ if musl-gcc -static -O2 -Wall -Wextra -Werror -o build/maxrss test/helpers/maxrs
     '[ "${small% *}" = 0 ] && [ "${large% *}" = 0 ] && [ "${small#* }" -lt 4096 ] && [ "${large#* }" -lt 4096 ]' \
     "exit and KiB: $small and $large"
 else
-  echo "SKIP peak RSS: cannot build a static helper (musl-gcc or static glibc)"
+  echo "SKIP peak RSS: a sanitizer build (its shadow memory), or no static helper (musl-gcc or static glibc)"
 fi
