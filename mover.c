@@ -57,6 +57,7 @@ static struct {
 	struct mv_target *t;
 	int n;
 	unsigned long base;        /* base page size */
+	unsigned long thp;         /* transparent huge page size, 0: none */
 	/* producer */
 	int ti, pass, fd;
 	char buf[16384];
@@ -450,7 +451,7 @@ static void progress(int final)
 struct worker {
 	pthread_t th;
 	void **addr, **maddr;
-	int *st, *mst, *mnode, *idx, *why;
+	int *st, *mst, *mnode, *idx, *why, *wt;
 	unsigned long cap;
 };
 
@@ -481,10 +482,44 @@ static void account(struct mv_target *t, uint64_t *arr, int node, uint64_t b)
 		__atomic_add_fetch(&arr[node], b, __ATOMIC_RELAXED);
 }
 
+/* A transparent huge page moves whole when any of its addresses is given, and
+ * each other address then costs the kernel a lookup and answers -EBUSY. So
+ * where a whole aligned huge-page block of the chunk sits on one node and
+ * must move, the first try gives only its first address and defers the rest,
+ * which are then asked about (cheap) and moved only if still where they were
+ * (they were base pages). Whether it is worth it is tried on the chunk's first
+ * such block. Returns the entries per block to treat so, or 0. */
+static unsigned long thp_probe(struct worker *w, const struct chunk *c, struct mv_target *t,
+			       unsigned long m, int flags)
+{
+	unsigned long hp = g.thp / c->psize;
+
+	if (!g.thp || c->psize != g.base || hp < 2)
+		return 0;
+	for (unsigned long j = 0; j + hp <= m; j++) {
+		unsigned long i = (unsigned long)w->idx[j];
+		int s = w->st[i], d, moved = 1;
+		if ((c->start + i * c->psize) % g.thp || (unsigned long)w->idx[j + hp - 1] != i + hp - 1)
+			continue;
+		for (unsigned long k = 1; k < hp && moved; k++)
+			moved = w->st[i + k] == s;
+		if (!moved)
+			continue;
+		d = final_of(t, s);
+		if (move_pages(t->pid, 1, w->addr + i, &d, w->mst, flags) < 0 ||
+		    move_pages(t->pid, hp, w->addr + i, NULL, w->mst, 0) < 0)
+			return 0;
+		for (unsigned long k = 0; k < hp && moved; k++)
+			moved = w->mst[k] == d;
+		return moved ? hp : 0;
+	}
+	return 0;
+}
+
 static void do_chunk(struct worker *w, const struct chunk *c)
 {
 	struct mv_target *t = &g.t[c->ti];
-	unsigned long n = (c->end - c->start) / c->psize, m = 0;
+	unsigned long n = (c->end - c->start) / c->psize, m = 0, hp;
 	int flags = g.o->move_all ? MPOL_MF_MOVE_ALL : MPOL_MF_MOVE;
 	struct tally ty;
 	uint64_t ps = c->psize, t0 = now_ns();
@@ -509,22 +544,46 @@ static void do_chunk(struct worker *w, const struct chunk *c)
 			w->why[m++] = 0;
 		}
 	}
+	/* why[j]: 0 to move now, 1 deferred (the rest of a huge-page block),
+	 * -1-k after the call: entry k of it */
+	hp = thp_probe(w, c, t, m, flags);
+	for (unsigned long j = 0; hp && j + hp <= m; j++) {
+		unsigned long i = (unsigned long)w->idx[j];
+		int uniform = !((c->start + i * c->psize) % g.thp) &&
+			      (unsigned long)w->idx[j + hp - 1] == i + hp - 1;
+		for (unsigned long k = 1; k < hp && uniform; k++)
+			uniform = w->st[i + k] == w->st[i];
+		if (!uniform)
+			continue;
+		for (unsigned long k = 1; k < hp; k++)
+			w->why[j + k] = 1;
+		j += hp - 1;
+	}
 	for (int attempt = 0; m && attempt < TRIES; attempt++) {
 		unsigned long k = 0, keep = 0;
 		uint64_t batch_max = g.o->rate ? g.o->rate / 8 : UINT64_MAX;
 		long r = 0;
 		int call_err = 0;
 
-		/* grouped by destination: the kernel moves a run of one node at once */
-		for (unsigned long done = 0; done < m;) {
+		/* grouped by destination: the kernel moves a run of one node at
+		 * once; wt: the pages an entry stands for (a huge-page block's
+		 * first address stands for the block), for the rate */
+		unsigned long todo = 0;
+		for (unsigned long j = 0; j < m; j++)
+			todo += w->why[j] == 0;
+		for (unsigned long done = 0; done < todo;) {
 			int d = -1;
 			for (unsigned long j = 0; j < m; j++) {
 				int dj = final_of(t, w->st[w->idx[j]]);
-				if (w->why[j] >= 0 && (d < 0 ? 1 : dj == d)) {
+				if (w->why[j] == 0 && (d < 0 || dj == d)) {
+					unsigned long f = 1;
+					while (j + f < m && w->why[j + f] == 1)
+						f++;
 					d = dj;
 					w->maddr[k] = w->addr[w->idx[j]];
 					w->mnode[k] = d;
-					w->why[j] = -1 - (int)k; /* entry k of the call */
+					w->wt[k] = (int)f;
+					w->why[j] = -1 - (int)k;
 					k++;
 					done++;
 				}
@@ -532,12 +591,12 @@ static void do_chunk(struct worker *w, const struct chunk *c)
 		}
 		/* in batches of at most rate/8 bytes, each waiting for its slot */
 		for (unsigned long b = 0; b < k;) {
-			unsigned long len = k - b;
-			uint64_t start;
-			if ((uint64_t)len * ps > batch_max)
-				len = batch_max / ps ? (unsigned long)(batch_max / ps) : 1;
+			unsigned long len = 0;
+			uint64_t start, bytes = 0;
+			while (b + len < k && (len == 0 || bytes + (uint64_t)w->wt[b + len] * ps <= batch_max))
+				bytes += (uint64_t)w->wt[b + len++] * ps;
 			pthread_mutex_lock(&g.lock);
-			start = rate_slot((uint64_t)len * ps);
+			start = rate_slot(bytes);
 			pthread_mutex_unlock(&g.lock);
 			if (start)
 				sleep_until(start);
@@ -557,8 +616,8 @@ static void do_chunk(struct worker *w, const struct chunk *c)
 		/* where are they now? the call's status where it says "there", else ask */
 		k = 0;
 		for (unsigned long j = 0; j < m; j++) {
-			int e = -1 - w->why[j];
-			if (w->mst[e] == w->mnode[e])
+			int ce = -1 - w->why[j];
+			if (w->why[j] < 0 && w->mst[ce] == w->mnode[ce])
 				continue;
 			w->maddr[k++] = w->addr[w->idx[j]];
 		}
@@ -566,9 +625,11 @@ static void do_chunk(struct worker *w, const struct chunk *c)
 			goto fatal;
 		k = 0;
 		for (unsigned long j = 0; j < m; j++) {
-			int e = -1 - w->why[j], now, i = w->idx[j], want = final_of(t, w->st[i]), why;
-			now = w->mst[e] == w->mnode[e] ? w->mst[e] : w->mst[m + k++];
-			why = w->mst[e] < 0 && w->mst[e] != NO_STATUS ? -w->mst[e]
+			int deferred = w->why[j] == 1, ce = deferred ? 0 : -1 - w->why[j];
+			int i = w->idx[j], want = final_of(t, w->st[i]), now, why;
+			int sure = !deferred && w->mst[ce] == w->mnode[ce];
+			now = sure ? w->mst[ce] : w->mst[m + k++];
+			why = !deferred && w->mst[ce] < 0 && w->mst[ce] != NO_STATUS ? -w->mst[ce]
 			      : call_err ? call_err : EBUSY;
 			if (now == want) {
 				ty.bytes[MV_MOVED] += ps;
@@ -580,7 +641,7 @@ static void do_chunk(struct worker *w, const struct chunk *c)
 			} else if (final_of(t, now) == now) {
 				ty.bytes[MV_IN_PLACE] += ps; /* moved by someone else */
 				account(t, t->after, now, ps);
-			} else if (kind_of(why) == MV_BUSY && attempt + 1 < TRIES) {
+			} else if (deferred || (kind_of(why) == MV_BUSY && attempt + 1 < TRIES)) {
 				w->st[i] = now;
 				w->idx[keep] = i;
 				w->why[keep++] = 0;
@@ -593,6 +654,11 @@ static void do_chunk(struct worker *w, const struct chunk *c)
 			}
 		}
 		m = keep;
+	}
+	/* left after the last try (a deferred page kept for one more) */
+	for (unsigned long j = 0; j < m; j++) {
+		ty.bytes[MV_BUSY] += ps;
+		account(t, t->after, w->st[w->idx[j]], ps);
 	}
 	pthread_mutex_lock(&g.lock);
 	for (int i = 0; i < MV_NKINDS; i++)
@@ -637,9 +703,9 @@ static void *work(void *arg)
 
 static int worker_init(struct worker *w, unsigned long cap)
 {
-	/* addr and maddr: cap pointers each; st, mnode, idx, why: cap ints each;
-	 * mst: 2 * cap ints (the call's status, then the second question's) */
-	size_t bytes = cap * (2 * sizeof(void *) + 6 * sizeof(int));
+	/* addr and maddr: cap pointers each; st, mnode, idx, why, wt: cap ints
+	 * each; mst: 2 * cap ints (the call's status, then the second question's) */
+	size_t bytes = cap * (2 * sizeof(void *) + 7 * sizeof(int));
 	char *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
@@ -651,7 +717,8 @@ static int worker_init(struct worker *w, unsigned long cap)
 	w->mnode = w->st + cap;
 	w->idx = w->mnode + cap;
 	w->why = w->idx + cap;
-	w->mst = w->why + cap;
+	w->wt = w->why + cap;
+	w->mst = w->wt + cap;
 	return 0;
 }
 
@@ -670,6 +737,11 @@ int mover_run(struct mv_target *t, int n, const struct mv_opts *o)
 	g.fd = -1;
 	g.nhdev = 0;
 	hdev_kernel();
+	{
+		char v[32];
+		g.thp = read_small("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", v,
+				   sizeof(v)) > 0 ? parse_size(v) : 0;
+	}
 	g.nhdev_global = g.nhdev;
 	g.nnodes = 0;
 	for (int i = 0; i < n; i++)
@@ -707,7 +779,7 @@ int mover_run(struct mv_target *t, int n, const struct mv_opts *o)
 	for (int i = 1; i < started; i++)
 		pthread_join(w[i].th, NULL);
 	for (int i = 0; i < jobs; i++)
-		munmap(w[i].addr, w[i].cap * (2 * sizeof(void *) + 6 * sizeof(int)));
+		munmap(w[i].addr, w[i].cap * (2 * sizeof(void *) + 7 * sizeof(int)));
 	for (int i = 0; i < n; i++)
 		t[i].ns = t[i].t_last > t[i].t_first ? t[i].t_last - t[i].t_first : 0;
 	progress(1);

@@ -557,6 +557,12 @@ sc_mover_thp() {
   [ "${b:-0}" -gt 0 ] 2>/dev/null && pass mv-thp-backed ||
     fail mv-thp-backed "the buffer had no transparent huge pages: the case tested nothing"
   sbs mv-thp same
+  # default chunks (aligned): one address per huge page, the rest asked after
+  mcase mv-thp-whole "-s 32 -H -b 0" "--jobs 2 --json @ 0 1" 0 1 0
+  LAST_A="@ 0 1"
+  grep -q '"busy_bytes":0,' "$T/mv-thp-whole.out" && pass mv-thp-whole-counted ||
+    fail mv-thp-whole-counted "huge pages counted as busy: $(head -c 400 "$T/mv-thp-whole.out")"
+  sbs mv-thp-whole same
 }
 sc_mover_hugetlb() {
   local h=/sys/devices/system/node
