@@ -18,15 +18,9 @@ cleanup() { [ "$BASHPID" = "$$" ] || return; exec 2>/dev/null; for x in "${pids[
 trap cleanup EXIT
 root=0; [ "$(id -u)" = 0 ] && root=1
 
-bg() { (trap - EXIT; exec "$@" </dev/null >/dev/null 2>&1) & last=$!; pids+=("$last"); }
-run() { "$MP" "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; out=$(cat "$tmp/out"); err=$(cat "$tmp/err"); }
-expect() {
-  if [ "$rc" != "$2" ]; then echo "FAIL $1: exit $rc, want $2 (stderr: $err)"
-  elif [ "$3" != '*' ] && [ "$out" != "$3" ]; then echo "FAIL $1: stdout '$out', want '$3'"
-  elif [ "$4" != '*' ] && [ "$err" != "$4" ]; then echo "FAIL $1: stderr '$err', want '$4'"
-  else echo "PASS $1"; fi
-}
-ok() { if eval "$2"; then echo "PASS $1"; else echo "FAIL $1: $3"; fi; }
+# bg, run, expect, ok
+# shellcheck source=host-lib.sh
+. test/host-lib.sh
 # hog MIB [ARGS]: a process holding MIB MiB of written memory; pid in $last
 hog() {
   local n=$1; shift

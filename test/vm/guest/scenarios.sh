@@ -408,23 +408,27 @@ sc_dry_run() {
   pagecheck check "$T/dr.before" "$T/dr.after2" "" "" -z >/dev/null || why="$why; control: pages moved before the SIGSYS"
   if [ -z "$why" ]; then pass dry-run; info "dry-run: $OUT; control run killed by SIGSYS"; else fail dry-run "${why#; }"; fi
 }
-sc_pidlist() {
-  local a b dead rc why=
-  hog_start pla -s 8 -b 0 && hog_start plb -s 8 -N -i 0-1 || { fail pidlist-dead "hog did not start"; return; }
+# pidlist_case NAME "OPTIONS": two processes and a dead pid between them
+pidlist_case() {
+  local n=$1 opts=$2 a b dead rc why=
+  hog_start pla -s 8 -b 0 && hog_start plb -s 8 -N -i 0-1 || { fail "$n" "hog did not start"; return; }
   a=$(hpid pla) b=$(hpid plb)
   sh -c 'exit 0' & dead=$!
   wait "$dead"
   hog_report pla before; hog_report plb before
-  $MP "$a,$dead,$b" 0-1 2-3 >"$T/pl.out" 2>"$T/pl.err"
+  $MP $opts "$a,$dead,$b" 0-1 2-3 >"$T/pl.out" 2>"$T/pl.err"
   rc=$?
   hog_report pla after; hog_report plb after
   hog_stop pla; hog_stop plb
-  info "pidlist-dead: exit $rc; stderr: $(head -c 300 "$T/pl.err" | tr '\n' ' ')"
+  info "$n: exit $rc; stderr: $(head -c 300 "$T/pl.err" | tr '\n' ' ')"
   [ "$rc" = 1 ] || why="exit $rc, expected 1 (a pid is gone)"
   grep -q "$dead" "$T/pl.err" || why="$why; stderr does not name the dead pid $dead"
   OUT=$(pagecheck check "$T/pla.before" "$T/pla.after" 0-1 2-3) || why="$why; first pid: $OUT"
   OUT=$(pagecheck check "$T/plb.before" "$T/plb.after" 0-1 2-3) || why="$why; last pid: $OUT"
-  if [ -z "$why" ]; then pass pidlist-dead; else fail pidlist-dead "${why#; }"; fi
+  if [ -z "$why" ]; then pass "$n"; else fail "$n" "${why#; }"; fi
+}
+sc_pidlist() {
+  pidlist_case pidlist-dead ""
 }
 sc_cgroup50() {
   local d i rc why= bad=0 p
@@ -601,22 +605,7 @@ sc_mover_churn() {
   info "mv-churn: exit $RC; stderr: $(head -c 300 "$T/mv-churn.err" | tr '\n' ' ')"
 }
 sc_mover_pidlist() {
-  local a b dead rc why=
-  hog_start mpa -s 8 -b 0 && hog_start mpb -s 8 -N -i 0-1 || { fail mv-pidlist "hog did not start"; return; }
-  a=$(hpid mpa) b=$(hpid mpb)
-  sh -c 'exit 0' & dead=$!
-  wait "$dead"
-  hog_report mpa before; hog_report mpb before
-  $MP --jobs 2 --json "$a,$dead,$b" 0-1 2-3 >"$T/mpl.out" 2>"$T/mpl.err"
-  rc=$?
-  hog_report mpa after; hog_report mpb after
-  hog_stop mpa; hog_stop mpb
-  [ "$rc" = 1 ] || why="exit $rc, expected 1 (a pid is gone)"
-  grep -q "^migratepages: $dead: no such process" "$T/mpl.err" || why="$why; stderr does not name the dead pid $dead"
-  [ "$(grep -c '"status":"ok"' "$T/mpl.out")" = 2 ] || why="$why; not two ok objects: $(head -c 300 "$T/mpl.out")"
-  OUT=$(pagecheck check "$T/mpa.before" "$T/mpa.after" 0-1 2-3) || why="$why; first pid: $OUT"
-  OUT=$(pagecheck check "$T/mpb.before" "$T/mpb.after" 0-1 2-3) || why="$why; last pid: $OUT"
-  if [ -z "$why" ]; then pass mv-pidlist; else fail mv-pidlist "${why#; }"; fi
+  pidlist_case mv-pidlist "--jobs 2"
 }
 sc_mover_seccomp() {
   # a rejected option makes no move_pages call: the filter kills on it, and
