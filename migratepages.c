@@ -972,12 +972,14 @@ static int run_mover(const struct plan *pl, const struct pidlist *pids, int fixe
 	static struct target t;
 	struct mv_target *m = calloc(pids->n ? pids->n : 1, sizeof(*m));
 	char **fail_msg = calloc(pids->n ? pids->n : 1, sizeof(char *));
-	int nnodes = ns_last(&pl->topo.online) + 1, worst = EX_OK, nlive = 0;
+	int nnodes = ns_last(&pl->topo.online) + 1, worst = EX_OK, nlive = 0, broken = 0;
 	struct mv_opts mo;
 	struct nodeset eff_to;
 
 	if (!m || !fail_msg) {
 		say("%s", strerror(errno));
+		free(m);
+		free(fail_msg);
 		return EX_FAIL;
 	}
 	/* the checks, one process at a time; a process that fails them is
@@ -994,10 +996,11 @@ static int run_mover(const struct plan *pl, const struct pidlist *pids, int fixe
 			if (ns_last(&t.to) + 1 > nn)
 				nn = ns_last(&t.to) + 1;
 			/* finals, then (8-byte aligned) before and after */
-			finals = calloc((size_t)nn + 4 + 2 * 4 * (size_t)nn, sizeof(short));
+			finals = calloc((size_t)nn + 4 + 8 * (size_t)nn, sizeof(short));
 			if (!finals) {
 				say("%s", strerror(errno));
-				return EX_FAIL;
+				broken = 1;
+				break;
 			}
 			for (int n = 0; n < nn; n++)
 				finals[n] = (short)mig_final(t.steps, t.nsteps, n);
@@ -1022,12 +1025,12 @@ static int run_mover(const struct plan *pl, const struct pidlist *pids, int fixe
 		mo.progress = show_progress;
 		mo.progress_ns = progress_tty ? 250000000u : 1000000000u;
 	}
-	if (nlive && mover_run(m, (int)pids->n, &mo) < 0) {
+	if (!broken && nlive && mover_run(m, (int)pids->n, &mo) < 0) {
 		say("cannot start the workers: %s", strerror(errno));
-		return EX_FAIL;
+		broken = 1;
 	}
 	/* the reports, in the order the processes were named */
-	for (size_t i = 0; i < pids->n; i++) {
+	for (size_t i = 0; !broken && i < pids->n; i++) {
 		mover_target(pl, &t, m[i].pid, fixed, from, to, &eff_to);
 		if (m[i].finals) {
 			mover_result(pl, &t, &m[i]);
@@ -1047,7 +1050,13 @@ static int run_mover(const struct plan *pl, const struct pidlist *pids, int fixe
 		if (t.status == EX_FAIL || (t.status == EX_PARTIAL && worst == EX_OK))
 			worst = t.status;
 	}
-	return worst;
+	for (size_t i = 0; i < pids->n; i++) {
+		free((void *)m[i].finals);
+		free(fail_msg[i]);
+	}
+	free(m);
+	free(fail_msg);
+	return broken ? EX_FAIL : worst;
 }
 
 /* ---- main -------------------------------------------------------------------- */

@@ -89,7 +89,9 @@ static void sleep_until(uint64_t when)
 		;
 }
 
-static long move_pages(int pid, unsigned long n, void **pages, const int *nodes,
+/* pages: addresses in the target, as the kernel reads them (an array of
+ * pointer-sized words; unsigned long has a pointer's size on Linux) */
+static long move_pages(int pid, unsigned long n, const unsigned long *pages, const int *nodes,
 		       int *status, int flags)
 {
 	return syscall(SYS_move_pages, pid, n, pages, nodes, status, flags);
@@ -450,7 +452,7 @@ static void progress(int final)
 
 struct worker {
 	pthread_t th;
-	void **addr, **maddr;
+	unsigned long *addr, *maddr;
 	int *st, *mst, *mnode, *idx, *why, *wt;
 	unsigned long cap;
 };
@@ -527,7 +529,7 @@ static void do_chunk(struct worker *w, const struct chunk *c)
 
 	memset(&ty, 0, sizeof(ty));
 	for (unsigned long i = 0; i < n; i++)
-		w->addr[i] = (void *)(c->start + i * c->psize);
+		w->addr[i] = c->start + i * c->psize;
 	if (move_pages(t->pid, n, w->addr, NULL, w->st, 0) < 0)
 		goto fatal;
 	/* what must move; the rest is where it should be, or not there */
@@ -705,15 +707,15 @@ static int worker_init(struct worker *w, unsigned long cap)
 {
 	/* addr and maddr: cap pointers each; st, mnode, idx, why, wt: cap ints
 	 * each; mst: 2 * cap ints (the call's status, then the second question's) */
-	size_t bytes = cap * (2 * sizeof(void *) + 7 * sizeof(int));
+	size_t bytes = cap * (2 * sizeof(unsigned long) + 7 * sizeof(int));
 	char *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
 		return -1;
 	w->cap = cap;
-	w->addr = (void **)p;
+	w->addr = (unsigned long *)(void *)p;
 	w->maddr = w->addr + cap;
-	w->st = (int *)(w->maddr + cap);
+	w->st = (int *)(void *)(w->maddr + cap);
 	w->mnode = w->st + cap;
 	w->idx = w->mnode + cap;
 	w->why = w->idx + cap;
@@ -779,7 +781,7 @@ int mover_run(struct mv_target *t, int n, const struct mv_opts *o)
 	for (int i = 1; i < started; i++)
 		pthread_join(w[i].th, NULL);
 	for (int i = 0; i < jobs; i++)
-		munmap(w[i].addr, w[i].cap * (2 * sizeof(void *) + 7 * sizeof(int)));
+		munmap(w[i].addr, w[i].cap * (2 * sizeof(unsigned long) + 7 * sizeof(int)));
 	for (int i = 0; i < n; i++)
 		t[i].ns = t[i].t_last > t[i].t_first ? t[i].t_last - t[i].t_first : 0;
 	progress(1);
