@@ -67,6 +67,7 @@ static struct {
 	const char *cgroup;
 	/* the chunked mover: used when mover is set (by any of its options) */
 	int mover, jobs, progress; /* progress: 0 never, 1 auto, 2 always */
+	int chunk_given;
 	uint64_t rate;
 	unsigned long chunk;
 } opt;
@@ -813,6 +814,7 @@ static void parse_mover_opt(const char *name, const char *val)
 			die_usage("--chunk: '%s' is out of range (1-%lu pages of %lu bytes)", val,
 				  MV_MAX_CHUNK, page);
 		opt.chunk = (unsigned long)v;
+		opt.chunk_given = 1;
 	} else { /* --progress */
 		if (strcmp(val, "auto") == 0)
 			opt.progress = 1;
@@ -1018,6 +1020,13 @@ static int run_mover(const struct plan *pl, const struct pidlist *pids, int fixe
 	memset(&mo, 0, sizeof(mo));
 	mo.rate = opt.rate;
 	mo.chunk = opt.chunk;
+	if (opt.rate && !opt.chunk_given) {
+		/* under a cap, chunks of an eighth of a second's worth (at least 512
+		 * pages): a pause between chunks then stays short enough for the
+		 * pacing to make up */
+		uint64_t c = opt.rate / 8 / (getauxval(AT_PAGESZ) ? getauxval(AT_PAGESZ) : 4096);
+		mo.chunk = c < 512 ? 512 : c < opt.chunk ? (unsigned long)c : opt.chunk;
+	}
 	mo.jobs = opt.jobs;
 	mo.move_all = pl->sys_nice;
 	progress_tty = isatty(2);
