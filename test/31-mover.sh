@@ -81,6 +81,20 @@ ok "a dead pid in a list: exit 1, named, the others moved" \
 run --jobs 2 "$dead" 0 0;             expect "a dead pid" 1 "" "migratepages: $dead: no such process"
 run --jobs 2 "$p" 0 1000;             expect "a node that does not exist" 1 "" "migratepages: to-nodes: node 1000 does not exist (nodes: $(cat /sys/devices/system/node/online))"
 
+# --- a cgroup: its processes shared out among the workers
+cgroot=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/self/mounts)
+if [ $root = 1 ] && [ -n "$cgroot" ] && mkdir "$cgroot/mvtest-$$" 2>/dev/null; then
+  cg=$cgroot/mvtest-$$
+  for _ in 1 2 3; do bg sh -c "echo \$\$ > $cg/cgroup.procs; exec sleep 600"; done
+  sleep 0.3
+  run --jobs 2 --json --cgroup "$cg" 0 0
+  ok "--cgroup --jobs 2: one object per process, all ok" '[ $rc = 0 ] && [ "$(grep -c "\"status\":\"ok\"" <<<"$out")" = 3 ] && [ -z "$err" ]' "exit $rc: $out $err"
+  cgp=("${pids[@]: -3}"); kill "${cgp[@]}" 2>/dev/null; wait "${cgp[@]}" 2>/dev/null
+  rmdir "$cg" 2>/dev/null
+else
+  echo "SKIP --cgroup with --jobs: needs root and a writable cgroup v2 hierarchy"
+fi
+
 # --- other users
 if [ $root = 1 ] && command -v setpriv >/dev/null; then
   nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
