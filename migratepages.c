@@ -42,7 +42,7 @@ static const char usage_text[] =
 "                    and the time the migration took\n"
 "  -n, --dry-run     check everything and show what would move; move nothing\n"
 "      --json        one JSON object per process on stdout\n"
-"      --cgroup DIR  every process listed in DIR/cgroup.procs\n"
+"      --cgroup DIR  every process in cgroup DIR and the cgroups below it\n"
 "  -h, --help        show this help and exit\n"
 "  -V, --version     show the version and exit\n"
 "\n"
@@ -50,8 +50,11 @@ static const char usage_text[] =
 "node except LIST; +LIST counts within the nodes the process may use.\n"
 "Several nodes on each side keep their order: 0-1 -> 2-3 moves 0->2, 1->3.\n"
 "\n"
-"Exit status: 0 everything moved; 2 the migration ran but some pages were\n"
-"not moved; 1 any other error (nothing was changed).\n";
+"Exit status: 0 the kernel moved what it was asked to (shared pages that stay\n"
+"without CAP_SYS_NICE are its rule, not a failure); 2 it could not move some\n"
+"pages, or the to-nodes ran out of memory partway; 1 any other error: the\n"
+"process it names was not changed, but others of a list may have been, and a\n"
+"failed write to standard output does not undo a migration.\n";
 
 static struct {
 	int verbose, dry_run, json;
