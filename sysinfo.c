@@ -275,7 +275,7 @@ static void *grow(void *v, void *inline_buf, size_t old, size_t new)
 		: mmap(NULL, new, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (n == MAP_FAILED)
 		return NULL;
-	if (v == inline_buf && v && old)
+	if (inline_buf && v == inline_buf && old)
 		memcpy(n, inline_buf, old);
 	return n;
 }
