@@ -541,6 +541,9 @@ sc_dyn_unpriv() {
     return
   fi
   HOG_BIN=hog-dyn hog_start dyn-other -s 1 || { fail dyn-unpriv "the other dynamic process did not start"; return; }
+  # libc's page cache, shared by both, is put on node 0 first (root moves
+  # shared pages too), wherever the first program that loaded it ran
+  $MP "$(hpid dyn-other)" all 0 || { fail dyn-unpriv "could not put libc's pages on node 0"; return; }
   for f in -v --json; do
     HOG_BIN=hog-dyn HOG_USER=1000 TOOL_USER=1000 mcase "dyn-unpriv${f}" "-s 16 -N -b 0" "$f @ 0 1" 0 1 0
   done
@@ -708,36 +711,35 @@ sc_pidns() {
   if [ -z "$why" ]; then pass pidns; else fail pidns "${why#; }"; fi
 }
 
+# rule_case NAME CGROUP USER RUNNER WANT: a hog of USER in CGROUP (a cpuset
+# with mems 0), the tool run by RUNNER (a command prefix) with 0 -> 1, for real
+# and as a dry run: both exit 1 with the same words, which contain WANT, and
+# nothing moves.
+rule_case() {
+  local n=$1 cg=$2 user=$3 runner=$4 want=$5 p rc drc why=
+  HOG_USER=$user HOG_CG=$cg hog_start "$n" -s 8 -N -b 0 || { fail "$n" "hog did not start"; return; }
+  p=$(hpid "$n")
+  hog_report "$n" before
+  $runner "$MP" "$p" 0 1 >/dev/null 2>"$T/$n.err"; rc=$?
+  $runner "$MP" -n "$p" 0 1 >/dev/null 2>"$T/$n.dry"; drc=$?
+  hog_report "$n" after; hog_stop "$n"
+  [ "$rc" = 1 ] && [ "$drc" = 1 ] || why="exit $rc, dry run $drc"
+  grep -qF "$want" "$T/$n.err" || why="$why; real run said: $(cat "$T/$n.err")"
+  cmp -s "$T/$n.err" "$T/$n.dry" || why="$why; the dry run said: $(cat "$T/$n.dry")"
+  OUT=$(pagecheck check "$T/$n.before" "$T/$n.after" "" "" -z) || why="$why; $OUT"
+  if [ -z "$why" ]; then pass "$n"; else fail "$n" "${why#; }"; fi
+}
+in_rule_caller() { sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$RULE_CG" "$@"; }
+
 sc_cpuset_rules() {
   # The two cpuset rules, in the real run and the dry run alike (same exit,
   # same words), nothing moved: to-nodes outside the target's cpuset without
   # CAP_SYS_NICE (EPERM), and to-nodes outside the caller's own cpuset (EINVAL).
-  local d c p rc drc why=
+  local d
   d=$(cg_setup rule-target 0) || { fail cpuset-target "cannot set up a cpuset cgroup"; return; }
-  HOG_USER=1000 HOG_CG=$d hog_start rule-t -s 8 -N -b 0 || { fail cpuset-target "hog did not start"; return; }
-  p=$(hpid rule-t)
-  hog_report rule-t before
-  runas 1000 1000 "$MP" "$p" 0 1 >/dev/null 2>"$T/rule-t.err"; rc=$?
-  runas 1000 1000 "$MP" -n "$p" 0 1 >/dev/null 2>"$T/rule-t.dry"; drc=$?
-  hog_report rule-t after; hog_stop rule-t
-  [ "$rc" = 1 ] && [ "$drc" = 1 ] || why="exit $rc, dry run $drc"
-  grep -q "to-nodes 1 are outside the nodes the process may use (Mems_allowed_list: 0); moving memory there needs CAP_SYS_NICE" "$T/rule-t.err" ||
-    why="$why; real run said: $(cat "$T/rule-t.err")"
-  cmp -s "$T/rule-t.err" "$T/rule-t.dry" || why="$why; the dry run said: $(cat "$T/rule-t.dry")"
-  OUT=$(pagecheck check "$T/rule-t.before" "$T/rule-t.after" "" "" -z) || why="$why; $OUT"
-  if [ -z "$why" ]; then pass cpuset-target; else fail cpuset-target "${why#; }"; fi
-  why=
-  c=$(cg_setup rule-caller 0) || { fail cpuset-caller "cannot set up a cpuset cgroup"; return; }
-  hog_start rule-c -s 8 -N -b 0 || { fail cpuset-caller "hog did not start"; return; }
-  p=$(hpid rule-c)
-  hog_report rule-c before
-  sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$c" "$MP" "$p" 0 1 >/dev/null 2>"$T/rule-c.err"; rc=$?
-  sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$c" "$MP" -n "$p" 0 1 >/dev/null 2>"$T/rule-c.dry"; drc=$?
-  hog_report rule-c after; hog_stop rule-c
-  [ "$rc" = 1 ] && [ "$drc" = 1 ] || why="exit $rc, dry run $drc"
-  grep -q "to-nodes 1 are all outside the nodes this process may use (its cpuset allows 0)" "$T/rule-c.err" ||
-    why="$why; real run said: $(cat "$T/rule-c.err")"
-  cmp -s "$T/rule-c.err" "$T/rule-c.dry" || why="$why; the dry run said: $(cat "$T/rule-c.dry")"
-  OUT=$(pagecheck check "$T/rule-c.before" "$T/rule-c.after" "" "" -z) || why="$why; $OUT"
-  if [ -z "$why" ]; then pass cpuset-caller; else fail cpuset-caller "${why#; }"; fi
+  rule_case cpuset-target "$d" 1000 "runas 1000 1000" \
+    "to-nodes 1 are outside the nodes the process may use (Mems_allowed_list: 0); moving memory there needs CAP_SYS_NICE"
+  RULE_CG=$(cg_setup rule-caller 0) || { fail cpuset-caller "cannot set up a cpuset cgroup"; return; }
+  rule_case cpuset-caller "" root in_rule_caller \
+    "to-nodes 1 are all outside the nodes this process may use (its cpuset allows 0)"
 }
