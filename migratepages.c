@@ -626,7 +626,7 @@ static int perm_check(int pid, char *msg, size_t n)
 	uint64_t tprm;
 	struct stat sb;
 	char path[32], caps[160];
-	int same, ptrace;
+	int same, ptrace, mine;
 
 	if (pid == getpid())
 		return 0;
@@ -639,8 +639,17 @@ static int perm_check(int pid, char *msg, size_t n)
 	/* CAP_SYS_PTRACE counts in the process's user namespace: the caller's
 	 * own, or any when the caller is in the initial one */
 	ptrace = have_cap(CAP_SYS_PTRACE) && (me.init_ns != 0 || same == 1);
-	if (!ptrace && (uid[0] != getuid() || uid[1] != getuid() || uid[2] != getuid() ||
-			gid[0] != getgid() || gid[1] != getgid() || gid[2] != getgid())) {
+	mine = uid[0] == getuid() && uid[1] == getuid() && uid[2] == getuid() &&
+	       gid[0] == getgid() && gid[1] == getgid() && gid[2] == getgid();
+	/* from a user namespace of its own, the caller cannot even read the
+	 * namespace of a process outside it; such a process shows the overflow
+	 * uid 65534 when its uid is not mapped (podman --uidmap, rootless) */
+	if (!ptrace && (same == 0 || (same < 0 && me.init_ns == 0 && (mine || uid[1] == 65534)))) {
+		fmt(msg, n, "permission denied: the process is outside your user namespace "
+		    "(you run in one of your own), and CAP_SYS_PTRACE in its namespace is needed");
+		return 1;
+	}
+	if (!ptrace && !mine) {
 		fmt(msg, n, "permission denied: the process runs as uid %lu gid %lu and you are "
 		    "uid %lu gid %lu; run as its user, or with CAP_SYS_PTRACE",
 		    uid[1], gid[1], (unsigned long)getuid(), (unsigned long)getgid());
@@ -656,13 +665,6 @@ static int perm_check(int pid, char *msg, size_t n)
 	}
 	if (ptrace)
 		return 0;
-	/* from a user namespace of its own, the caller cannot even read the
-	 * namespace of a process outside it */
-	if (same == 0 || (same < 0 && me.init_ns == 0)) {
-		fmt(msg, n, "permission denied: the process is outside your user namespace "
-		    "(you run in one of your own), and CAP_SYS_PTRACE in its namespace is needed");
-		return 1;
-	}
 	if (status_capprm(pid, &tprm) == 0 && (tprm & ~me.prm)) {
 		cap_list(tprm & ~me.prm, caps, sizeof(caps));
 		fmt(msg, n, "permission denied: the process holds capabilities you do not have "
