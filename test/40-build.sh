@@ -42,7 +42,7 @@ fi
 # the tool itself under AddressSanitizer and UndefinedBehaviorSanitizer
 if gcc -std=c11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
      -Wall -Wextra -Werror -o build/migratepages-san $(./build.sh sources) 2>"$tmp/w"; then
-  for s in 20-cli 30-host; do
+  for s in 20-cli 30-host 32-devices; do
     out=$(MP=$TOP/build/migratepages-san MP_SANITIZED=1 ASAN_OPTIONS=detect_leaks=0 "test/$s.sh" 2>&1)
     pass=$(grep -c '^PASS' <<<"$out"); fail=$(grep -c '^FAIL' <<<"$out")
     if [ "$fail" = 0 ] && [ "$pass" -gt 0 ] && ! grep -q 'AddressSanitizer\|runtime error' <<<"$out"; then
@@ -82,3 +82,9 @@ done
 v=$("$MP" --version | awk '{print $2}')
 grep -q "\"migratepages $v\"" man/migratepages.8 && echo "PASS man page version is $v" \
   || echo "FAIL man page version differs from --version ($v)"
+# the device forms of node lists: --help, man page (NODE LISTS) and README name each
+for f in netdev: pci: block: file: ip:; do
+  grep -q -- "$f" <<<"$help" && sed -n '/^\.SH NODE LISTS/,/^\.SH EXIT STATUS/p' man/migratepages.8 | grep -q "^\.BI $f" &&
+    grep -q -- "\`$f" README.md && echo "PASS device form $f is in --help, the man page and README" ||
+    echo "FAIL device form $f is missing from --help, the man page (NODE LISTS) or README"
+done
