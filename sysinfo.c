@@ -415,6 +415,18 @@ static int sys_link(const char *link, char *path, size_t len)
 	return 0;
 }
 
+/* The reason a sysfs link could not be read (errno from sys_link): the
+ * device is missing (the phrase absent), or sysfs is not there at all. */
+static void link_error(const char *link, const char *absent, char *why, size_t whylen)
+{
+	if (errno != ENOENT)
+		fmt(why, whylen, "cannot read %s: %s", link, strerror(errno));
+	else if (access("/sys/devices", F_OK) < 0)
+		fmt(why, whylen, "no /sys/devices to look it up in (is sysfs mounted?)");
+	else
+		fmt(why, whylen, "%s", absent);
+}
+
 /* From a device directory in /sys/devices up to the first one with a
  * numa_node file: most buses (virtio, ATA, SCSI, NVMe namespaces) have none
  * of their own and sit below the PCI device that has it. dev names the device
@@ -474,12 +486,9 @@ static int class_node(const char *cls, const char *name, const char *kind,
 	}
 	fmt(link, sizeof(link), "/sys/class/%s/%s", cls, name);
 	if (sys_link(link, path, sizeof(path)) < 0) {
-		if (errno != ENOENT)
-			fmt(why, whylen, "cannot read %s: %s", link, strerror(errno));
-		else if (access("/sys/class", F_OK) < 0)
-			fmt(why, whylen, "no /sys/class to look it up in (is sysfs mounted?)");
-		else
-			fmt(why, whylen, "no such %s device", kind);
+		char absent[40];
+		fmt(absent, sizeof(absent), "no such %s device", kind);
+		link_error(link, absent, why, whylen);
 		return -1;
 	}
 	return walk_numa_node(path, name, why, whylen);
@@ -496,10 +505,9 @@ static int pci_node(const char *addr, char *why, size_t whylen)
 	}
 	fmt(link, sizeof(link), "/sys/bus/pci/devices/%s", canon);
 	if (sys_link(link, path, sizeof(path)) < 0) {
-		if (errno != ENOENT)
-			fmt(why, whylen, "cannot read %s: %s", link, strerror(errno));
-		else
-			fmt(why, whylen, "no such PCI device (%s)", canon);
+		char absent[64];
+		fmt(absent, sizeof(absent), "no such PCI device (%s)", canon);
+		link_error(link, absent, why, whylen);
 		return -1;
 	}
 	return walk_numa_node(path, canon, why, whylen);
@@ -524,15 +532,14 @@ static int file_node(const char *name, char *why, size_t whylen)
 	fmt(dev, sizeof(dev), "%s device %u:%u", cls, major(d), minor(d));
 	fmt(link, sizeof(link), "/sys/dev/%s/%u:%u", cls, major(d), minor(d));
 	if (sys_link(link, path, sizeof(path)) < 0) {
-		if (errno != ENOENT)
-			fmt(why, whylen, "cannot read %s: %s", link, strerror(errno));
-		else if (access("/sys/dev", F_OK) < 0)
-			fmt(why, whylen, "no /sys/dev to look it up in (is sysfs mounted?)");
-		else if (d == st.st_dev)
-			fmt(why, whylen, "its file system (device %u:%u) is not on a block device",
-			    major(d), minor(d));
+		char absent[160];
+		if (d == st.st_dev)
+			fmt(absent, sizeof(absent),
+			    "its file system (device %u:%u) is not on a block device", major(d),
+			    minor(d));
 		else
-			fmt(why, whylen, "%s is not in %s", dev, link);
+			fmt(absent, sizeof(absent), "%s is not in %s", dev, link);
+		link_error(link, absent, why, whylen);
 		return -1;
 	}
 	return walk_numa_node(path, dev, why, whylen);

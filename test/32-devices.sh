@@ -158,3 +158,19 @@ if [ -e /proc/net/ipv6_route ] && grep -q ' lo$' /proc/net/ipv6_route; then
 else
   echo "SKIP ip ::1: no IPv6 here"
 fi
+
+# without sysfs (an initramfs before its mounts): the error says so
+if [ "$(id -u)" = 0 ] && command -v chroot >/dev/null && [ -z "${MP_SANITIZED:-}" ]; then
+  mkdir -p "$tmp/root" && cp "$MP" "$tmp/root/migratepages"
+  for a in netdev:eth0 pci:0000:00:00.0 block:sda file:/; do
+    chroot "$tmp/root" /migratepages "$p" "$a" 0 >"$tmp/out" 2>"$tmp/err"; rc=$?
+    want="migratepages: from-nodes: '$a': no /sys/devices to look it up in (is sysfs mounted?)"
+    if [ $rc = 1 ] && [ ! -s "$tmp/out" ] && [ "$(cat "$tmp/err")" = "$want" ]; then
+      echo "PASS $a without sysfs"
+    else
+      echo "FAIL $a without sysfs: exit $rc, stderr '$(cat "$tmp/err")', want '$want'"
+    fi
+  done
+else
+  echo "SKIP devices without sysfs: needs root, chroot and an unsanitized binary"
+fi
