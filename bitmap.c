@@ -181,7 +181,7 @@ bad:
 /* The user's text, quoted for a message: its first n characters, at most 40,
  * anything that is not printable ASCII escaped, so that an error stays one
  * readable line. */
-static const char *quote_n(const char *text, size_t n, char *buf, size_t len)
+const char *quote_max(const char *text, size_t n, size_t max, char *buf, size_t len)
 {
 	size_t o = 0;
 	const unsigned char *s = (const unsigned char *)text;
@@ -189,7 +189,7 @@ static const char *quote_n(const char *text, size_t n, char *buf, size_t len)
 
 	buf[o++] = '\'';
 	for (size_t shown = 0; *s && shown < n && o < room; s++, shown++) {
-		if (shown == 40)
+		if (shown == max)
 			break;
 		if (*s >= 0x20 && *s < 0x7f && *s != '\\' && *s != '\'')
 			buf[o++] = (char)*s;
@@ -203,6 +203,11 @@ static const char *quote_n(const char *text, size_t n, char *buf, size_t len)
 	buf[o++] = '\'';
 	buf[o] = 0;
 	return buf;
+}
+
+static const char *quote_n(const char *text, size_t n, char *buf, size_t len)
+{
+	return quote_max(text, n, 40, buf, len);
 }
 
 static const char *quote(const char *text, char *buf, size_t len)

@@ -268,6 +268,20 @@ int proc_usage(int pid, struct usage *u)
 	return 0;
 }
 
+/* Whole pages from mmap, so that the tool needs no malloc: grows *v from
+ * old to new bytes (v == inline: the first growth copies out of it). */
+static void *grow(void *v, void *inline_buf, size_t old, size_t new)
+{
+	void *n = v != inline_buf && v
+		? mremap(v, old, new, MREMAP_MAYMOVE)
+		: mmap(NULL, new, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (n == MAP_FAILED)
+		return NULL;
+	if (inline_buf && v == inline_buf && old)
+		memcpy(n, inline_buf, old);
+	return n;
+}
+
 int pidlist_add(struct pidlist *l, int pid)
 {
 	if (!l->v) {
@@ -275,24 +289,87 @@ int pidlist_add(struct pidlist *l, int pid)
 		l->cap = sizeof(l->first) / sizeof(l->first[0]);
 	}
 	if (l->n == l->cap) {
-		/* whole pages from mmap, so that the tool needs no malloc */
-		size_t cap = l->cap * 2;
-		void *v = l->v != l->first
-			? mremap(l->v, l->cap * sizeof(int), cap * sizeof(int), MREMAP_MAYMOVE)
-			: mmap(NULL, cap * sizeof(int), PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (v == MAP_FAILED)
+		void *v = grow(l->v, l->first, l->cap * sizeof(int), l->cap * 2 * sizeof(int));
+		if (!v)
 			return -1;
-		if (l->v == l->first)
-			memcpy(v, l->first, sizeof(l->first));
 		l->v = v;
-		l->cap = cap;
+		l->cap *= 2;
 	}
 	l->v[l->n++] = pid;
 	return 0;
 }
 
-int read_pids(const char *path, struct pidlist *l)
+static int cmp_key(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+size_t pidlist_dedupe(struct pidlist *l, struct pidlist *par)
+{
+	uint64_t small[64], *key = small;
+	size_t n = l->n, o = 0, dropped;
+
+	if (n < 2)
+		return 0;
+	if (n > 64) {
+		key = mmap(NULL, n * sizeof(*key), PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (key == MAP_FAILED)
+			return 0; /* keep the duplicates rather than fail */
+	}
+	/* sort (pid, position) pairs; every pair after the first of its pid is
+	 * a duplicate, marked by setting the pid to 0 */
+	for (size_t i = 0; i < n; i++)
+		key[i] = (uint64_t)(uint32_t)l->v[i] << 32 | i;
+	qsort(key, n, sizeof(*key), cmp_key);
+	for (size_t i = 1; i < n; i++)
+		if (key[i] >> 32 == key[i - 1] >> 32)
+			l->v[(uint32_t)key[i]] = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!l->v[i])
+			continue;
+		if (par)
+			par->v[o] = par->v[i];
+		l->v[o++] = l->v[i];
+	}
+	dropped = n - o;
+	l->n = o;
+	if (par)
+		par->n = o;
+	if (key != small)
+		munmap(key, n * sizeof(*key));
+	return dropped;
+}
+
+int pidlist_has_sorted(const struct pidlist *l, int pid)
+{
+	size_t lo = 0, hi = l->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (l->v[mid] == pid)
+			return 1;
+		if (l->v[mid] < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+void pidlist_sort(struct pidlist *l)
+{
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(int), cmp_int);
+}
+
+int read_pids(const char *path, struct pidlist *l, size_t *zeros)
 {
 	int fd = open(path, O_RDONLY), e = EINVAL;
 	char buf[4096];
@@ -302,7 +379,7 @@ int read_pids(const char *path, struct pidlist *l)
 	if (fd < 0)
 		return -1;
 	for (;;) {
-		r = read(fd, buf, sizeof(buf));
+		r = read(fd, buf, sizeof(buf) - 1);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
@@ -319,8 +396,13 @@ int read_pids(const char *path, struct pidlist *l)
 				v = (v < 0 ? 0 : v) * 10 + (buf[i] - '0');
 				if (v > 0x7fffffff)
 					goto fail;
-			} else if (buf[i] == '\n' && v != 0) {
-				if (v > 0 && pidlist_add(l, (int)v) < 0) {
+			} else if (buf[i] == '\n' && v >= 0) {
+				/* 0: a process outside the reader's pid namespace */
+				if (v == 0 && zeros)
+					++*zeros;
+				else if (v == 0)
+					goto fail;
+				else if (pidlist_add(l, (int)v) < 0) {
 					e = errno;
 					goto fail;
 				}
@@ -329,6 +411,8 @@ int read_pids(const char *path, struct pidlist *l)
 				goto fail;
 			}
 		}
+		if (r == 0)
+			break;
 	}
 	close(fd);
 	return 0;
@@ -336,6 +420,268 @@ fail:
 	close(fd);
 	errno = e;
 	return -1;
+}
+
+/* ---- processes: state, threads, namespaces ------------------------------ */
+
+int proc_stat(int pid, struct pstat *st)
+{
+	char path[40], buf[1024], *p;
+	long n;
+	int field;
+
+	memset(st, 0, sizeof(*st));
+	fmt(path, sizeof(path), "/proc/%d/stat", pid);
+	n = read_small(path, buf, sizeof(buf));
+	if (n < 0)
+		return -1;
+	/* "pid (comm) S ppid ..." : comm may hold anything, so start after the
+	 * last ')' */
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ' || !p[2]) {
+		errno = EINVAL;
+		return -1;
+	}
+	st->state = p[2];
+	p += 3;
+	/* fields 4.. after the state; flags is field 9 */
+	for (field = 4; field <= 9 && *p; field++) {
+		unsigned long long v = 0;
+		while (*p == ' ')
+			p++;
+		if (*p == '-')
+			p++;
+		while (*p >= '0' && *p <= '9')
+			v = v * 10 + (unsigned long long)(*p++ - '0');
+		if (field == 9)
+			st->flags = (unsigned long)v;
+	}
+	if (field <= 9) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+int live_thread(int pid)
+{
+	char path[40], buf[4096];
+	int fd, found = 0;
+
+	fmt(path, sizeof(path), "/proc/%d/task", pid);
+	fd = open(path, O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return -1;
+	for (;;) {
+		long n = syscall(SYS_getdents64, fd, buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		for (long o = 0; o < n && !found;) {
+			struct { uint64_t ino; int64_t off; unsigned short reclen; unsigned char type; char name[]; } *d = (void *)(buf + o);
+			struct pstat st;
+			int tid = 0;
+			o += d->reclen;
+			for (const char *c = d->name; *c >= '0' && *c <= '9'; c++)
+				tid = tid * 10 + (*c - '0');
+			if (tid <= 0 || tid == pid)
+				continue;
+			/* /proc/TID/stat works for any thread id */
+			if (proc_stat(tid, &st) == 0 && st.state != 'Z' && st.state != 'X')
+				found = tid;
+		}
+		if (found)
+			break;
+	}
+	close(fd);
+	if (!found)
+		errno = ESRCH;
+	return found ? found : -1;
+}
+
+int proc_is_ours(void)
+{
+	static int known = -1;
+	char buf[32];
+	ssize_t n;
+	int v = 0;
+
+	if (known >= 0)
+		return known;
+	n = readlink("/proc/self", buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return known = 0;
+	buf[n] = 0;
+	for (char *c = buf; *c >= '0' && *c <= '9'; c++)
+		v = v * 10 + (*c - '0');
+	return known = v == getpid();
+}
+
+int in_initial_userns(void)
+{
+	char buf[256];
+	long n = read_small("/proc/self/uid_map", buf, sizeof(buf));
+	unsigned long long f[3] = { 1, 1, 0 };
+	const char *p = buf;
+
+	if (n < 0)
+		return -1;
+	/* the initial namespace maps everything: "0 0 4294967295" on one line */
+	for (int i = 0; i < 3; i++) {
+		while (*p == ' ')
+			p++;
+		if (*p < '0' || *p > '9')
+			return 0;
+		for (f[i] = 0; *p >= '0' && *p <= '9'; p++)
+			f[i] = f[i] * 10 + (unsigned long long)(*p - '0');
+	}
+	while (*p == ' ' || *p == '\n')
+		p++;
+	return f[0] == 0 && f[1] == 0 && f[2] == 4294967295ULL && !*p;
+}
+
+/* ---- cgroup trees --------------------------------------------------------- */
+
+const char *cg_dir(const struct cgwalk *w, int i)
+{
+	return w->paths + w->off.v[i];
+}
+
+static int cg_add_dir(struct cgwalk *w, const char *a, const char *b, int threaded)
+{
+	size_t need = strlen(a) + (b ? 1 + strlen(b) : 0) + 1;
+
+	if (w->plen + need > w->pcap) {
+		size_t cap = w->pcap ? w->pcap : 16384;
+		void *v;
+		while (cap < w->plen + need)
+			cap *= 2;
+		v = grow(w->paths, NULL, w->pcap, cap);
+		if (!v)
+			return -1;
+		w->paths = v;
+		w->pcap = cap;
+	}
+	if (pidlist_add(&w->off, (int)w->plen) < 0 || pidlist_add(&w->threaded, threaded) < 0)
+		return -1;
+	w->plen += (size_t)fmt(w->paths + w->plen, need, b ? "%s/%s" : "%s", a, b) + 1;
+	return 0;
+}
+
+/* The processes of one threaded cgroup: the process (Tgid) of each thread
+ * in cgroup.threads. */
+static int cg_threads(const char *path, struct pidlist *l, size_t *zeros)
+{
+	struct pidlist tids;
+	int r = -1;
+
+	memset(&tids, 0, sizeof(tids));
+	if (read_pids(path, &tids, zeros) < 0)
+		return -1;
+	r = 0;
+	for (size_t i = 0; i < tids.n && r == 0; i++) {
+		char v[24];
+		int tgid = 0;
+		if (proc_status(tids.v[i], "Tgid", v, sizeof(v)) < 0) {
+			if (errno == ENOENT && access("/proc/self", F_OK) == 0)
+				continue; /* the thread ended */
+			r = -1;
+			break;
+		}
+		for (const char *c = v; *c >= '0' && *c <= '9'; c++)
+			tgid = tgid * 10 + (*c - '0');
+		if (tgid > 0 && pidlist_add(l, tgid) < 0)
+			r = -1;
+	}
+	if (tids.v && tids.v != tids.first) {
+		int e = errno;
+		munmap(tids.v, tids.cap * sizeof(int));
+		errno = e;
+	}
+	return r;
+}
+
+int cg_dir_pids(const struct cgwalk *w, int i, struct pidlist *l)
+{
+	char path[4200];
+	size_t zeros = 0;
+
+	fmt(path, sizeof(path), "%s/%s", cg_dir(w, i), w->threaded.v[i] ? "cgroup.threads" : "cgroup.procs");
+	return w->threaded.v[i] ? cg_threads(path, l, &zeros) : read_pids(path, l, &zeros);
+}
+
+int cg_walk(const char *top, struct cgwalk *w)
+{
+	char path[4200], buf[4096];
+
+	if (cg_add_dir(w, top, NULL, 0) < 0)
+		return -1;
+	for (size_t i = 0; i < w->off.n; i++) {
+		const char *dir = cg_dir(w, (int)i);
+		size_t before = w->pids.n;
+		int fd;
+
+		w->err_dir = (int)i;
+		fmt(path, sizeof(path), "%s/cgroup.procs", dir);
+		if (read_pids(path, &w->pids, &w->outside) < 0) {
+			if (errno == ENOENT && i > 0)
+				continue; /* removed since its parent was read */
+			if (errno != EOPNOTSUPP)
+				return -1;
+			/* a threaded cgroup */
+			w->threaded.v[i] = 1;
+			fmt(path, sizeof(path), "%s/cgroup.threads", dir);
+			if (cg_threads(path, &w->pids, &w->outside) < 0) {
+				w->err_threads = 1;
+				return -1;
+			}
+		}
+		for (size_t k = before; k < w->pids.n; k++)
+			if (pidlist_add(&w->dir, (int)i) < 0)
+				return -1;
+		fd = open(dir, O_RDONLY | O_DIRECTORY);
+		if (fd < 0) {
+			if (errno == ENOENT && i > 0)
+				continue;
+			return -1;
+		}
+		for (;;) {
+			long n = syscall(SYS_getdents64, fd, buf, sizeof(buf));
+			if (n < 0) {
+				int e = errno;
+				close(fd);
+				errno = e;
+				return -1;
+			}
+			if (n == 0)
+				break;
+			for (long o = 0; o < n;) {
+				struct { uint64_t ino; int64_t off; unsigned short reclen; unsigned char type; char name[]; } *d = (void *)(buf + o);
+				struct stat sb;
+				o += d->reclen;
+				if (d->name[0] == '.' && (!d->name[1] || (d->name[1] == '.' && !d->name[2])))
+					continue;
+				if (d->type != 4 /* DT_DIR */ &&
+				    (d->type != 0 || fstatat(fd, d->name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
+				     !S_ISDIR(sb.st_mode)))
+					continue;
+				/* a path longer than this cannot be opened by name anyway */
+				if (strlen(cg_dir(w, (int)i)) + strlen(d->name) + 16 >= sizeof(path)) {
+					close(fd);
+					errno = ENAMETOOLONG;
+					return -1;
+				}
+				if (cg_add_dir(w, cg_dir(w, (int)i), d->name, 0) < 0) {
+					int e = errno;
+					close(fd);
+					errno = e;
+					return -1;
+				}
+			}
+		}
+		close(fd);
+	}
+	w->err_dir = -1;
+	return 0;
 }
 
 /* ---- the node of a device: the device forms of node lists -------------------- */

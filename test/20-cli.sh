@@ -77,9 +77,9 @@ usage "--cgroup= empty" "option '--cgroup' needs a directory" --cgroup= 0 0
 usage "--cgroup with a pid" "expected FROM-NODES TO-NODES after --cgroup DIR, got 3 arguments" --cgroup /x 1 0 0
 usage "--cgroup with one list" "expected FROM-NODES TO-NODES after --cgroup DIR, got 1 argument" --cgroup /x 0
 usage "option-like text after --" "expected PID FROM-NODES TO-NODES, got 2 arguments" -- -v 0
-bad "--cgroup that does not exist" "--cgroup: cannot read $tmp/none/cgroup.procs: No such file or directory" --cgroup "$tmp/none" 0 0
+bad "--cgroup that does not exist" "--cgroup: cannot read '$tmp/none': no such cgroup (cgroup.procs not found)" --cgroup "$tmp/none" 0 0
 mkdir -p "$tmp/cg"; printf '12\nabc\n' >"$tmp/cg/cgroup.procs"
-bad "--cgroup with a bad cgroup.procs" "--cgroup: cannot read $tmp/cg/cgroup.procs: not a list of process ids" --cgroup "$tmp/cg" 0 0
+bad "--cgroup with a bad cgroup.procs" "--cgroup: cannot read '$tmp/cg': cgroup.procs is not a list of process ids" --cgroup "$tmp/cg" 0 0
 
 # --- process ids: decimal 1..INT_MAX only (numactl: strtoul base 0, wraps)
 bad "pid 0" "pid: '0': 0 is not a process id (1-2147483647)" 0 0 0

@@ -42,7 +42,7 @@ fi
 # the tool itself under AddressSanitizer and UndefinedBehaviorSanitizer
 if gcc -std=c11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
      -Wall -Wextra -Werror -o build/migratepages-san $(./build.sh sources) 2>"$tmp/w"; then
-  for s in 20-cli 30-host 32-devices; do
+  for s in 20-cli 30-host 32-devices 33-real; do
     out=$(MP=$TOP/build/migratepages-san MP_SANITIZED=1 ASAN_OPTIONS=detect_leaks=0 "test/$s.sh" 2>&1)
     pass=$(grep -c '^PASS' <<<"$out"); fail=$(grep -c '^FAIL' <<<"$out")
     if [ "$fail" = 0 ] && [ "$pass" -gt 0 ] && ! grep -q 'AddressSanitizer\|runtime error' <<<"$out"; then
