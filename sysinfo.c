@@ -901,7 +901,7 @@ void route_init(struct route_pick *r)
 #define RTF_REJECT_ 0x0200
 
 /* The next blank-separated field of a line. */
-static const char *field(const char **s, size_t *n)
+static const char *next_field(const char **s, size_t *n)
 {
 	const char *p = *s;
 	while (*p == ' ' || *p == '\t')
@@ -945,7 +945,7 @@ void route4_line(const char *line, const unsigned char addr[4], struct route_pic
 	int plen = 0;
 
 	for (int i = 0; i < 8; i++)
-		f[i] = field(&s, &n[i]);
+		f[i] = next_field(&s, &n[i]);
 	if (hex_word(f[1], n[1], &dest) < 0 || hex_word(f[3], n[3], &flags) < 0 ||
 	    hex_word(f[7], n[7], &mask) < 0)
 		return;
@@ -973,11 +973,11 @@ void route6_line(const char *line, const unsigned char addr[16], struct route_pi
 	unsigned char dest[16];
 
 	for (int i = 0; i < 10; i++)
-		f[i] = field(&s, &n[i]);
+		f[i] = next_field(&s, &n[i]);
 	if (n[0] != 32 || hex_word(f[1], n[1], &plen) < 0 || plen > 128 ||
 	    hex_word(f[5], n[5], &metric) < 0 || hex_word(f[8], n[8], &flags) < 0)
 		return;
-	for (int i = 0; i < 16; i++) {
+	for (size_t i = 0; i < 16; i++) {
 		int hi = hexval(f[0][2 * i]), lo = hexval(f[0][2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return;
