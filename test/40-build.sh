@@ -47,7 +47,7 @@ if gcc -std=c11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -f
   # compared with their numbers blanked, as pids differ). No binary bytes: the
   # suites' output is shown through cat -v.
   names() { sed -n "s/^$1 \([^:]*\).*/\1/p" | sed 's/[0-9][0-9]*/N/g' | sort -u; }
-  for s in 20-cli 30-host 33-real; do
+  for s in 20-cli 30-host 32-devices 33-real; do
     out=$(MP=$TOP/build/migratepages-san MP_SANITIZED=1 ASAN_OPTIONS=detect_leaks=0 "test/$s.sh" 2>&1 | cat -v)
     plain=$(MP_SANITIZED=1 "test/$s.sh" 2>&1 | cat -v)
     pass=$(grep -c '^PASS' <<<"$out")
@@ -95,3 +95,9 @@ done
 v=$("$MP" --version | awk '{print $2}')
 grep -q "\"migratepages $v\"" man/migratepages.8 && echo "PASS man page version is $v" \
   || echo "FAIL man page version differs from --version ($v)"
+# the device forms of node lists: --help, man page (NODE LISTS) and README name each
+for f in netdev: pci: block: file: ip:; do
+  grep -q -- "$f" <<<"$help" && sed -n '/^\.SH NODE LISTS/,/^\.SH EXIT STATUS/p' man/migratepages.8 | grep -q "^\.BI $f" &&
+    grep -q -- "\`$f" README.md && echo "PASS device form $f is in --help, the man page and README" ||
+    echo "FAIL device form $f is missing from --help, the man page (NODE LISTS) or README"
+done
