@@ -7,20 +7,37 @@
 #   ./build.sh demo       boot a 4-node qemu guest and watch a process's memory move
 #   ./build.sh dist       one static binary per architecture (test/arch/targets) in
 #                         dist/migratepages-<arch>, and dist/SHA256SUMS
-#   ./build.sh clean      remove what the build and the tests wrote
+#   ./build.sh install    build, then copy the binary to $DESTDIR$PREFIX/bin and the
+#                         man page to $DESTDIR$PREFIX/share/man/man8 (PREFIX=/usr/local)
+#   ./build.sh clean      remove what the build and the tests wrote (not the kernel
+#                         cache test/vm/cache/: `rm -rf test/vm/cache` drops it)
+#
+# test and demo first install the Debian packages they need (apt-get update, then
+# apt-get install) when run as root and some are missing; otherwise they print
+# the command to run and stop. NO_INSTALL=1: never install, run with what is there.
 #
 # Environment: CC, CFLAGS, LDFLAGS, CROSS_COMPILE (a prefix such as
-# aarch64-linux-gnu-), OUT (output file, default ./migratepages), WERROR=1 (or
-# CI=true) turns warnings into errors.
+# aarch64-linux-gnu-), OUT (output file, default ./migratepages in this folder; a
+# relative OUT is taken from the caller's directory), WERROR=1 (or CI=true) turns
+# warnings into errors.
 # Compiler choice: $CC if set; else ${CROSS_COMPILE}musl-gcc, or musl-gcc for a
 # native build; else ${CROSS_COMPILE}gcc -static against glibc, with a notice.
 # dist: DIST (output folder, default dist), ARCHES (names to build, default all);
 # it fetches Debian's musl-dev for foreign architectures (test/arch/musl-cross.sh).
 set -eu
+caller=$PWD
 cd "$(dirname "$0")"
 
 SRCS="migratepages.c mover.c bitmap.c sysinfo.c fmt.c"
-OUT=${OUT:-./migratepages}
+# OUT and DIST: relative to the caller's directory when given
+if [ -n "${OUT:-}" ]; then
+  case $OUT in /*) ;; *) OUT=$caller/$OUT ;; esac
+else
+  OUT=./migratepages
+fi
+if [ -n "${DIST:-}" ]; then
+  case $DIST in /*) ;; *) DIST=$caller/$DIST ;; esac
+fi
 CROSS_COMPILE=${CROSS_COMPILE:-}
 
 pick_cc() {
@@ -113,24 +130,78 @@ EOF
   [ -z "$skipped" ] || echo "build.sh: dist: skipped (no cross gcc):$skipped" >&2
 }
 
+# need PACKAGE...: Debian packages that must be installed. Missing ones are
+# installed (root) or named with the command to run (not root), unless
+# NO_INSTALL=1 or this is not a dpkg system.
+need() {
+  [ "${NO_INSTALL:-}" = 1 ] && return 0
+  command -v dpkg-query >/dev/null 2>&1 || {
+    echo "build.sh: notice: not a Debian/Ubuntu system; install the equivalents of: $*" >&2
+    return 0; }
+  have=" $(dpkg-query -W -f='${db:Status-Abbrev}${Package}\n' "$@" 2>/dev/null |
+           sed -n 's/^ii *//p' | tr '\n' ' ') "
+  missing=''
+  for p in "$@"; do
+    case $have in *" $p "*) ;; *) missing="$missing $p" ;; esac
+  done
+  missing=${missing# }
+  [ -n "$missing" ] || return 0
+  cmd="apt-get update && apt-get install -y --no-install-recommends $missing"
+  if [ "$(id -u)" != 0 ]; then
+    echo "build.sh: these Debian packages are missing: $missing" >&2
+    echo "build.sh: as root, run:  $cmd" >&2
+    echo "build.sh: (or NO_INSTALL=1 ./build.sh ${cmdname:-test}: the tests that need them say SKIP)" >&2
+    exit 1
+  fi
+  echo "build.sh: installing $(echo "$missing" | wc -w) missing Debian packages: $cmd" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=600 $missing >/dev/null
+}
+# the packages of each part (the tests: all of .ci/packages)
+DEMO_PKGS="gcc libc6-dev musl-tools qemu-system-x86 cpio busybox-static xz-utils"
+test_pkgs() { sed 's/#.*//' .ci/packages | tr -s ' \n' '  '; }
+
+install() {
+  prefix=${PREFIX:-/usr/local}
+  bindir=${DESTDIR:-}$prefix/bin
+  mandir=${DESTDIR:-}$prefix/share/man/man8
+  mkdir -p "$bindir" "$mandir"
+  cp "$OUT" "$bindir/migratepages.tmp" && chmod 755 "$bindir/migratepages.tmp" &&
+    mv -f "$bindir/migratepages.tmp" "$bindir/migratepages"
+  cp man/migratepages.8 "$mandir/migratepages.8" && chmod 644 "$mandir/migratepages.8"
+  echo "build.sh: installed $bindir/migratepages and $mandir/migratepages.8" >&2
+}
+
+cmdname=${1:-build}
 case ${1:-build} in
   build)
     build ;;
   test)
     shift
+    # shellcheck disable=SC2046
+    need $(test_pkgs)
     build
     exec test/run "$@" ;;
+  install)
+    build
+    install ;;
   sources)
     echo "$SRCS" ;;
   demo)
+    # shellcheck disable=SC2086
+    need $DEMO_PKGS
     build
     exec test/vm/demo.sh ;;
   dist)
     dist ;;
   clean)
-    rm -rf ./migratepages build dist test/out ;;
+    rm -rf ./migratepages build dist test/out
+    [ ! -d test/vm/cache ] ||
+      echo "build.sh: clean: kept the guests' kernel cache test/vm/cache/ ($(du -sh test/vm/cache | cut -f1)); rm -rf test/vm/cache drops it" >&2 ;;
   -h|--help|help)
-    sed -n '2,18s/^# \{0,1\}//p' "$0" ;;
+    sed -n '2,/^set -eu/{/^set -eu/d;s/^# \{0,1\}//p;}' "$0" ;;
   *)
     echo "build.sh: unknown command '$1' (try ./build.sh --help)" >&2
     exit 1 ;;

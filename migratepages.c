@@ -12,7 +12,10 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/auxv.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -40,7 +43,7 @@ static const char usage_text[] =
 "                    and the time the migration took\n"
 "  -n, --dry-run     check everything and show what would move; move nothing\n"
 "      --json        one JSON object per process on stdout\n"
-"      --cgroup DIR  every process listed in DIR/cgroup.procs\n"
+"      --cgroup DIR  every process in cgroup DIR and the cgroups below it\n"
 "  -h, --help        show this help and exit\n"
 "  -V, --version     show the version and exit\n"
 "\n"
@@ -57,10 +60,16 @@ static const char usage_text[] =
 "\n"
 "Node lists: all, N, A-B and comma lists of them (0,2-3). !LIST means every\n"
 "node except LIST; +LIST counts within the nodes the process may use.\n"
+"A list may end with the node of a device: netdev:DEV, pci:ADDR, block:DEV,\n"
+"file:PATH (the block device holding it) or ip:ADDR (the interface that\n"
+"routes to it), as in 0,netdev:eth0 or !pci:0000:80:00.0.\n"
 "Several nodes on each side keep their order: 0-1 -> 2-3 moves 0->2, 1->3.\n"
 "\n"
-"Exit status: 0 everything moved; 2 the migration ran but some pages were\n"
-"not moved; 1 any other error (nothing was changed).\n";
+"Exit status: 0 the kernel moved what it was asked to (shared pages that stay\n"
+"without CAP_SYS_NICE are its rule, not a failure); 2 it could not move some\n"
+"pages, or the to-nodes ran out of memory partway; 1 any other error: the\n"
+"process it names was not changed, but others of a list may have been, and a\n"
+"failed write to standard output does not undo a migration.\n";
 
 static struct {
 	int verbose, dry_run, json;
@@ -99,7 +108,8 @@ static void write_all(int fd, const char *s, size_t n, int *errp)
 
 static void out_flush(void)
 {
-	write_all(1, obuf, olen, &oerr);
+	if (!oerr) /* after a failed write, the rest of the output is dropped */
+		write_all(1, obuf, olen, &oerr);
 	olen = 0;
 }
 
@@ -108,7 +118,8 @@ static void out_mem(const char *s, size_t n)
 	if (olen + n > sizeof(obuf)) {
 		out_flush();
 		if (n > sizeof(obuf)) {
-			write_all(1, s, n, &oerr);
+			if (!oerr)
+				write_all(1, s, n, &oerr);
 			return;
 		}
 	}
@@ -171,11 +182,17 @@ static void die_usage(const char *f, ...)
 	exit(EX_FAIL);
 }
 
+/* A failed write to stdout (a full disk, a closed pipe: SIGPIPE is ignored,
+ * so that every target is still processed) makes the exit status 1, whatever
+ * moved: the report is lost, the migration is not undone. */
+static int called; /* migrate_pages was called */
+
 static int finish(int status)
 {
 	out_flush();
 	if (oerr) {
-		say("cannot write to standard output: %s", strerror(oerr));
+		say("cannot write to standard output: %s%s", strerror(oerr),
+		    called ? " (the migration went on regardless; exit status 1)" : "");
 		return EX_FAIL;
 	}
 	return status;
@@ -186,15 +203,78 @@ static int finish(int status)
 #define CAP_SYS_PTRACE 19
 #define CAP_SYS_NICE 23
 
-static int have_cap(int cap)
+/* The caller's capabilities, read once when first needed. The kernel checks
+ * CAP_SYS_NICE with capable(), in the initial user namespace: root inside
+ * `unshare -r` or a rootless container does not have it there. */
+static struct {
+	int read;
+	uint64_t eff, prm;
+	int init_ns; /* 1, 0, or -1 unknown (no /proc: taken as the initial one) */
+} me;
+
+static void caps_read(void)
 {
 	struct { uint32_t version; int pid; } hdr = { 0x20080522, 0 };
 	struct { uint32_t effective, permitted, inheritable; } data[2];
 
+	if (me.read)
+		return;
+	me.read = 1;
 	memset(data, 0, sizeof(data));
-	if (syscall(SYS_capget, &hdr, data) < 0)
-		return geteuid() == 0;
-	return (int)((data[cap / 32].effective >> (cap % 32)) & 1);
+	if (syscall(SYS_capget, &hdr, data) < 0) {
+		me.eff = me.prm = geteuid() == 0 ? ~0ULL : 0;
+	} else {
+		me.eff = (uint64_t)data[1].effective << 32 | data[0].effective;
+		me.prm = (uint64_t)data[1].permitted << 32 | data[0].permitted;
+	}
+	me.init_ns = in_initial_userns();
+}
+
+static int have_cap(int cap)
+{
+	caps_read();
+	return (int)((me.eff >> cap) & 1);
+}
+
+/* CAP_SYS_NICE as migrate_pages sees it */
+static int sys_nice(void)
+{
+	return have_cap(CAP_SYS_NICE) && me.init_ns != 0;
+}
+
+static const char *const cap_names[] = {
+	"chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill",
+	"setgid", "setuid", "setpcap", "linux_immutable", "net_bind_service",
+	"net_broadcast", "net_admin", "net_raw", "ipc_lock", "ipc_owner",
+	"sys_module", "sys_rawio", "sys_chroot", "sys_ptrace", "sys_pacct",
+	"sys_admin", "sys_boot", "sys_nice", "sys_resource", "sys_time",
+	"sys_tty_config", "mknod", "lease", "audit_write", "audit_control",
+	"setfcap", "mac_override", "mac_admin", "syslog", "wake_alarm",
+	"block_suspend", "audit_read", "perfmon", "bpf", "checkpoint_restore",
+};
+
+/* "cap_a, cap_b, cap_c and N more" for the bits of m */
+static void cap_list(uint64_t m, char *buf, size_t len)
+{
+	size_t o = 0;
+	int shown = 0, more = 0;
+
+	buf[0] = 0;
+	for (int c = 0; c < 64; c++) {
+		if (!((m >> c) & 1))
+			continue;
+		if (shown == 3) {
+			more++;
+			continue;
+		}
+		if (c < (int)(sizeof(cap_names) / sizeof(cap_names[0])))
+			o += fmt(buf + o, len - o, "%scap_%s", shown ? ", " : "", cap_names[c]);
+		else
+			o += fmt(buf + o, len - o, "%scapability %d", shown ? ", " : "", c);
+		shown++;
+	}
+	if (more)
+		fmt(buf + o, len - o, " and %d more", more);
 }
 
 /* The mask covers the highest node named, rounded up to whole 64-bit words
@@ -352,6 +432,9 @@ struct target {
 	struct mig_step *steps; /* the kernel's plan, nsteps long */
 	struct usage *before, *after;
 	char *msg;              /* the error or warning sentence, "" if none */
+	char *note;             /* information for the reports (not a failure), "" if none */
+	int mm_pid;             /* the id the call names: pid, or a live thread of it */
+	const char *skip;       /* --cgroup: why the process was passed over, or NULL */
 	const struct mv_target *mv; /* the chunked mover's results, or NULL */
 };
 
@@ -359,7 +442,7 @@ struct target {
 static struct bulk {
 	struct mig_step steps[MP_MAXNODES];
 	struct usage before, after;
-	char msg[MSG_LEN];
+	char msg[MSG_LEN], note[MSG_LEN];
 } bulk;
 
 static void target_start(struct target *t, int pid)
@@ -372,6 +455,9 @@ static void target_start(struct target *t, int pid)
 	t->before->valid = t->after->valid = 0;
 	t->msg = bulk.msg;
 	t->msg[0] = 0;
+	t->note = bulk.note;
+	t->note[0] = 0;
+	t->mm_pid = pid;
 }
 
 static void mapping_text(const struct target *t, char *buf, size_t len)
@@ -473,6 +559,11 @@ static void report_json(const struct target *t, int numa_balancing)
 	if (t->mv)
 		json_mover(t->mv);
 	out(",\"numa_balancing\":%s", numa_balancing ? "true" : "false");
+	out(",\"note\":");
+	if (t->note[0])
+		json_str(t->note);
+	else
+		out("null");
 	out(",\"error\":");
 	if (t->err || t->msg[0]) {
 		out("{\"errno\":");
@@ -501,12 +592,17 @@ static void report_text(const struct target *t)
 	mapping_text(t, map, sizeof(map));
 	out("pid %d: %s%s\n", t->pid, map, opt.dry_run ? " (dry run: nothing moved)" : "");
 	if (opt.dry_run) {
-		if (!t->before->valid)
+		if (!t->before->valid) {
+			if (t->note[0])
+				out("  note: %s\n", t->note);
 			return;
+		}
 		out("  %5s %12s\n", "node", "now");
 		for (int n = ns_next(&rows, -1); n >= 0; n = ns_next(&rows, n))
 			out("  %5d %12s\n", n, human(t->before->bytes[n], a, sizeof(a)));
 		out("  %5s %12s\n", "total", human(t->before->total, a, sizeof(a)));
+		if (t->note[0])
+			out("  note: %s\n", t->note);
 		return;
 	}
 	if (t->before->valid || t->after->valid) {
@@ -525,6 +621,8 @@ static void report_text(const struct target *t)
 		out("  migrate_pages took %llu.%03llu s\n",
 		       (unsigned long long)(t->ns / 1000000000u),
 		       (unsigned long long)(t->ns % 1000000000u / 1000000u));
+	if (t->note[0])
+		out("  note: %s\n", t->note);
 }
 
 /* ---- why the kernel said no ------------------------------------------------ */
@@ -546,19 +644,192 @@ static int status_uids(int pid, const char *key, unsigned long ids[3])
 	return 0;
 }
 
-static void explain(struct target *t, int e)
+/* /proc/PID/status "CapPrm:" (hex) */
+static int status_capprm(int pid, uint64_t *m)
+{
+	char v[64];
+	if (proc_status(pid, "CapPrm", v, sizeof(v)) < 0)
+		return -1;
+	*m = 0;
+	for (const char *c = v; *c; c++) {
+		int d = *c >= '0' && *c <= '9' ? *c - '0' : *c >= 'a' && *c <= 'f' ? *c - 'a' + 10 : -1;
+		if (d < 0)
+			return -1;
+		*m = *m << 4 | (uint64_t)d;
+	}
+	return 0;
+}
+
+/* 1: PID is in the caller's user namespace, 0: another, -1: unknown */
+static int same_userns(int pid)
+{
+	char a[64], b[64], path[40];
+	ssize_t na, nb;
+
+	fmt(path, sizeof(path), "/proc/%d/ns/user", pid);
+	na = readlink("/proc/self/ns/user", a, sizeof(a));
+	nb = readlink(path, b, sizeof(b));
+	if (na <= 0 || nb <= 0)
+		return -1;
+	return na == nb && memcmp(a, b, (size_t)na) == 0;
+}
+
+/* The kernel's ptrace_may_access(PTRACE_MODE_READ_REALCREDS), as far as /proc
+ * shows it (KERNEL.md, step 3): 0 allowed, 1 refused (msg says why), -1 not
+ * known (msg says what could not be read). */
+static int perm_check(int pid, char *msg, size_t n)
+{
+	unsigned long uid[3], gid[3];
+	uint64_t tprm;
+	struct stat sb;
+	char path[32], caps[160];
+	int same, ptrace, mine;
+
+	if (pid == getpid())
+		return 0;
+	if (!proc_is_ours() || status_uids(pid, "Uid", uid) < 0 || status_uids(pid, "Gid", gid) < 0) {
+		fmt(msg, n, "permission not checked: /proc/%d/status could not be read", pid);
+		return -1;
+	}
+	caps_read();
+	same = same_userns(pid);
+	/* CAP_SYS_PTRACE counts in the process's user namespace: the caller's
+	 * own, or any when the caller is in the initial one */
+	ptrace = have_cap(CAP_SYS_PTRACE) && (me.init_ns != 0 || same == 1);
+	mine = uid[0] == getuid() && uid[1] == getuid() && uid[2] == getuid() &&
+	       gid[0] == getgid() && gid[1] == getgid() && gid[2] == getgid();
+	/* from a user namespace of its own, the caller cannot even read the
+	 * namespace of a process outside it; such a process shows the overflow
+	 * uid 65534 when its uid is not mapped (podman --uidmap, rootless) */
+	if (!ptrace && (same == 0 || (same < 0 && me.init_ns == 0 && (mine || uid[1] == 65534)))) {
+		fmt(msg, n, "permission denied: the process is outside your user namespace "
+		    "(you run in one of your own), and CAP_SYS_PTRACE in its namespace is needed");
+		return 1;
+	}
+	if (!ptrace && !mine) {
+		fmt(msg, n, "permission denied: the process runs as uid %lu gid %lu and you are "
+		    "uid %lu gid %lu; run as its user, or with CAP_SYS_PTRACE",
+		    uid[1], gid[1], (unsigned long)getuid(), (unsigned long)getgid());
+		return 1;
+	}
+	/* a process that is not dumpable has its /proc files owned by root
+	 * (its files: the directory keeps the process's own uid) */
+	fmt(path, sizeof(path), "/proc/%d/stat", pid);
+	if (!ptrace && uid[1] != 0 && stat(path, &sb) == 0 && sb.st_uid == 0) {
+		fmt(msg, n, "permission denied: the process is not dumpable (setuid or setgid, "
+		    "or it cleared PR_SET_DUMPABLE); CAP_SYS_PTRACE is needed");
+		return 1;
+	}
+	if (ptrace)
+		return 0;
+	if (status_capprm(pid, &tprm) == 0 && (tprm & ~me.prm)) {
+		cap_list(tprm & ~me.prm, caps, sizeof(caps));
+		fmt(msg, n, "permission denied: the process holds capabilities you do not have "
+		    "(%s), and the kernel then requires CAP_SYS_PTRACE (in a container: "
+		    "--cap-add SYS_PTRACE)", caps);
+		return 1;
+	}
+	return 0;
+}
+
+/* /proc hides a process that exists (hidepid=invisible hides the processes
+ * the caller may not inspect): 1 with msg, else 0. */
+static int hidden_check(int pid, char *msg, size_t n)
+{
+	char path[32];
+
+	fmt(path, sizeof(path), "/proc/%d", pid);
+	if (!proc_is_ours() || access(path, F_OK) == 0 || errno != ENOENT ||
+	    (kill(pid, 0) < 0 && errno == ESRCH))
+		return 0;
+	fmt(msg, n, "permission denied: /proc hides the process (hidepid), as it hides "
+	    "processes you may not inspect; CAP_SYS_PTRACE or its user is needed");
+	return 1;
+}
+
+/* EPERM for to-nodes outside the process's cpuset: 1 with msg, 0 not the
+ * cause, -1 not known. */
+static int cpuset_check(const struct target *t, char *msg, size_t n)
 {
 	static char list[MP_MAXNODES * 5], list2[MP_MAXNODES * 5];
-	char v[64];
-	size_t n = MSG_LEN;
 	struct nodeset mems, outside;
-	unsigned long uid[3], gid[3];
+
+	if (sys_nice())
+		return 0;
+	if (!proc_is_ours() || proc_status(t->mm_pid, "Mems_allowed_list", list, sizeof(list)) < 0 ||
+	    ns_read_list(list, strlen(list), &mems) < 0) {
+		fmt(msg, n, "the process's cpuset was not checked: /proc/%d/status could not be read",
+		    t->mm_pid);
+		return -1;
+	}
+	if (ns_subset(&t->to, &mems))
+		return 0;
+	ns_andnot(&outside, &t->to, &mems);
+	ns_format(&outside, list2, sizeof(list2));
+	fmt(msg, n, "permission denied: to-nodes %s are outside the nodes the process may "
+	    "use (Mems_allowed_list: %s); moving memory there needs CAP_SYS_NICE%s",
+	    list2, list, have_cap(CAP_SYS_NICE) ? " in the initial user namespace (you hold it "
+	    "only in a user namespace of your own)" : "");
+	return 1;
+}
+
+/* EINVAL for to-nodes outside the caller's own cpuset: 1 with msg, else 0. */
+static int caller_cpuset_check(const struct target *t, char *msg, size_t n)
+{
+	static char list[MP_MAXNODES * 5], list2[MP_MAXNODES * 5];
+	struct nodeset mems, inside;
+
+	if (self_mems_allowed(&mems) < 0)
+		return 0;
+	ns_and(&inside, &t->to, &mems);
+	if (ns_next(&inside, -1) >= 0)
+		return 0;
+	ns_format(&t->to, list, sizeof(list));
+	ns_format(&mems, list2, sizeof(list2));
+	fmt(msg, n, "to-nodes %s are all outside the nodes this process may use (its cpuset "
+	    "allows %s): run it from a cpuset that includes them", list, list2);
+	return 1;
+}
+
+/* Why a process has no memory to move (EINVAL after the other checks):
+ * 1 with msg and *skip set, 0 not known. */
+static int no_mm_check(int pid, char *msg, size_t n, const char **skip)
+{
+	struct pstat st;
+
+	if (proc_stat(pid, &st) < 0)
+		return 0;
+	if (st.flags & PF_KTHREAD) {
+		*skip = "a kernel thread";
+		fmt(msg, n, "a kernel thread: it has no user memory to move");
+	} else if (st.state == 'Z' || st.state == 'X') {
+		*skip = "exited (a zombie)";
+		fmt(msg, n, "the process has exited (a zombie): its memory is gone");
+	} else if (st.flags & PF_EXITING) {
+		*skip = "exiting";
+		fmt(msg, n, "the process is exiting: its memory is going away");
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+static int seccomp_filtered(void)
+{
+	char v[16];
+	return proc_status(0, "Seccomp", v, sizeof(v)) == 0 && strcmp(v, "2") == 0;
+}
+
+static void explain(struct target *t, int e)
+{
+	size_t n = MSG_LEN;
 
 	t->err = e;
 	t->status = EX_FAIL;
 	switch (e) {
 	case ESRCH:
 		fmt(t->msg, n, "no such process");
+		t->skip = "exited";
 		return;
 	case EPERM:
 		if (!opt.dry_run && seccomp_blocks()) {
@@ -567,55 +838,20 @@ static void explain(struct target *t, int e)
 				 "container runtimes' default profiles block it whatever the "
 				 "capabilities; run with --security-opt seccomp=unconfined or a "
 				 "profile that allows migrate_pages",
-				 proc_status(0, "Seccomp", v, sizeof(v)) == 0 && strcmp(v, "2") == 0
-					 ? " (Seccomp: 2 in /proc/self/status)" : "");
+				 seccomp_filtered() ? " (Seccomp: 2 in /proc/self/status)" : "");
 			return;
 		}
-		if (!have_cap(CAP_SYS_PTRACE) && status_uids(t->pid, "Uid", uid) == 0 &&
-		    status_uids(t->pid, "Gid", gid) == 0 &&
-		    (uid[0] != getuid() || uid[1] != getuid() || uid[2] != getuid() ||
-		     gid[0] != getgid() || gid[1] != getgid() || gid[2] != getgid())) {
-			fmt(t->msg, n,
-				 "permission denied: the process runs as uid %lu gid %lu and you are "
-				 "uid %lu gid %lu; run as its user, or with CAP_SYS_PTRACE",
-				 uid[1], gid[1], (unsigned long)getuid(), (unsigned long)getgid());
+		if (hidden_check(t->mm_pid, t->msg, n) || perm_check(t->mm_pid, t->msg, n) == 1 ||
+		    cpuset_check(t, t->msg, n) == 1)
 			return;
-		}
-		if (!have_cap(CAP_SYS_NICE) && proc_status(t->pid, "Mems_allowed_list", list,
-							    sizeof(list)) == 0 &&
-		    ns_read_list(list, strlen(list), &mems) == 0 && !ns_subset(&t->to, &mems)) {
-			ns_andnot(&outside, &t->to, &mems);
-			ns_format(&outside, list2, sizeof(list2));
-			fmt(t->msg, n,
-				 "permission denied: to-nodes %s are outside the nodes the process may "
-				 "use (Mems_allowed_list: %s); moving memory there needs CAP_SYS_NICE",
-				 list2, list);
-			return;
-		}
-		if (!have_cap(CAP_SYS_PTRACE) && status_uids(t->pid, "Uid", uid) == 0) {
-			fmt(t->msg, n,
-				 "permission denied: the process is not dumpable (setuid, or it "
-				 "cleared PR_SET_DUMPABLE); CAP_SYS_PTRACE is needed");
-			return;
-		}
 		fmt(t->msg, n,
-			 "permission denied: the process belongs to another user (needs "
-			 "CAP_SYS_PTRACE) or the to-nodes are outside its cpuset (needs "
-			 "CAP_SYS_NICE)");
+			 "permission denied: the process belongs to another user or holds "
+			 "capabilities you lack (needs CAP_SYS_PTRACE), or the to-nodes are "
+			 "outside its cpuset (needs CAP_SYS_NICE)");
 		return;
 	case EINVAL:
-		if (self_mems_allowed(&mems) == 0) {
-			ns_and(&outside, &t->to, &mems);
-			if (ns_next(&outside, -1) < 0) {
-				ns_format(&t->to, list, sizeof(list));
-				ns_format(&mems, list2, sizeof(list2));
-				fmt(t->msg, n,
-					 "to-nodes %s are all outside the nodes this process may use "
-					 "(its cpuset allows %s): run it from a cpuset that includes them",
-					 list, list2);
-				return;
-			}
-		}
+		if (caller_cpuset_check(t, t->msg, n) || no_mm_check(t->mm_pid, t->msg, n, &t->skip))
+			return;
 		fmt(t->msg, n, "the process has no memory of its own to move (a kernel "
 			 "thread, or it is exiting)");
 		return;
@@ -637,6 +873,84 @@ static void explain(struct target *t, int e)
 	}
 }
 
+/* A process whose main thread has exited while others run: the kernel finds
+ * no memory through the main thread's id, but any live thread names the
+ * same memory. Returns 1 when t->mm_pid now names such a thread. */
+static int use_live_thread(struct target *t)
+{
+	struct pstat st;
+	int tid;
+
+	if (!proc_is_ours() || proc_stat(t->pid, &st) < 0 || st.state != 'Z' ||
+	    (tid = live_thread(t->pid)) < 0)
+		return 0;
+	t->mm_pid = tid;
+	fmt(t->note, MSG_LEN, "its main thread has exited; moved through thread %d", tid);
+	return 1;
+}
+
+/* The dry run: every check the kernel makes before migrating (KERNEL.md's
+ * order) that can be known without calling migrate_pages. Returns 0 when
+ * the call would be made, else the errno it would give (t->msg says why, as
+ * the real run would). Checks that could not be made are named in t->note. */
+static int predict(struct target *t)
+{
+	char why[512];
+	size_t o = 0;
+	int proc = access("/proc/self", F_OK) == 0 && proc_is_ours();
+
+	/* 1. the process exists (no /proc needed; kill() does not see thread
+	 * ids other than a process's main one, /proc does) */
+	if (kill(t->pid, 0) < 0 && errno == ESRCH) {
+		char path[32];
+		fmt(path, sizeof(path), "/proc/%d/stat", t->pid);
+		if (!proc || access(path, F_OK) < 0) {
+			if (!proc)
+				fmt(t->note, MSG_LEN, "/proc is not available: a thread id other than "
+				    "a process's main one is not recognised");
+			return ESRCH;
+		}
+	}
+	if (!proc) {
+		fmt(t->note, MSG_LEN, "%s: permissions and the process's cpuset were not checked",
+		    access("/proc/self", F_OK) == 0 ? "/proc belongs to another pid namespace"
+						   : "/proc is not mounted");
+		return caller_cpuset_check(t, t->msg, MSG_LEN) ? EINVAL : 0;
+	}
+	if (hidden_check(t->pid, t->msg, MSG_LEN))
+		return EPERM;
+	/* a main thread that exited: the kernel is asked through a live thread */
+	use_live_thread(t);
+	/* 3. ptrace_may_access */
+	switch (perm_check(t->mm_pid, why, sizeof(why))) {
+	case 1:
+		return EPERM;
+	case -1:
+		o += fmt(t->note + o, MSG_LEN - o, "%s", why);
+		break;
+	}
+	/* 4. to-nodes within the process's cpuset, or CAP_SYS_NICE */
+	switch (cpuset_check(t, why, sizeof(why))) {
+	case 1:
+		return EPERM;
+	case -1:
+		o += fmt(t->note + o, MSG_LEN - o, "%s%s", o ? "; " : "", why);
+		break;
+	}
+	/* 5. to-nodes within the caller's cpuset; 7. a process with memory */
+	if (caller_cpuset_check(t, why, sizeof(why)))
+		return EINVAL;
+	if (no_mm_check(t->mm_pid, why, sizeof(why), &t->skip))
+		return EINVAL;
+	/* 6. security modules, and a seccomp filter on this process, are known
+	 * only by asking */
+	if (seccomp_filtered())
+		fmt(t->note + o, MSG_LEN - o, "%sa seccomp filter is installed on this process: "
+		    "whether it allows migrate_pages is not known without calling it",
+		    o ? "; " : "");
+	return 0;
+}
+
 /* ---- one target --------------------------------------------------------------- */
 
 struct plan {
@@ -645,7 +959,6 @@ struct plan {
 	struct topology topo;
 	struct nodeset caller_mems;   /* the kernel ANDs to-nodes with these */
 	int caller_mems_known;
-	int sys_nice;
 	int cgroup_mode;
 	int numa_balancing;
 };
@@ -655,7 +968,8 @@ static void resolve(const struct plan *pl, struct target *t, char *err, size_t e
 	struct nodeset allowed;
 	char list[MP_MAXNODES * 5];
 	int have_allowed = 0;
-	struct nodectx ctx = { 0, &pl->topo.online, &pl->topo.memory, NULL, t->pid };
+	struct nodectx ctx = { 0, &pl->topo.online, &pl->topo.memory, NULL, t->pid,
+			       device_node };
 
 	if ((pl->from_spec.relative || pl->to_spec.relative) &&
 	    proc_status(t->pid, "Mems_allowed_list", list, sizeof(list)) == 0 &&
@@ -673,56 +987,17 @@ static void resolve(const struct plan *pl, struct target *t, char *err, size_t e
 	t->resolved = 1;
 }
 
-static void migrate_one(const struct plan *pl, struct target *t)
+/* Pages still on a node the kernel's plan empties: information for the
+ * reports. Without CAP_SYS_NICE they are mostly pages shared with other
+ * processes (the kernel's rule for an unprivileged call: not counted, not a
+ * failure); with it, pages in use or allocated there since the call. */
+static void note_left(struct target *t)
 {
-	struct nodeset effective_to, drained;
-	struct timespec t0, t1;
-	int want_after = opt.verbose || opt.json || !pl->sys_nice;
-	long r;
+	struct nodeset drained;
+	char h[48], list[MP_MAXNODES * 5];
+	unsigned long page = getauxval(AT_PAGESZ);
+	size_t o = strlen(t->note);
 
-	/* describe what the kernel will do: it maps onto to-nodes within the
-	 * caller's cpuset */
-	effective_to = t->to;
-	if (pl->caller_mems_known)
-		ns_and(&effective_to, &t->to, &pl->caller_mems);
-	if (ns_next(&effective_to, -1) < 0)
-		effective_to = t->to;
-	t->nsteps = mig_plan(&t->from, &effective_to, t->steps);
-
-	if ((opt.verbose || opt.json || opt.dry_run) && proc_usage(t->pid, t->before) < 0 &&
-	    opt.dry_run) {
-		/* a dry run has no kernel answer: say what reading the process said */
-		if (errno == ENOENT && access("/proc/self", F_OK) == 0)
-			explain(t, ESRCH);
-		else if (errno == EACCES || errno == EPERM)
-			explain(t, EPERM);
-		return;
-	}
-	if (opt.dry_run)
-		return;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	r = call_migrate(t->pid, &t->from, &t->to);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	t->ns = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u + (uint64_t)t1.tv_nsec -
-		(uint64_t)t0.tv_nsec;
-
-	if (r < 0) {
-		explain(t, errno);
-		if (t->err != ENOMEM)
-			return;
-		want_after = 1; /* say how much stayed behind */
-	} else if (r > 0) {
-		t->not_moved = r;
-		t->status = EX_PARTIAL;
-		fmt(t->msg, MSG_LEN, "%ld page%s could not be moved", r,
-			 r == 1 ? "" : "s");
-	}
-	if (!want_after || proc_usage(t->pid, t->after) < 0)
-		return;
-	/* Pages still on a node the kernel's plan empties did not move: shared
-	 * pages without CAP_SYS_NICE (the kernel does not count those), pages in
-	 * use, pages the to-nodes had no room for, or pages allocated there since. */
 	mig_drained(t->steps, t->nsteps, &drained);
 	ns_clear(&t->left_on);
 	for (int n = ns_next(&drained, -1); n >= 0; n = ns_next(&drained, n)) {
@@ -731,20 +1006,186 @@ static void migrate_one(const struct plan *pl, struct target *t)
 			ns_add(&t->left_on, n);
 		}
 	}
-	if (t->left && (t->status == EX_OK || t->err == ENOMEM)) {
+	if (!t->left || t->err == ENOMEM)
+		return;
+	ns_format(&t->left_on, list, sizeof(list));
+	fmt(t->note + o, MSG_LEN - o, "%s%s (%llu pages) stayed on node%s %s: %s", o ? "; " : "",
+	    human(t->left, h, sizeof(h)),
+	    (unsigned long long)(t->left / (uint64_t)(page ? page : 4096)),
+	    ns_count(&t->left_on) > 1 ? "s" : "", list,
+	    sys_nice() ? "pages in use, or allocated there since the call"
+	    : have_cap(CAP_SYS_NICE) ? "pages shared with other processes, which move only with "
+				      "CAP_SYS_NICE in the initial user namespace (you hold it in a "
+				      "user namespace only)"
+	    : "pages shared with other processes, which move only with CAP_SYS_NICE");
+}
+
+static void migrate_one(const struct plan *pl, struct target *t)
+{
+	struct nodeset effective_to;
+	struct timespec t0, t1;
+	int reports = opt.verbose || opt.json, e;
+	long r;
+
+	/* describe what the kernel will do: it maps onto to-nodes within the
+	 * caller's cpuset (when none is left, the call fails: predict/explain) */
+	effective_to = t->to;
+	if (pl->caller_mems_known)
+		ns_and(&effective_to, &t->to, &pl->caller_mems);
+	if (ns_next(&effective_to, -1) < 0)
+		effective_to = t->to;
+	t->nsteps = mig_plan(&t->from, &effective_to, t->steps);
+
+	if (opt.dry_run) {
+		/* the same words as the real run: explain() what predict() found */
+		if ((e = predict(t)) != 0)
+			explain(t, e);
+		if (proc_is_ours())
+			proc_usage(t->mm_pid, t->before);
+		return;
+	}
+	if (reports && !proc_is_ours())
+		fmt(t->note, MSG_LEN, "per-node figures not shown: %s", access("/proc/self", F_OK) == 0
+		    ? "/proc belongs to another pid namespace (mount a /proc of this one)"
+		    : "/proc is not mounted");
+	if (reports && proc_is_ours()) {
+		use_live_thread(t);
+		proc_usage(t->mm_pid, t->before);
+	}
+
+	called = 1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = call_migrate(t->mm_pid, &t->from, &t->to);
+	e = errno;
+	if (r < 0 && e == EINVAL && t->mm_pid == t->pid && use_live_thread(t)) {
+		r = call_migrate(t->mm_pid, &t->from, &t->to);
+		e = errno;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	t->ns = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u + (uint64_t)t1.tv_nsec -
+		(uint64_t)t0.tv_nsec;
+
+	if (r < 0) {
+		explain(t, e);
+		if (t->err != ENOMEM)
+			return;
+		reports = 1; /* say how much stayed behind */
+	} else if (r > 0) {
+		t->not_moved = r;
+		t->status = EX_PARTIAL;
+		fmt(t->msg, MSG_LEN, "%ld page%s could not be moved", r, r == 1 ? "" : "s");
+	}
+	if (!reports || !proc_is_ours() || proc_usage(t->mm_pid, t->after) < 0)
+		return;
+	note_left(t);
+	if (t->err == ENOMEM && t->left) {
 		char h[48], list[MP_MAXNODES * 5];
 		unsigned long page = getauxval(AT_PAGESZ);
-		t->status = EX_PARTIAL;
 		ns_format(&t->left_on, list, sizeof(list));
-		fmt(t->msg, MSG_LEN, "%s%s (%llu pages) could not be moved and stayed on "
-			 "node%s %s (%s)",
-			 t->err == ENOMEM ? "the to-nodes ran out of free memory: " : "",
-			 human(t->left, h, sizeof(h)),
-			 (unsigned long long)(t->left / (uint64_t)(page ? page : 4096)),
-			 ns_count(&t->left_on) > 1 ? "s" : "", list,
-			 t->err == ENOMEM ? "the rest moved"
-			 : pl->sys_nice ? "pages in use, or allocated there since"
-			 : "pages shared with other processes move only with CAP_SYS_NICE");
+		fmt(t->msg, MSG_LEN, "the to-nodes ran out of free memory: %s (%llu pages) could "
+		    "not be moved and stayed on node%s %s; the rest moved",
+		    human(t->left, h, sizeof(h)),
+		    (unsigned long long)(t->left / (uint64_t)(page ? page : 4096)),
+		    ns_count(&t->left_on) > 1 ? "s" : "", list);
+	}
+}
+
+/* ---- main -------------------------------------------------------------------- */
+
+static int numa_balancing_mode(void)
+{
+	char v[16];
+	int m = 0;
+
+	if (read_small("/proc/sys/kernel/numa_balancing", v, sizeof(v)) <= 0)
+		return 0;
+	for (const char *c = v; *c >= '0' && *c <= '9'; c++)
+		m = m * 10 + (*c - '0');
+	return m; /* bit 0: normal balancing; bit 1: memory tiering */
+}
+
+/* Report one target, and fold its status into *worst. */
+static void report(const struct plan *pl, struct target *t, int *worst)
+{
+	if (pl->cgroup_mode && t->skip && t->status == EX_FAIL) {
+		/* it exited, turned zombie, left the cgroup, or is a kernel thread */
+		if (opt.verbose && !opt.json)
+			out("pid %d: skipped (%s)\n", t->pid, t->skip);
+		return;
+	}
+	if (opt.json)
+		report_json(t, pl->numa_balancing);
+	else if (opt.verbose || opt.dry_run)
+		report_text(t);
+	if (t->msg[0])
+		say("%d: %s", t->pid, t->msg);
+	if (t->status == EX_FAIL || (t->status == EX_PARTIAL && *worst == EX_OK))
+		*worst = t->status;
+}
+
+static void run_target(const struct plan *pl, struct target *t, int pid,
+		       const struct nodeset *from, const struct nodeset *to, int *worst)
+{
+	target_start(t, pid);
+	if (from) {
+		t->from = *from;
+		t->to = *to;
+		t->resolved = 1;
+	} else {
+		resolve(pl, t, t->msg, MSG_LEN);
+		if (!t->resolved)
+			t->status = EX_FAIL;
+	}
+	if (t->resolved)
+		migrate_one(pl, t);
+	report(pl, t, worst);
+}
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open -1 /* ENOSYS: no guard against pid reuse */
+#endif
+
+/* --cgroup: the processes of each directory in batches. A pidfd is opened
+ * for each, then the directory is read again: a pid still listed after its
+ * pidfd was opened is that process, and if the pidfd shows it alive after the
+ * call, the call reached it (a pid is not reused while its process lives). */
+static void run_cgroup(const struct plan *pl, struct target *t, const struct cgwalk *w,
+		       const struct nodeset *from, const struct nodeset *to, int *worst)
+{
+	enum { BATCH = 256 };
+	static int fds[BATCH];
+	static struct pidlist now;
+
+	for (size_t i = 0; i < w->pids.n;) {
+		int dir = w->dir.v[i], listed;
+		size_t j = i;
+
+		while (j < w->pids.n && w->dir.v[j] == dir && j - i < BATCH)
+			j++;
+		for (size_t k = i; k < j; k++)
+			fds[k - i] = (int)syscall(SYS_pidfd_open, w->pids.v[k], 0);
+		now.n = 0;
+		listed = cg_dir_pids(w, dir, &now) == 0;
+		pidlist_sort(&now);
+		for (size_t k = i; k < j; k++) {
+			int pid = w->pids.v[k], fd = fds[k - i];
+			if (!listed || !pidlist_has_sorted(&now, pid)) {
+				target_start(t, pid);
+				t->status = EX_FAIL;
+				t->skip = "it left the cgroup";
+				report(pl, t, worst);
+			} else {
+				run_target(pl, t, pid, from, to, worst);
+			}
+			if (fd >= 0) {
+				struct pollfd p = { fd, POLLIN, 0 };
+				if (poll(&p, 1, 0) == 1 && t->status == EX_OK && !opt.dry_run &&
+				    opt.verbose && !opt.json)
+					out("pid %d: exited during the migration\n", pid);
+				close(fd);
+			}
+		}
+		i = j;
 	}
 }
 
@@ -862,7 +1303,7 @@ static void show_progress(const struct mv_progress *p, int final)
 
 /* Checks one process as the kernel checks migrate_pages; 0 when the mover may
  * go ahead, else the target's status and message are set. */
-static int mover_check(const struct plan *pl, struct target *t, const struct nodeset *eff_to)
+static int mover_check(struct target *t, const struct nodeset *eff_to)
 {
 	static char list[MP_MAXNODES * 5], list2[MP_MAXNODES * 5];
 	struct nodeset mems, dest, outside;
@@ -879,7 +1320,7 @@ static int mover_check(const struct plan *pl, struct target *t, const struct nod
 	if (proc_status(t->pid, "Mems_allowed_list", list, sizeof(list)) < 0 ||
 	    ns_read_list(list, strlen(list), &mems) < 0)
 		return 0; /* unknown: move_pages will say */
-	if (!pl->sys_nice && !ns_subset(&t->to, &mems)) {
+	if (!sys_nice() && !ns_subset(&t->to, &mems)) {
 		explain(t, EPERM);
 		return -1;
 	}
@@ -902,7 +1343,7 @@ static int mover_check(const struct plan *pl, struct target *t, const struct nod
 }
 
 /* What the mover found becomes the report's before/after and status. */
-static void mover_result(const struct plan *pl, struct target *t, const struct mv_target *m)
+static void mover_result(struct target *t, const struct mv_target *m)
 {
 	char a[48], b[48];
 	uint64_t left = m->bytes[MV_BUSY] + m->bytes[MV_NOMEM] + m->bytes[MV_OTHER];
@@ -938,10 +1379,10 @@ static void mover_result(const struct plan *pl, struct target *t, const struct m
 		    m->bytes[MV_OTHER] ? strerror(m->other_err) : "",
 		    m->bytes[MV_SHARED] ? "; and pages shared with other processes, which "
 					  "move only with CAP_SYS_NICE" : "");
-	} else if (m->bytes[MV_SHARED] && !pl->sys_nice && (opt.verbose || opt.json)) {
+	} else if (m->bytes[MV_SHARED]) {
 		/* information, not a failure: the kernel's single call leaves them too */
-		fmt(t->msg, MSG_LEN, "note: %s shared with other processes stayed (shared "
-		    "pages move only with CAP_SYS_NICE)", human(m->bytes[MV_SHARED], a, sizeof(a)));
+		fmt(t->note, MSG_LEN, "%s shared with other processes stayed (shared pages "
+		    "move only with CAP_SYS_NICE)", human(m->bytes[MV_SHARED], a, sizeof(a)));
 	}
 }
 
@@ -992,7 +1433,7 @@ static int run_mover(const struct plan *pl, const struct pidlist *pids, int fixe
 
 		m[i].pid = pids->v[i];
 		mover_target(pl, &t, pids->v[i], fixed, from, to, &eff_to);
-		if (t.resolved && mover_check(pl, &t, &eff_to) == 0) {
+		if (t.resolved && mover_check(&t, &eff_to) == 0) {
 			if (ns_last(&t.from) + 1 > nn)
 				nn = ns_last(&t.from) + 1;
 			if (ns_last(&t.to) + 1 > nn)
@@ -1028,7 +1469,7 @@ static int run_mover(const struct plan *pl, const struct pidlist *pids, int fixe
 		mo.chunk = c < 512 ? 512 : c < opt.chunk ? (unsigned long)c : opt.chunk;
 	}
 	mo.jobs = opt.jobs;
-	mo.move_all = pl->sys_nice;
+	mo.move_all = sys_nice();
 	progress_tty = isatty(2);
 	if (opt.progress == 2 || (opt.progress == 1 && progress_tty)) {
 		mo.progress = show_progress;
@@ -1042,22 +1483,15 @@ static int run_mover(const struct plan *pl, const struct pidlist *pids, int fixe
 	for (size_t i = 0; !broken && i < pids->n; i++) {
 		mover_target(pl, &t, m[i].pid, fixed, from, to, &eff_to);
 		if (m[i].finals) {
-			mover_result(pl, &t, &m[i]);
+			mover_result(&t, &m[i]);
 		} else {
 			t.status = EX_FAIL;
 			t.err = m[i].err;
 			fmt(t.msg, MSG_LEN, "%s", fail_msg[i] ? fail_msg[i] : strerror(ENOMEM));
 		}
 		if (pl->cgroup_mode && t.err == ESRCH)
-			continue;
-		if (opt.json)
-			report_json(&t, pl->numa_balancing);
-		else if (opt.verbose)
-			report_text(&t);
-		if (t.msg[0])
-			say("%d: %s", t.pid, t.msg);
-		if (t.status == EX_FAIL || (t.status == EX_PARTIAL && worst == EX_OK))
-			worst = t.status;
+			continue; /* it exited, or left the cgroup, since it was listed */
+		report(pl, &t, &worst);
 	}
 	for (size_t i = 0; i < pids->n; i++) {
 		free((void *)m[i].finals);
@@ -1068,18 +1502,17 @@ static int run_mover(const struct plan *pl, const struct pidlist *pids, int fixe
 	return broken ? EX_FAIL : worst;
 }
 
-/* ---- main -------------------------------------------------------------------- */
-
 int main(int argc, char **argv)
 {
 	const char *pos[3];
 	int npos = 0, only_pos = 0, worst = EX_OK, fixed;
 	static struct pidlist pids;
+	static struct cgwalk walk;
 	static char err[12 * 1024];
-	char v[16];
 	static struct plan pl;
 	static struct target t;
 	struct nodeset from, to;
+	char q[200];
 
 	opt.jobs = 1;
 	opt.chunk = MV_DEFAULT_CHUNK;
@@ -1087,7 +1520,8 @@ int main(int argc, char **argv)
 		const char *a = argv[i];
 		if (only_pos || a[0] != '-' || a[1] == 0) {
 			if (npos == 3)
-				die_usage("too many arguments (from '%s' on)", a);
+				die_usage("too many arguments (from %s on)",
+					  quote_max(a, (size_t)-1, 40, q, sizeof(q)));
 			pos[npos++] = a;
 		} else if (strcmp(a, "--") == 0) {
 			only_pos = 1;
@@ -1125,11 +1559,10 @@ int main(int argc, char **argv)
 			} else if (strcmp(a, "--progress") == 0) {
 				parse_mover_opt(a, "auto");
 			} else {
-				die_usage("unknown option '%s'", a);
+				die_usage("unknown option %s", quote_max(a, (size_t)-1, 40, q, sizeof(q)));
 			}
 		} else {
 			for (const char *c = a + 1; *c; c++) {
-				char o[3] = { '-', *c, 0 };
 				switch (*c) {
 				case 'h':
 					out_mem(usage_text, sizeof(usage_text) - 1);
@@ -1154,10 +1587,10 @@ int main(int argc, char **argv)
 					}
 					c += strlen(c) - 1; /* the rest of the word was the value */
 					break;
-				default:
-					if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
-						o[1] = '?';
-					die_usage("unknown option '%s'", o);
+				default: {
+					char o[3] = { '-', *c, 0 };
+					die_usage("unknown option %s", quote_max(o, 2, 2, q, sizeof(q)));
+				}
 				}
 			}
 		}
@@ -1182,6 +1615,9 @@ int main(int argc, char **argv)
 		return EX_FAIL;
 	}
 
+	/* every target is processed whatever happens to stdout (finish) */
+	signal(SIGPIPE, SIG_IGN);
+
 	topo_read(&pl.topo);
 	/* Lists that do not depend on the target are resolved once, now, so that a
 	 * mistake stops the run before the first process is touched. */
@@ -1197,57 +1633,49 @@ int main(int argc, char **argv)
 	}
 
 	if (opt.cgroup) {
-		char path[4096];
-		fmt(path, sizeof(path), "%s/cgroup.procs", opt.cgroup);
-		if (read_pids(path, &pids) < 0) {
-			say("--cgroup: cannot read %s: %s", path,
-				errno == EINVAL ? "not a list of process ids" : strerror(errno));
+		if (cg_walk(opt.cgroup, &walk) < 0) {
+			int e = errno;
+			const char *dir = walk.err_dir >= 0 && walk.off.n ? cg_dir(&walk, walk.err_dir)
+									  : opt.cgroup;
+			quote_max(dir, (size_t)-1, 160, q, sizeof(q));
+			if (walk.err_threads)
+				say("--cgroup: %s is a threaded cgroup, and its processes could not be "
+				    "found from its threads: %s", q,
+				    e == ENOENT ? "/proc is not mounted" : strerror(e));
+			else
+				say("--cgroup: cannot read %s: %s", q,
+				    e == EINVAL ? "cgroup.procs is not a list of process ids"
+				    : e == ENOENT ? "no such cgroup (cgroup.procs not found)"
+				    : strerror(e));
 			return EX_FAIL;
 		}
-		if (pids.n == 0)
-			say("--cgroup: no processes in %s", path);
+		pidlist_dedupe(&walk.pids, &walk.dir);
+		quote_max(opt.cgroup, (size_t)-1, 160, q, sizeof(q));
+		if (walk.outside)
+			say("note: --cgroup: %zu process%s outside this pid namespace (listed as 0) "
+			    "skipped", walk.outside, walk.outside == 1 ? "" : "es");
+		if (walk.pids.n == 0 && !walk.outside)
+			say("--cgroup: no processes in %s or below it", q);
 		pl.cgroup_mode = 1;
+	} else {
+		pidlist_dedupe(&pids, NULL);
 	}
 
 	if (opt.verbose || opt.json || opt.dry_run || opt.mover)
 		pl.caller_mems_known = self_mems_allowed(&pl.caller_mems) == 0;
-	pl.sys_nice = have_cap(CAP_SYS_NICE);
-	if ((opt.verbose || opt.json) && read_small("/proc/sys/kernel/numa_balancing", v,
-						     sizeof(v)) > 0)
-		pl.numa_balancing = v[0] >= '0' && v[0] <= '9' && ((v[0] - '0') & 1); /* bit 0: on */
+	if (opt.verbose || opt.json)
+		pl.numa_balancing = numa_balancing_mode();
 	if (opt.verbose && !opt.json && pl.numa_balancing)
-		say("note: automatic NUMA balancing is on (/proc/sys/kernel/numa_balancing); "
-		    "it may move pages back");
+		say("note: automatic NUMA balancing is on (/proc/sys/kernel/numa_balancing = %d%s); "
+		    "it may move pages back", pl.numa_balancing,
+		    pl.numa_balancing & 2 ? ", memory tiering" : "");
 
 	if (opt.mover && !opt.dry_run)
-		return finish(run_mover(&pl, &pids, fixed, &from, &to));
-	for (size_t i = 0; i < pids.n; i++) {
-		target_start(&t, pids.v[i]);
-		if (fixed) {
-			t.from = from;
-			t.to = to;
-			t.resolved = 1;
-		} else {
-			resolve(&pl, &t, t.msg, MSG_LEN);
-			if (!t.resolved)
-				t.status = EX_FAIL;
-		}
-		if (t.resolved)
-			migrate_one(&pl, &t);
-		if (pl.cgroup_mode && t.err == ESRCH) {
-			/* it exited, or left the cgroup, since cgroup.procs was read */
-			if (opt.verbose && !opt.json)
-				out("pid %d: exited; skipped\n", t.pid);
-			continue;
-		}
-		if (opt.json)
-			report_json(&t, pl.numa_balancing);
-		else if (opt.verbose || opt.dry_run)
-			report_text(&t);
-		if (t.msg[0])
-			say("%d: %s", t.pid, t.msg);
-		if (t.status == EX_FAIL || (t.status == EX_PARTIAL && worst == EX_OK))
-			worst = t.status;
-	}
+		return finish(run_mover(&pl, opt.cgroup ? &walk.pids : &pids, fixed, &from, &to));
+	if (opt.cgroup)
+		run_cgroup(&pl, &t, &walk, fixed ? &from : NULL, &to, &worst);
+	else
+		for (size_t i = 0; i < pids.n; i++)
+			run_target(&pl, &t, pids.v[i], fixed ? &from : NULL, &to, &worst);
 	return finish(worst);
 }

@@ -18,9 +18,10 @@ cleanup() { [ "$BASHPID" = "$$" ] || return; exec 2>/dev/null; for x in "${pids[
 trap cleanup EXIT
 root=0; [ "$(id -u)" = 0 ] && root=1
 
-# bg, run, expect, ok
-# shellcheck source=host-lib.sh
-. test/host-lib.sh
+# bg, expect, ok
+# shellcheck source=lib.sh
+. test/lib.sh
+run() { "$MP" "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; out=$(cat "$tmp/out"); err=$(cat "$tmp/err"); }
 # hog MIB [ARGS]: a process holding MIB MiB of written memory; pid in $last
 hog() {
   local n=$1; shift

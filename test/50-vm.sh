@@ -38,6 +38,8 @@ boots=(
   "x86_64-report x86_64 4node $MP verbose,hugetlb,dry_run,pidlist,cgroup50,json"
   "x86_64-memonly x86_64 memonly $MP memonly,too_small"
   "x86_64-fake4 x86_64 fake4 $MP fake"
+  "x86_64-real x86_64 2node $MP dyn_unpriv,growing,userns,zombie,leader_exit,cgtree,pidns,cpuset_rules"
+  "x86_64-devices x86_64 devices $MP devices"
   "x86_64-mover x86_64 4node $MP mover_pairs,mover_unequal,mover_thp,mover_hugetlb,mover_shared,mover_file,mover_churn,mover_pidlist,mover_seccomp"
 )
 aarch64_mp=$top/build/vm/migratepages-aarch64

@@ -69,7 +69,13 @@ int main(int argc, char **argv)
 		perror("seccomp_exec: installing the filter");
 		return 125;
 	}
-	execvp(argv[2], argv + 2);
+	/* execv for a path: execvp would hand a file the kernel refuses (ENOEXEC,
+	 * e.g. an i386 binary on a kernel without IA32 emulation) to /bin/sh as a
+	 * script, which prints the binary's bytes as errors. */
+	if (strchr(argv[2], '/'))
+		execv(argv[2], argv + 2);
+	else
+		execvp(argv[2], argv + 2);
 	perror("seccomp_exec: exec");
 	return 127;
 }

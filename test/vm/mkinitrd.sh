@@ -37,6 +37,16 @@ for src in "$here"/helpers/*.c; do
   fi
 done
 
+# A dynamically linked hog (the guest's arch is the host's): it shares libc's
+# pages with every other dynamic program, as real targets do. It runs on the
+# glibc that numactl's tool brings into the image.
+if [ "$arch" = "$(uname -m)" ]; then
+  bin=$bdir/hog-dyn
+  if [ ! -x "$bin" ] || [ "$here/helpers/hog.c" -nt "$bin" ]; then
+    $cc -O2 -Wall -Wextra -Werror -pthread -o "$bin" "$here/helpers/hog.c"
+  fi
+fi
+
 # The project's seccomp helper (test/helpers), for the dry-run proof.
 if [ -f "$top/test/helpers/seccomp_exec.c" ]; then
   bin=$bdir/helpers/seccomp_exec
@@ -79,6 +89,7 @@ for a in $(/bin/busybox --list); do
 done
 cp "$MP" "$root/bin/mp"
 cp "$bdir"/helpers/* "$root/bin/"
+[ -x "$bdir/hog-dyn" ] && cp "$bdir/hog-dyn" "$root/bin/"
 cp "$here"/guest/init "$root/init"
 cp "$here"/guest/*.sh "$root/"
 chmod 755 "$root/init"
@@ -86,6 +97,13 @@ echo "root:x:0:0:root:/root:/bin/sh" >"$root/etc/passwd"
 echo "user:x:1000:1000::/tmp:/bin/sh" >>"$root/etc/passwd"
 echo "other:x:1001:1001::/tmp:/bin/sh" >>"$root/etc/passwd"
 printf 'root:x:0:\nuser:x:1000:\nother:x:1001:\n' >"$root/etc/group"
+
+# The drivers of the device scenario (virtio PCI, net, blk, ext4), when the
+# kernel has them as modules: in /lib/mp-modules with their load order.
+if [ "$debarch" = amd64 ] && mods=$("$here/modules.sh" "$debarch"); then
+  mkdir -p "$root/lib/mp-modules"
+  cp "$mods"/* "$root/lib/mp-modules/"
+fi
 
 for e in ${EXTRA:-}; do
   mkdir -p "$root/$(dirname "${e#*:}")"

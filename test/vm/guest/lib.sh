@@ -24,16 +24,17 @@ wait_file() {
 }
 
 # hog_start NAME HOG-ARGS...: start a hog; HOG_USER=uid runs it as that user,
-# HOG_CG=DIR puts it into that cgroup before it maps anything.
+# HOG_CG=DIR puts it into that cgroup before it maps anything; HOG_BIN names
+# another build of it (hog-dyn: dynamically linked).
 hog_start() {
   local h=$1 pre=
   shift
   rm -f "$T/$h".*
   [ "${HOG_USER:-root}" != root ] && pre="runas $HOG_USER $HOG_USER"
   if [ -n "${HOG_CG:-}" ]; then
-    sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$HOG_CG" $pre hog -o "$T/$h" "$@" 2>"$T/$h.hogerr" &
+    sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$HOG_CG" $pre "${HOG_BIN:-hog}" -o "$T/$h" "$@" 2>"$T/$h.hogerr" &
   else
-    $pre hog -o "$T/$h" "$@" 2>"$T/$h.hogerr" &
+    $pre "${HOG_BIN:-hog}" -o "$T/$h" "$@" 2>"$T/$h.hogerr" &
   fi
   if ! wait_file "$T/$h.ready" 200; then
     info "hog $h did not start: $(cat "$T/$h.hogerr" 2>/dev/null)"

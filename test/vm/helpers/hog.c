@@ -1,7 +1,7 @@
 /* hog - a test process whose memory placement the guest tests observe.
  *
  *   hog -o PREFIX [-s MIB | -p PAGES] [-H | -N | -L] [-b NODES | -i NODES]
- *       [-t THREADS] [-S] [-k SEED] [-F FILE] [-C]
+ *       [-t THREADS] [-S] [-k SEED] [-g MS] [-E] [-F FILE] [-C]
  *
  * Maps a buffer (anonymous private, or shared with -S), optionally places it
  * with mbind (-b bind, -i interleave), asks for or against transparent huge
@@ -9,6 +9,10 @@
  * reserved beforehand in /sys/.../hugepages), writes a pattern into every word (split between -t threads
  * when asked, so each thread first-touches its slice), and with -S forks a
  * child that maps every page too (page mapcount 2: "shared pages").
+ * -g MS: a thread maps and touches one new page every MS ms, on and on (a
+ * target that keeps allocating; those pages are not part of the buffer).
+ * -E: the main thread calls pthread_exit once set up; another thread serves
+ * the signals (a process whose main thread has exited).
  * -F FILE maps the buffer from FILE (created and sized; MAP_SHARED, a page
  * cache mapping) instead of anonymous memory. -C starts a thread that keeps
  * mapping, touching and unmapping 64 KiB (a target whose mappings change
@@ -191,8 +195,58 @@ static void report(const char *prefix)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: hog -o PREFIX [-s MIB | -p PAGES] [-H | -N | -L] [-b NODES | -i NODES] [-t THREADS] [-S] [-k SEED] [-F FILE] [-C]\n");
+	fprintf(stderr, "usage: hog -o PREFIX [-s MIB | -p PAGES] [-H | -N | -L] [-b NODES | -i NODES] [-t THREADS] [-S] [-k SEED] [-g MS] [-E] [-F FILE] [-C]\n");
 	exit(2);
+}
+
+static int grow_ms;
+
+static void *grow(void *arg)
+{
+	size_t n = 0;
+	(void)arg;
+	for (;;) {
+		unsigned char *p = mmap(NULL, pagesz, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p != MAP_FAILED)
+			p[0] = 1;
+		if (++n == 16384) { /* 64 MiB of 4 KiB pages: start again */
+			n = 0;
+		}
+		usleep((useconds_t)grow_ms * 1000);
+	}
+	return NULL;
+}
+
+static const char *g_prefix;
+static pid_t g_child = -1;
+static sigset_t g_set;
+static pthread_t main_thread;
+static int exit_main;
+
+static void write_ready(const char *prefix, pid_t child);
+
+static void *serve(void *arg)
+{
+	(void)arg;
+	if (exit_main) {
+		/* the main thread is gone (in the kernel too) once it is joined */
+		pthread_join(main_thread, NULL);
+		write_ready(g_prefix, g_child);
+	}
+	for (;;) {
+		int sig = sigwaitinfo(&g_set, NULL);
+		if (sig == SIGUSR1) {
+			report(g_prefix);
+		} else if (sig > 0) {
+			if (g_child > 0) {
+				kill(g_child, SIGTERM);
+				waitpid(g_child, NULL, 0);
+			}
+			exit(0);
+		}
+	}
+	return NULL;
 }
 
 int main(int argc, char **argv)
@@ -202,12 +256,10 @@ int main(int argc, char **argv)
 	size_t mib = 16, pg = 0;
 	pid_t child = -1;
 	sigset_t set;
-	char path[4096];
-	FILE *f;
 	const char *file = NULL;
 	int churn = 0;
 
-	while ((c = getopt(argc, argv, "o:s:p:HNLb:i:t:Sk:F:C")) != -1) {
+	while ((c = getopt(argc, argv, "o:s:p:HNLb:i:t:Sk:g:EF:C")) != -1) {
 		switch (c) {
 		case 'o': prefix = optarg; break;
 		case 's': mib = strtoul(optarg, NULL, 10); break;
@@ -220,6 +272,8 @@ int main(int argc, char **argv)
 		case 't': nthreads = atoi(optarg); break;
 		case 'S': shared = 1; break;
 		case 'k': seed = strtoull(optarg, NULL, 0); break;
+		case 'g': grow_ms = atoi(optarg); break;
+		case 'E': exit_main = 1; break;
 		case 'F': file = optarg; break;
 		case 'C': churn = 1; break;
 		default: usage();
@@ -287,6 +341,11 @@ mapped:
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigprocmask(SIG_BLOCK, &set, NULL);
+	if (grow_ms > 0) {
+		pthread_t g;
+		if (pthread_create(&g, NULL, grow, NULL) != 0)
+			die(prog, "pthread_create");
+	}
 	if (churn) {
 		pthread_t ct;
 		if (pthread_create(&ct, NULL, churner, NULL) != 0)
@@ -350,28 +409,32 @@ mapped:
 		close(pfd[0]);
 	}
 
-	snprintf(path, sizeof path, "%s.ready", prefix);
-	{
-		char tmp[4096];
-		snprintf(tmp, sizeof tmp, "%s.ready.tmp", prefix);
-		f = fopen(tmp, "w");
-		if (!f)
-			die(prog, tmp);
-		fprintf(f, "%d %d %d\n", (int)getpid(), (int)child, (int)first_tid);
-		if (fclose(f) != 0 || rename(tmp, path) != 0)
-			die(prog, path);
+	g_prefix = prefix;
+	g_child = child;
+	g_set = set;
+	if (exit_main) {
+		pthread_t t;
+		main_thread = pthread_self();
+		if (pthread_create(&t, NULL, serve, NULL) != 0)
+			die(prog, "pthread_create");
+		pthread_exit(NULL);
 	}
+	write_ready(prefix, child);
+	serve(NULL);
+	return 0;
+}
 
-	for (;;) {
-		int sig = sigwaitinfo(&set, NULL);
-		if (sig == SIGUSR1) {
-			report(prefix);
-		} else if (sig > 0) {
-			if (child > 0) {
-				kill(child, SIGTERM);
-				waitpid(child, NULL, 0);
-			}
-			return 0;
-		}
-	}
+static void write_ready(const char *prefix, pid_t child)
+{
+	char path[4096], tmp[4096];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s.ready", prefix);
+	snprintf(tmp, sizeof tmp, "%s.ready.tmp", prefix);
+	f = fopen(tmp, "w");
+	if (!f)
+		die(prog, tmp);
+	fprintf(f, "%d %d %d\n", (int)getpid(), (int)child, (int)first_tid);
+	if (fclose(f) != 0 || rename(tmp, path) != 0)
+		die(prog, path);
 }
