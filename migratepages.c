@@ -1308,8 +1308,11 @@ static int mover_check(struct target *t, const struct nodeset *eff_to)
 	static char list[MP_MAXNODES * 5], list2[MP_MAXNODES * 5];
 	struct nodeset mems, dest, outside;
 
-	/* the process exists, may be read, and has memory (nothing is moved) */
-	if (syscall(SYS_move_pages, t->pid, 0UL, NULL, NULL, NULL, 0) < 0) {
+	/* the process exists, may be read, and has memory (nothing is moved);
+	 * a process whose main thread has exited is reached through another */
+	if (syscall(SYS_move_pages, t->mm_pid, 0UL, NULL, NULL, NULL, 0) < 0 &&
+	    (errno != EINVAL || !use_live_thread(t) ||
+	     syscall(SYS_move_pages, t->mm_pid, 0UL, NULL, NULL, NULL, 0) < 0)) {
 		explain(t, errno);
 		return -1;
 	}
@@ -1317,7 +1320,7 @@ static int mover_check(struct target *t, const struct nodeset *eff_to)
 		explain(t, EINVAL);
 		return -1;
 	}
-	if (proc_status(t->pid, "Mems_allowed_list", list, sizeof(list)) < 0 ||
+	if (proc_status(t->mm_pid, "Mems_allowed_list", list, sizeof(list)) < 0 ||
 	    ns_read_list(list, strlen(list), &mems) < 0)
 		return 0; /* unknown: move_pages will say */
 	if (!sys_nice() && !ns_subset(&t->to, &mems)) {
@@ -1381,8 +1384,10 @@ static void mover_result(struct target *t, const struct mv_target *m)
 					  "move only with CAP_SYS_NICE" : "");
 	} else if (m->bytes[MV_SHARED]) {
 		/* information, not a failure: the kernel's single call leaves them too */
-		fmt(t->note, MSG_LEN, "%s shared with other processes stayed (shared pages "
-		    "move only with CAP_SYS_NICE)", human(m->bytes[MV_SHARED], a, sizeof(a)));
+		size_t o = strlen(t->note);
+		fmt(t->note + o, MSG_LEN - o, "%s%s shared with other processes stayed (shared "
+		    "pages move only with CAP_SYS_NICE)", o ? "; " : "",
+		    human(m->bytes[MV_SHARED], a, sizeof(a)));
 	}
 }
 
@@ -1434,6 +1439,7 @@ static int run_mover(const struct plan *pl, const struct pidlist *pids, int fixe
 		m[i].pid = pids->v[i];
 		mover_target(pl, &t, pids->v[i], fixed, from, to, &eff_to);
 		if (t.resolved && mover_check(&t, &eff_to) == 0) {
+			m[i].pid = t.mm_pid; /* the id its memory is reached through */
 			if (ns_last(&t.from) + 1 > nn)
 				nn = ns_last(&t.from) + 1;
 			if (ns_last(&t.to) + 1 > nn)
@@ -1481,7 +1487,10 @@ static int run_mover(const struct plan *pl, const struct pidlist *pids, int fixe
 	}
 	/* the reports, in the order the processes were named */
 	for (size_t i = 0; !broken && i < pids->n; i++) {
-		mover_target(pl, &t, m[i].pid, fixed, from, to, &eff_to);
+		mover_target(pl, &t, pids->v[i], fixed, from, to, &eff_to);
+		if (m[i].pid != pids->v[i])
+			fmt(t.note, MSG_LEN, "its main thread has exited; moved through thread %d",
+			    m[i].pid);
 		if (m[i].finals) {
 			mover_result(&t, &m[i]);
 		} else {
