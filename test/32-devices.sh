@@ -14,9 +14,12 @@ cd "$TOP" || exit 1
 mkdir -p build
 gcc -O2 -Wall -Wextra -Werror -o build/seccomp_exec test/helpers/seccomp_exec.c || {
   echo "FAIL build seccomp_exec"; exit 1; }
+# shellcheck source=lib.sh
+. test/lib.sh
 tmp=$(mktemp -d)
-(trap - EXIT; exec sleep 600 </dev/null >/dev/null 2>&1) & p=$!
-trap 'kill $p 2>/dev/null; wait $p 2>/dev/null; rm -rf "$tmp"' EXIT
+pids=()
+bg sleep 600; p=$last
+trap 'kill "${pids[@]}" 2>/dev/null; wait "${pids[@]}" 2>/dev/null; rm -rf "$tmp"' EXIT
 numactl_mp=
 if command -v migratepages >/dev/null && [ "$(command -v migratepages)" != "$MP" ] &&
    ! migratepages --version >/dev/null 2>&1; then
