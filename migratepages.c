@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/auxv.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -1418,51 +1419,48 @@ static int run_mover(const struct plan *pl, const struct pidlist *pids, int fixe
 		     const struct nodeset *from, const struct nodeset *to)
 {
 	static struct target t;
-	struct mv_target *m = calloc(pids->n ? pids->n : 1, sizeof(*m));
-	char **fail_msg = calloc(pids->n ? pids->n : 1, sizeof(char *));
-	int nnodes = ns_last(&pl->topo.online) + 1, worst = EX_OK, nlive = 0, broken = 0;
+	struct mv_target *m;
+	int nn = ns_last(&pl->topo.online) + 1, worst = EX_OK, nlive = 0;
+	size_t n = pids->n ? pids->n : 1, per, bytes;
 	struct mv_opts mo;
 	struct nodeset eff_to;
+	char *mem;
 
-	if (!m || !fail_msg) {
+	/* node lists name nodes that exist: online ones (checked) */
+	if (fixed && ns_last(from) + 1 > nn)
+		nn = ns_last(from) + 1;
+	if (fixed && ns_last(to) + 1 > nn)
+		nn = ns_last(to) + 1;
+	/* one mapping (the tool uses no malloc): the targets, then for each its
+	 * before and after bytes per node and its finals */
+	per = 2 * (size_t)nn * sizeof(uint64_t) + ((size_t)nn * sizeof(short) + 7) / 8 * 8;
+	bytes = n * (sizeof(*m) + per);
+	mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED) {
 		say("%s", strerror(errno));
-		free(m);
-		free(fail_msg);
 		return EX_FAIL;
 	}
+	m = (struct mv_target *)(void *)mem;
 	/* the checks, one process at a time; a process that fails them is
-	 * marked dead for the mover, its message kept for the report */
+	 * marked dead for the mover (and checked again for its report) */
 	for (size_t i = 0; i < pids->n; i++) {
-		short *finals;
-		int nn = nnodes;
+		char *mine = mem + n * sizeof(*m) + i * per;
+		short *finals = (short *)(void *)(mine + 2 * (size_t)nn * sizeof(uint64_t));
 
 		m[i].pid = pids->v[i];
-		mover_target(pl, &t, pids->v[i], fixed, from, to, &eff_to);
-		if (t.resolved && mover_check(&t, &eff_to) == 0) {
-			m[i].pid = t.mm_pid; /* the id its memory is reached through */
-			if (ns_last(&t.from) + 1 > nn)
-				nn = ns_last(&t.from) + 1;
-			if (ns_last(&t.to) + 1 > nn)
-				nn = ns_last(&t.to) + 1;
-			/* finals, then (8-byte aligned) before and after */
-			finals = calloc((size_t)nn + 4 + 8 * (size_t)nn, sizeof(short));
-			if (!finals) {
-				say("%s", strerror(errno));
-				broken = 1;
-				break;
-			}
-			for (int n = 0; n < nn; n++)
-				finals[n] = (short)mig_final(t.steps, t.nsteps, n);
-			m[i].nnodes = nn;
-			m[i].finals = finals;
-			m[i].before = (uint64_t *)(void *)(finals + ((size_t)nn + 3) / 4 * 4);
-			m[i].after = m[i].before + nn;
-			nlive++;
-			continue;
-		}
 		m[i].dead = 1;
-		m[i].err = t.err;
-		fail_msg[i] = strdup(t.msg);
+		mover_target(pl, &t, pids->v[i], fixed, from, to, &eff_to);
+		if (!t.resolved || mover_check(&t, &eff_to) < 0)
+			continue;
+		m[i].pid = t.mm_pid; /* the id its memory is reached through */
+		m[i].dead = 0;
+		for (int k = 0; k < nn; k++)
+			finals[k] = (short)mig_final(t.steps, t.nsteps, k);
+		m[i].nnodes = nn;
+		m[i].finals = finals;
+		m[i].before = (uint64_t *)(void *)mine;
+		m[i].after = m[i].before + nn;
+		nlive++;
 	}
 	memset(&mo, 0, sizeof(mo));
 	mo.rate = opt.rate;
@@ -1481,34 +1479,33 @@ static int run_mover(const struct plan *pl, const struct pidlist *pids, int fixe
 		mo.progress = show_progress;
 		mo.progress_ns = progress_tty ? 250000000u : 1000000000u;
 	}
-	if (!broken && nlive && mover_run(m, (int)pids->n, &mo) < 0) {
+	if (nlive && mover_run(m, (int)pids->n, &mo) < 0) {
 		say("cannot start the workers: %s", strerror(errno));
-		broken = 1;
+		munmap(mem, bytes);
+		return EX_FAIL;
 	}
 	/* the reports, in the order the processes were named */
-	for (size_t i = 0; !broken && i < pids->n; i++) {
+	for (size_t i = 0; i < pids->n; i++) {
 		mover_target(pl, &t, pids->v[i], fixed, from, to, &eff_to);
-		if (m[i].pid != pids->v[i])
-			fmt(t.note, MSG_LEN, "its main thread has exited; moved through thread %d",
-			    m[i].pid);
-		if (m[i].finals) {
-			mover_result(&t, &m[i]);
+		if (!m[i].finals) {
+			/* it failed the checks: they say why again */
+			if (t.resolved && mover_check(&t, &eff_to) == 0) {
+				t.status = EX_FAIL;
+				fmt(t.msg, MSG_LEN, "its checks failed before the move and pass "
+				    "now (it changed meanwhile): not moved; run again");
+			}
 		} else {
-			t.status = EX_FAIL;
-			t.err = m[i].err;
-			fmt(t.msg, MSG_LEN, "%s", fail_msg[i] ? fail_msg[i] : strerror(ENOMEM));
+			if (m[i].pid != pids->v[i])
+				fmt(t.note, MSG_LEN, "its main thread has exited; moved through "
+				    "thread %d", m[i].pid);
+			mover_result(&t, &m[i]);
 		}
 		if (pl->cgroup_mode && t.err == ESRCH)
 			continue; /* it exited, or left the cgroup, since it was listed */
 		report(pl, &t, &worst);
 	}
-	for (size_t i = 0; i < pids->n; i++) {
-		free((void *)m[i].finals);
-		free(fail_msg[i]);
-	}
-	free(m);
-	free(fail_msg);
-	return broken ? EX_FAIL : worst;
+	munmap(mem, bytes);
+	return worst;
 }
 
 int main(int argc, char **argv)

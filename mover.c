@@ -279,9 +279,13 @@ static void seen_add(struct mv_target *t, unsigned long s, unsigned long e)
 		return;
 	}
 	if (t->nseen == t->capseen) {
+		/* whole pages from mmap: the tool uses no malloc */
 		size_t cap = t->capseen ? t->capseen * 2 : 256;
-		struct mv_range *n = realloc(t->seen, cap * sizeof(*n));
-		if (!n)
+		void *n = t->seen ? mremap(t->seen, t->capseen * sizeof(*t->seen),
+					   cap * sizeof(*t->seen), MREMAP_MAYMOVE)
+				  : mmap(NULL, cap * sizeof(*t->seen), PROT_READ | PROT_WRITE,
+					 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (n == MAP_FAILED)
 			return; /* the second pass then looks at this range again */
 		t->seen = n;
 		t->capseen = cap;
@@ -407,7 +411,8 @@ static int next_chunk(struct chunk *c)
 		if (g.fd >= 0)
 			close(g.fd);
 		g.fd = -1;
-		free(t->seen);
+		if (t->seen)
+			munmap(t->seen, t->capseen * sizeof(*t->seen));
 		t->seen = NULL;
 		t->nseen = t->capseen = 0;
 		g.pass = 0;
@@ -753,8 +758,9 @@ int mover_run(struct mv_target *t, int n, const struct mv_opts *o)
 	for (int i = 0; i < n; i++)
 		if (t[i].nnodes > g.nnodes)
 			g.nnodes = t[i].nnodes;
-	g.node_done = calloc((size_t)g.nnodes + 1, sizeof(uint64_t));
-	if (!g.node_done)
+	g.node_done = mmap(NULL, ((size_t)g.nnodes + 1) * sizeof(uint64_t), PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (g.node_done == MAP_FAILED)
 		return -1;
 	g.total = g.done = 0;
 	if (o->progress) {
@@ -789,7 +795,7 @@ int mover_run(struct mv_target *t, int n, const struct mv_opts *o)
 	for (int i = 0; i < n; i++)
 		t[i].ns = t[i].t_last > t[i].t_first ? t[i].t_last - t[i].t_first : 0;
 	progress(1);
-	free(g.node_done);
+	munmap(g.node_done, ((size_t)g.nnodes + 1) * sizeof(uint64_t));
 	g.node_done = NULL;
 	return 0;
 }
