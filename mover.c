@@ -463,6 +463,7 @@ struct worker {
 	pthread_t th;
 	unsigned long *addr, *maddr;
 	int *st, *mst, *mnode, *idx, *why, *wt;
+	uint64_t *acc;             /* 3 * g.nnodes: before, after, moved */
 	unsigned long cap;
 };
 
@@ -487,10 +488,14 @@ struct tally {
 	int other_err;
 };
 
-static void account(struct mv_target *t, uint64_t *arr, int node, uint64_t b)
+/* Per-node bytes of one chunk, kept by the worker and folded into the
+ * target under the lock (no 64-bit atomics: 32-bit ARM has none). */
+enum { ACC_BEFORE, ACC_AFTER, ACC_MOVED };
+
+static void account(struct worker *w, const struct mv_target *t, int which, int node, uint64_t b)
 {
 	if (node >= 0 && node < t->nnodes)
-		__atomic_add_fetch(&arr[node], b, __ATOMIC_RELAXED);
+		w->acc[which * g.nnodes + node] += b;
 }
 
 /* A transparent huge page moves whole when any of its addresses is given, and
@@ -527,6 +532,17 @@ static unsigned long thp_probe(struct worker *w, const struct chunk *c, struct m
 	return 0;
 }
 
+/* Under the lock: a chunk's per-node bytes into the target and the progress. */
+static void fold(struct worker *w, struct mv_target *t)
+{
+	for (int k = 0; k < t->nnodes; k++) {
+		t->before[k] += w->acc[ACC_BEFORE * g.nnodes + k];
+		t->after[k] += w->acc[ACC_AFTER * g.nnodes + k];
+		g.node_done[k] += w->acc[ACC_MOVED * g.nnodes + k];
+		g.done += w->acc[ACC_MOVED * g.nnodes + k];
+	}
+}
+
 static void do_chunk(struct worker *w, const struct chunk *c)
 {
 	struct mv_target *t = &g.t[c->ti];
@@ -537,6 +553,7 @@ static void do_chunk(struct worker *w, const struct chunk *c)
 	int e;
 
 	memset(&ty, 0, sizeof(ty));
+	memset(w->acc, 0, 3 * (size_t)g.nnodes * sizeof(uint64_t));
 	for (unsigned long i = 0; i < n; i++)
 		w->addr[i] = c->start + i * c->psize;
 	if (move_pages(t->pid, n, w->addr, NULL, w->st, 0) < 0)
@@ -546,10 +563,10 @@ static void do_chunk(struct worker *w, const struct chunk *c)
 		int s = w->st[i];
 		if (s < 0)
 			continue; /* -EFAULT/-ENOENT: no page there (never touched, zero page) */
-		account(t, t->before, s, ps);
+		account(w, t, ACC_BEFORE, s, ps);
 		if (final_of(t, s) == s) {
 			ty.bytes[MV_IN_PLACE] += ps;
-			account(t, t->after, s, ps);
+			account(w, t, ACC_AFTER, s, ps);
 		} else {
 			w->idx[m] = (int)i;
 			w->why[m++] = 0;
@@ -644,14 +661,13 @@ static void do_chunk(struct worker *w, const struct chunk *c)
 			      : call_err ? call_err : EBUSY;
 			if (now == want) {
 				ty.bytes[MV_MOVED] += ps;
-				account(t, t->after, now, ps);
-				account(t, g.node_done, now, ps);
-				__atomic_add_fetch(&g.done, ps, __ATOMIC_RELAXED);
+				account(w, t, ACC_AFTER, now, ps);
+				account(w, t, ACC_MOVED, now, ps);
 			} else if (now < 0) {
 				/* unmapped while we moved it: no longer the process's page */
 			} else if (final_of(t, now) == now) {
 				ty.bytes[MV_IN_PLACE] += ps; /* moved by someone else */
-				account(t, t->after, now, ps);
+				account(w, t, ACC_AFTER, now, ps);
 			} else if (deferred || (kind_of(why) == MV_BUSY && attempt + 1 < TRIES)) {
 				w->st[i] = now;
 				w->idx[keep] = i;
@@ -661,7 +677,7 @@ static void do_chunk(struct worker *w, const struct chunk *c)
 				ty.bytes[kd] += ps;
 				if (kd == MV_OTHER)
 					ty.other_err = why;
-				account(t, t->after, now, ps);
+				account(w, t, ACC_AFTER, now, ps);
 			}
 		}
 		m = keep;
@@ -669,9 +685,10 @@ static void do_chunk(struct worker *w, const struct chunk *c)
 	/* left after the last try (a deferred page kept for one more) */
 	for (unsigned long j = 0; j < m; j++) {
 		ty.bytes[MV_BUSY] += ps;
-		account(t, t->after, w->st[w->idx[j]], ps);
+		account(w, t, ACC_AFTER, w->st[w->idx[j]], ps);
 	}
 	pthread_mutex_lock(&g.lock);
+	fold(w, t);
 	for (int i = 0; i < MV_NKINDS; i++)
 		t->bytes[i] += ty.bytes[i];
 	if (ty.other_err)
@@ -688,6 +705,7 @@ fatal:
 	if (!t->err)
 		t->err = e;
 	__atomic_store_n(&t->dead, 1, __ATOMIC_RELAXED);
+	fold(w, t);
 	for (int i = 0; i < MV_NKINDS; i++)
 		t->bytes[i] += ty.bytes[i];
 	pthread_mutex_unlock(&g.lock);
@@ -712,17 +730,25 @@ static void *work(void *arg)
 
 /* ---- the whole job ------------------------------------------------------ */
 
+/* acc: 3 * g.nnodes words; addr and maddr: cap words each; st, mnode, idx,
+ * why, wt: cap ints each; mst: 2 * cap ints (the call's status, then the
+ * second question's) */
+static size_t worker_bytes(unsigned long cap)
+{
+	return 3 * (size_t)g.nnodes * sizeof(uint64_t) +
+	       cap * (2 * sizeof(unsigned long) + 7 * sizeof(int));
+}
+
 static int worker_init(struct worker *w, unsigned long cap)
 {
-	/* addr and maddr: cap pointers each; st, mnode, idx, why, wt: cap ints
-	 * each; mst: 2 * cap ints (the call's status, then the second question's) */
-	size_t bytes = cap * (2 * sizeof(unsigned long) + 7 * sizeof(int));
-	char *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *p = mmap(NULL, worker_bytes(cap), PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
 		return -1;
 	w->cap = cap;
-	w->addr = (unsigned long *)(void *)p;
+	w->acc = (uint64_t *)(void *)p;
+	w->addr = (unsigned long *)(void *)(w->acc + 3 * (size_t)g.nnodes);
 	w->maddr = w->addr + cap;
 	w->st = (int *)(void *)(w->maddr + cap);
 	w->mnode = w->st + cap;
@@ -791,7 +817,7 @@ int mover_run(struct mv_target *t, int n, const struct mv_opts *o)
 	for (int i = 1; i < started; i++)
 		pthread_join(w[i].th, NULL);
 	for (int i = 0; i < jobs; i++)
-		munmap(w[i].addr, w[i].cap * (2 * sizeof(unsigned long) + 7 * sizeof(int)));
+		munmap(w[i].acc, worker_bytes(w[i].cap));
 	for (int i = 0; i < n; i++)
 		t[i].ns = t[i].t_last > t[i].t_first ? t[i].t_last - t[i].t_first : 0;
 	progress(1);
