@@ -438,6 +438,20 @@ static uint64_t rate_slot(uint64_t bytes)
 	return start;
 }
 
+/* Waits for the moment a batch of this many bytes may start. */
+static void rate_wait(uint64_t bytes)
+{
+	uint64_t start;
+
+	if (!g.o->rate)
+		return;
+	pthread_mutex_lock(&g.lock);
+	start = rate_slot(bytes);
+	pthread_mutex_unlock(&g.lock);
+	if (start)
+		sleep_until(start);
+}
+
 /* Under the lock: tells the caller how far we are, at most every interval. */
 static void progress(int final)
 {
@@ -522,6 +536,7 @@ static unsigned long thp_probe(struct worker *w, const struct chunk *c, struct m
 		if (!moved)
 			continue;
 		d = final_of(t, s);
+		rate_wait(g.thp); /* it may move a whole huge page: paced as one */
 		if (move_pages(t->pid, 1, w->addr + i, &d, w->mst, flags) < 0 ||
 		    move_pages(t->pid, hp, w->addr + i, NULL, w->mst, 0) < 0)
 			return 0;
@@ -620,14 +635,10 @@ static void do_chunk(struct worker *w, const struct chunk *c)
 		/* in batches of at most rate/32 bytes, each waiting for its slot */
 		for (unsigned long b = 0; b < k;) {
 			unsigned long len = 0;
-			uint64_t start, bytes = 0;
+			uint64_t bytes = 0;
 			while (b + len < k && (len == 0 || bytes + (uint64_t)w->wt[b + len] * ps <= batch_max))
 				bytes += (uint64_t)w->wt[b + len++] * ps;
-			pthread_mutex_lock(&g.lock);
-			start = rate_slot(bytes);
-			pthread_mutex_unlock(&g.lock);
-			if (start)
-				sleep_until(start);
+			rate_wait(bytes);
 			for (unsigned long j = b; j < b + len; j++)
 				w->mst[j] = NO_STATUS;
 			r = move_pages(t->pid, len, w->maddr + b, w->mnode + b, w->mst + b, flags);
