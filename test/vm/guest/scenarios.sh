@@ -880,6 +880,20 @@ sc_mover_thp() {
     fail mv-thp-whole-counted "huge pages counted as busy: $(head -c 400 "$T/mv-thp-whole.out")"
   sbs mv-thp-whole same
 }
+sc_mover_rate() {
+  # a cap (paced batches, the huge-page probe paced too): the same placement;
+  # 32 MiB at 64 MiB/s takes at least about 0.4 s
+  local t0 t1
+  t0=$(cut -d' ' -f1 /proc/uptime)
+  mcase mv-rate "-s 32 -H -i 0-1" "--rate 64M --jobs 2 @ 0-1 2-3" 0-1 2-3 0
+  t1=$(cut -d' ' -f1 /proc/uptime)
+  LAST_A="@ 0-1 2-3"
+  sbs mv-rate same
+  mcase mv-rate-small "-s 16 -N -b 1" "--rate 8M --chunk 64 @ 1 3" 1 3 0
+  LAST_A="@ 1 3"
+  sbs mv-rate-small same
+  info "mv-rate: hog start to report, 32 MiB at --rate 64M: $t0 -> $t1 s of uptime"
+}
 sc_mover_hugetlb() {
   local h=/sys/devices/system/node
   echo 20 >"$h/node0/hugepages/hugepages-2048kB/nr_hugepages" &&
