@@ -28,7 +28,7 @@ set -eu
 caller=$PWD
 cd "$(dirname "$0")"
 
-SRCS="migratepages.c bitmap.c sysinfo.c fmt.c"
+SRCS="migratepages.c mover.c bitmap.c sysinfo.c fmt.c"
 # OUT and DIST: relative to the caller's directory when given
 if [ -n "${OUT:-}" ]; then
   case $OUT in /*) ;; *) OUT=$caller/$OUT ;; esac

@@ -15,12 +15,14 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/auxv.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "bitmap.h"
 #include "fmt.h"
+#include "mover.h"
 #include "syscall_arch.h"
 #include "sysinfo.h"
 
@@ -46,6 +48,17 @@ static const char usage_text[] =
 "  -h, --help        show this help and exit\n"
 "  -V, --version     show the version and exit\n"
 "\n"
+"Moving in chunks (move_pages(2); any of these options selects it): the\n"
+"process keeps running, waiting at most for one chunk instead of the whole move.\n"
+"      --rate SIZE   move at most SIZE bytes per second (K, M, G: KiB, MiB,\n"
+"                    GiB; e.g. --rate 200M)\n"
+"  -j, --jobs N      N workers in parallel (1-64), over the pages of each\n"
+"                    process and over the processes\n"
+"      --chunk PAGES pages per move_pages call (1-65536, default 4096, or\n"
+"                    1/8 s worth with --rate), or a size such as 16M\n"
+"      --progress[=WHEN]  a progress line on stderr: auto (default: only on a\n"
+"                    terminal), always, or never\n"
+"\n"
 "Node lists: all, N, A-B and comma lists of them (0,2-3). !LIST means every\n"
 "node except LIST; +LIST counts within the nodes the process may use.\n"
 "A list may end with the node of a device: netdev:DEV, pci:ADDR, block:DEV,\n"
@@ -62,6 +75,11 @@ static const char usage_text[] =
 static struct {
 	int verbose, dry_run, json;
 	const char *cgroup;
+	/* the chunked mover: used when mover is set (by any of its options) */
+	int mover, jobs, progress; /* progress: 0 never, 1 auto, 2 always */
+	int chunk_given;
+	uint64_t rate;
+	unsigned long chunk;
 } opt;
 
 /* ---- output, without stdio ---------------------------------------------
@@ -418,6 +436,7 @@ struct target {
 	char *note;             /* information for the reports (not a failure), "" if none */
 	int mm_pid;             /* the id the call names: pid, or a live thread of it */
 	const char *skip;       /* --cgroup: why the process was passed over, or NULL */
+	const struct mv_target *mv; /* the chunked mover's results, or NULL */
 };
 
 #define MSG_LEN ((size_t)12 * 1024) /* node lists in a message can be long */
@@ -479,6 +498,38 @@ static void json_usage(const char *key, const struct usage *u, const struct node
 	out_char('}');
 }
 
+/* ---- the chunked mover's part of the reports ------------------------------- */
+
+static const char *const mv_names[MV_NKINDS] = {
+	"moved", "in_place", "shared", "busy", "no_memory", "other"
+};
+
+static void json_mover(const struct mv_target *m)
+{
+	out(",\"mover\":{\"jobs\":%d,\"chunk_pages\":%lu,\"rate\":%llu", opt.jobs,
+	    opt.chunk, (unsigned long long)opt.rate);
+	for (int k = 0; k < MV_NKINDS; k++)
+		out(",\"%s_bytes\":%llu", mv_names[k], (unsigned long long)m->bytes[k]);
+	out_char('}');
+}
+
+static void text_mover(const struct target *t)
+{
+	const struct mv_target *m = t->mv;
+	char a[48], b[48];
+	uint64_t secs = m->ns / 1000000000u, ms = m->ns % 1000000000u / 1000000u;
+
+	out("  moved %s in %llu.%03llu s (move_pages, %d job%s, chunks of %lu pages",
+	    human(m->bytes[MV_MOVED], a, sizeof(a)), (unsigned long long)secs,
+	    (unsigned long long)ms, opt.jobs, opt.jobs == 1 ? "" : "s", opt.chunk);
+	if (opt.rate)
+		out(", at most %s/s", human(opt.rate, b, sizeof(b)));
+	out("); %s already in place\n", human(m->bytes[MV_IN_PLACE], a, sizeof(a)));
+	for (int k = MV_SHARED; k < MV_NKINDS; k++)
+		if (m->bytes[k])
+			out("  left %s: %s\n", mv_names[k], human(m->bytes[k], a, sizeof(a)));
+}
+
 static void report_json(const struct target *t, int numa_balancing)
 {
 	static const char *status[] = { "ok", "error", "partial" };
@@ -506,6 +557,8 @@ static void report_json(const struct target *t, int numa_balancing)
 	       t->not_moved, (unsigned long long)t->left,
 	       (unsigned long long)(t->ns / 1000000000u),
 	       (unsigned long long)(t->ns % 1000000000u / 1000u));
+	if (t->mv)
+		json_mover(t->mv);
 	out(",\"numa_balancing\":%s", numa_balancing ? "true" : "false");
 	out(",\"note\":");
 	if (t->note[0])
@@ -563,7 +616,9 @@ static void report_text(const struct target *t)
 		       t->before->valid ? human(t->before->total, a, sizeof(a)) : "?",
 		       t->after->valid ? human(t->after->total, b, sizeof(b)) : "?");
 	}
-	if (t->err == 0 || t->err == ENOMEM)
+	if (t->mv)
+		text_mover(t);
+	else if (t->err == 0 || t->err == ENOMEM)
 		out("  migrate_pages took %llu.%03llu s\n",
 		       (unsigned long long)(t->ns / 1000000000u),
 		       (unsigned long long)(t->ns % 1000000000u / 1000000u));
@@ -1135,6 +1190,324 @@ static void run_cgroup(const struct plan *pl, struct target *t, const struct cgw
 	}
 }
 
+/* ---- the chunked mover ----------------------------------------------------------
+ * --rate, --jobs, --chunk and --progress select it. Each process is checked
+ * first as the kernel checks migrate_pages (it exists and may be read, its
+ * cpuset allows the to-nodes), then all of them go to the mover at once, so
+ * that the workers share out processes as well as pages. */
+
+/* "200M", "1.5G"? No: whole numbers with an optional K, M, G or T (powers of
+ * 1024), optionally followed by "iB" or "B". Returns -1 when it is not one. */
+static int parse_size(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+	unsigned shift = 0;
+	const char *p = s;
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	switch (*p) {
+	case 'k': case 'K': shift = 10; p++; break;
+	case 'm': case 'M': shift = 20; p++; break;
+	case 'g': case 'G': shift = 30; p++; break;
+	case 't': case 'T': shift = 40; p++; break;
+	}
+	if (shift && p[0] == 'i' && p[1] == 'B')
+		p += 2;
+	else if (*p == 'B')
+		p++;
+	if (*p || (shift && v > UINT64_MAX >> shift))
+		return -1;
+	*out = v << shift;
+	return 0;
+}
+
+static void parse_mover_opt(const char *name, const char *val)
+{
+	uint64_t v;
+	unsigned long page = getauxval(AT_PAGESZ);
+
+	opt.mover = 1;
+	if (!page)
+		page = 4096;
+	if (strcmp(name, "--rate") == 0) {
+		if (parse_size(val, &v) < 0 || v == 0)
+			die_usage("--rate: '%s' is not a rate (bytes per second, e.g. 200M)", val);
+		opt.rate = v;
+	} else if (strcmp(name, "--jobs") == 0) {
+		size_t i = 0;
+		for (v = 0; val[i] >= '0' && val[i] <= '9' && v <= MV_MAX_JOBS; i++)
+			v = v * 10 + (uint64_t)(val[i] - '0');
+		if (i == 0 || val[i] || v < 1 || v > MV_MAX_JOBS)
+			die_usage("--jobs: '%s' is not a number of workers (1-%d)", val, MV_MAX_JOBS);
+		opt.jobs = (int)v;
+	} else if (strcmp(name, "--chunk") == 0) {
+		size_t l = strlen(val);
+		if (parse_size(val, &v) < 0)
+			die_usage("--chunk: '%s' is not a number of pages or a size", val);
+		if (l && (val[l - 1] < '0' || val[l - 1] > '9'))
+			v /= page; /* a size */
+		if (v < 1 || v > MV_MAX_CHUNK)
+			die_usage("--chunk: '%s' is out of range (1-%lu pages of %lu bytes)", val,
+				  MV_MAX_CHUNK, page);
+		opt.chunk = (unsigned long)v;
+		opt.chunk_given = 1;
+	} else { /* --progress */
+		if (strcmp(val, "auto") == 0)
+			opt.progress = 1;
+		else if (strcmp(val, "always") == 0)
+			opt.progress = 2;
+		else if (strcmp(val, "never") == 0)
+			opt.progress = 0;
+		else
+			die_usage("--progress: '%s' is not auto, always or never", val);
+	}
+}
+
+static int progress_tty; /* rewrite one line (a terminal) or print lines */
+
+static void show_progress(const struct mv_progress *p, int final)
+{
+	static char buf[1024];
+	char a[48], b[48];
+	size_t o = 0, len = sizeof(buf);
+	uint64_t rate = p->elapsed_ns ? (uint64_t)((double)p->done * 1e9 / (double)p->elapsed_ns) : 0;
+
+	o += fmt(buf + o, len - o, "%smigratepages: moved %s", progress_tty ? "\r" : "",
+		 human(p->done, a, sizeof(a)));
+	if (p->total)
+		o += fmt(buf + o, len - o, " of %s (%llu%%)", human(p->total, b, sizeof(b)),
+			 (unsigned long long)(p->done >= p->total ? 100 : p->done * 100 / p->total));
+	for (int n = 0, first = 1; n < p->nnodes && o < len; n++)
+		if (p->node_done[n]) {
+			o += fmt(buf + o, len - o, "%s%d: %s", first ? "; to node " : ", ", n,
+				 human(p->node_done[n], a, sizeof(a)));
+			first = 0;
+		}
+	if (o < len)
+		o += fmt(buf + o, len - o, "; %s/s", human(rate, a, sizeof(a)));
+	if (!final && rate && p->total > p->done && o < len) {
+		uint64_t eta = (p->total - p->done) / rate;
+		o += fmt(buf + o, len - o, "; ETA %llu:%02llu", (unsigned long long)(eta / 60),
+			 (unsigned long long)(eta % 60));
+	}
+	if (o < len)
+		o += fmt(buf + o, len - o, "%s%s", progress_tty ? "\033[K" : "",
+			 final || !progress_tty ? "\n" : "");
+	write_all(2, buf, o < len ? o : len - 1, NULL);
+}
+
+/* Checks one process as the kernel checks migrate_pages; 0 when the mover may
+ * go ahead, else the target's status and message are set. */
+static int mover_check(struct target *t, const struct nodeset *eff_to)
+{
+	static char list[MP_MAXNODES * 5], list2[MP_MAXNODES * 5];
+	struct nodeset mems, dest, outside;
+
+	/* the process exists, may be read, and has memory (nothing is moved);
+	 * a process whose main thread has exited is reached through another */
+	if (syscall(SYS_move_pages, t->mm_pid, 0UL, NULL, NULL, NULL, 0) < 0 &&
+	    (errno != EINVAL || !use_live_thread(t) ||
+	     syscall(SYS_move_pages, t->mm_pid, 0UL, NULL, NULL, NULL, 0) < 0)) {
+		explain(t, errno);
+		return -1;
+	}
+	if (ns_next(eff_to, -1) < 0) {
+		explain(t, EINVAL);
+		return -1;
+	}
+	if (proc_status(t->mm_pid, "Mems_allowed_list", list, sizeof(list)) < 0 ||
+	    ns_read_list(list, strlen(list), &mems) < 0)
+		return 0; /* unknown: move_pages will say */
+	if (!sys_nice() && !ns_subset(&t->to, &mems)) {
+		explain(t, EPERM);
+		return -1;
+	}
+	ns_clear(&dest);
+	for (int n = ns_next(&t->from, -1); n >= 0; n = ns_next(&t->from, n))
+		ns_add(&dest, mig_final(t->steps, t->nsteps, n));
+	if (!ns_subset(&dest, &mems)) {
+		/* migrate_pages may, with CAP_SYS_NICE; move_pages never does */
+		ns_andnot(&outside, &dest, &mems);
+		ns_format(&outside, list2, sizeof(list2));
+		t->status = EX_FAIL;
+		t->err = EPERM;
+		fmt(t->msg, MSG_LEN, "to-nodes %s are outside the nodes the process may use "
+		    "(Mems_allowed_list: %s): move_pages cannot put pages there; without "
+		    "--rate, --jobs, --chunk and --progress, one migrate_pages call can",
+		    list2, list);
+		return -1;
+	}
+	return 0;
+}
+
+/* What the mover found becomes the report's before/after and status. */
+static void mover_result(struct target *t, const struct mv_target *m)
+{
+	char a[48], b[48];
+	uint64_t left = m->bytes[MV_BUSY] + m->bytes[MV_NOMEM] + m->bytes[MV_OTHER];
+
+	t->mv = m;
+	t->ns = m->ns;
+	for (int k = 0; k < 2; k++) {
+		struct usage *u = k ? t->after : t->before;
+		const uint64_t *v = k ? m->after : m->before;
+		memset(u->bytes, 0, sizeof(u->bytes));
+		u->total = 0;
+		for (int n = 0; n < m->nnodes; n++) {
+			u->bytes[n] = v[n];
+			u->total += v[n];
+		}
+		u->valid = !m->err;
+	}
+	t->left = left + m->bytes[MV_SHARED];
+	if (m->err) {
+		explain(t, m->err);
+		return;
+	}
+	if (left) {
+		t->status = EX_PARTIAL;
+		fmt(t->msg, MSG_LEN, "%s could not be moved (%s%s%s%s%s%s%s%s)",
+		    human(left, a, sizeof(a)),
+		    m->bytes[MV_BUSY] ? "in use: " : "",
+		    m->bytes[MV_BUSY] ? human(m->bytes[MV_BUSY], b, sizeof(b)) : "",
+		    m->bytes[MV_NOMEM] ? (m->bytes[MV_BUSY] ? "; " : "") : "",
+		    m->bytes[MV_NOMEM] ? "the to-nodes ran out of free memory" : "",
+		    m->bytes[MV_OTHER] && (m->bytes[MV_BUSY] || m->bytes[MV_NOMEM]) ? "; " : "",
+		    m->bytes[MV_OTHER] ? "other errors, the last: " : "",
+		    m->bytes[MV_OTHER] ? strerror(m->other_err) : "",
+		    m->bytes[MV_SHARED] ? "; and pages shared with other processes, which "
+					  "move only with CAP_SYS_NICE" : "");
+	} else if (m->bytes[MV_SHARED]) {
+		/* information, not a failure: the kernel's single call leaves them too */
+		size_t o = strlen(t->note);
+		fmt(t->note + o, MSG_LEN - o, "%s%s shared with other processes stayed (shared "
+		    "pages move only with CAP_SYS_NICE)", o ? "; " : "",
+		    human(m->bytes[MV_SHARED], a, sizeof(a)));
+	}
+}
+
+/* The target's lists and the kernel's plan, as migrate_one has them. */
+static void mover_target(const struct plan *pl, struct target *t, int pid, int fixed,
+			 const struct nodeset *from, const struct nodeset *to,
+			 struct nodeset *eff_to)
+{
+	target_start(t, pid);
+	if (fixed) {
+		t->from = *from;
+		t->to = *to;
+		t->resolved = 1;
+	} else {
+		resolve(pl, t, t->msg, MSG_LEN);
+		if (!t->resolved) {
+			t->status = EX_FAIL;
+			return;
+		}
+	}
+	*eff_to = t->to;
+	if (pl->caller_mems_known)
+		ns_and(eff_to, &t->to, &pl->caller_mems);
+	t->nsteps = mig_plan(&t->from, ns_next(eff_to, -1) < 0 ? &t->to : eff_to, t->steps);
+}
+
+static int run_mover(const struct plan *pl, const struct pidlist *pids, int fixed,
+		     const struct nodeset *from, const struct nodeset *to)
+{
+	static struct target t;
+	struct mv_target *m;
+	int nn = ns_last(&pl->topo.online) + 1, worst = EX_OK, nlive = 0;
+	size_t n = pids->n ? pids->n : 1, per, bytes;
+	struct mv_opts mo;
+	struct nodeset eff_to;
+	char *mem;
+
+	/* node lists name nodes that exist: online ones (checked) */
+	if (fixed && ns_last(from) + 1 > nn)
+		nn = ns_last(from) + 1;
+	if (fixed && ns_last(to) + 1 > nn)
+		nn = ns_last(to) + 1;
+	/* one mapping (the tool uses no malloc): the targets, then for each its
+	 * before and after bytes per node and its finals */
+	per = 2 * (size_t)nn * sizeof(uint64_t) + ((size_t)nn * sizeof(short) + 7) / 8 * 8;
+	bytes = n * (sizeof(*m) + per);
+	mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED) {
+		say("%s", strerror(errno));
+		return EX_FAIL;
+	}
+	m = (struct mv_target *)(void *)mem;
+	/* the checks, one process at a time; a process that fails them is
+	 * marked dead for the mover (and checked again for its report) */
+	for (size_t i = 0; i < pids->n; i++) {
+		char *mine = mem + n * sizeof(*m) + i * per;
+		short *finals = (short *)(void *)(mine + 2 * (size_t)nn * sizeof(uint64_t));
+
+		m[i].pid = pids->v[i];
+		m[i].dead = 1;
+		mover_target(pl, &t, pids->v[i], fixed, from, to, &eff_to);
+		if (!t.resolved || mover_check(&t, &eff_to) < 0)
+			continue;
+		m[i].pid = t.mm_pid; /* the id its memory is reached through */
+		m[i].dead = 0;
+		for (int k = 0; k < nn; k++)
+			finals[k] = (short)mig_final(t.steps, t.nsteps, k);
+		m[i].nnodes = nn;
+		m[i].finals = finals;
+		m[i].before = (uint64_t *)(void *)mine;
+		m[i].after = m[i].before + nn;
+		nlive++;
+	}
+	memset(&mo, 0, sizeof(mo));
+	mo.rate = opt.rate;
+	mo.chunk = opt.chunk;
+	if (opt.rate && !opt.chunk_given) {
+		/* under a cap, chunks of an eighth of a second's worth (at least 512
+		 * pages): a pause between chunks then stays short enough for the
+		 * pacing to make up */
+		uint64_t c = opt.rate / 8 / (getauxval(AT_PAGESZ) ? getauxval(AT_PAGESZ) : 4096);
+		mo.chunk = c < 512 ? 512 : c < opt.chunk ? (unsigned long)c : opt.chunk;
+	}
+	mo.jobs = opt.jobs;
+	mo.move_all = sys_nice();
+	progress_tty = isatty(2);
+	if (opt.progress == 2 || (opt.progress == 1 && progress_tty)) {
+		mo.progress = show_progress;
+		mo.progress_ns = progress_tty ? 250000000u : 1000000000u;
+	}
+	if (nlive && mover_run(m, (int)pids->n, &mo) < 0) {
+		say("cannot start the workers: %s", strerror(errno));
+		munmap(mem, bytes);
+		return EX_FAIL;
+	}
+	/* the reports, in the order the processes were named */
+	for (size_t i = 0; i < pids->n; i++) {
+		mover_target(pl, &t, pids->v[i], fixed, from, to, &eff_to);
+		if (!m[i].finals) {
+			/* it failed the checks: they say why again */
+			if (t.resolved && mover_check(&t, &eff_to) == 0) {
+				t.status = EX_FAIL;
+				fmt(t.msg, MSG_LEN, "its checks failed before the move and pass "
+				    "now (it changed meanwhile): not moved; run again");
+			}
+		} else {
+			if (m[i].pid != pids->v[i])
+				fmt(t.note, MSG_LEN, "its main thread has exited; moved through "
+				    "thread %d", m[i].pid);
+			mover_result(&t, &m[i]);
+		}
+		if (pl->cgroup_mode && t.err == ESRCH)
+			continue; /* it exited, or left the cgroup, since it was listed */
+		report(pl, &t, &worst);
+	}
+	munmap(mem, bytes);
+	return worst;
+}
+
 int main(int argc, char **argv)
 {
 	const char *pos[3];
@@ -1147,6 +1520,8 @@ int main(int argc, char **argv)
 	struct nodeset from, to;
 	char q[200];
 
+	opt.jobs = 1;
+	opt.chunk = MV_DEFAULT_CHUNK;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (only_pos || a[0] != '-' || a[1] == 0) {
@@ -1175,6 +1550,20 @@ int main(int argc, char **argv)
 				opt.cgroup = argv[i];
 			} else if (strncmp(a, "--cgroup=", 9) == 0) {
 				opt.cgroup = a + 9;
+			} else if (strcmp(a, "--rate") == 0 || strcmp(a, "--jobs") == 0 ||
+				   strcmp(a, "--chunk") == 0) {
+				if (++i == argc)
+					die_usage("option '%s' needs a value", a);
+				parse_mover_opt(a, argv[i]);
+			} else if (strncmp(a, "--rate=", 7) == 0 || strncmp(a, "--jobs=", 7) == 0 ||
+				   strncmp(a, "--chunk=", 8) == 0 || strncmp(a, "--progress=", 11) == 0) {
+				char name[16];
+				size_t l = (size_t)(strchr(a, '=') - a);
+				memcpy(name, a, l);
+				name[l] = 0;
+				parse_mover_opt(name, a + l + 1);
+			} else if (strcmp(a, "--progress") == 0) {
+				parse_mover_opt(a, "auto");
 			} else {
 				die_usage("unknown option %s", quote_max(a, (size_t)-1, 40, q, sizeof(q)));
 			}
@@ -1192,6 +1581,17 @@ int main(int argc, char **argv)
 					break;
 				case 'n':
 					opt.dry_run = 1;
+					break;
+				case 'j':
+					/* -jN or -j N */
+					if (c[1]) {
+						parse_mover_opt("--jobs", c + 1);
+					} else {
+						if (++i == argc)
+							die_usage("option '-j' needs a value");
+						parse_mover_opt("--jobs", argv[i]);
+					}
+					c += strlen(c) - 1; /* the rest of the word was the value */
 					break;
 				default: {
 					char o[3] = { '-', *c, 0 };
@@ -1267,7 +1667,7 @@ int main(int argc, char **argv)
 		pidlist_dedupe(&pids, NULL);
 	}
 
-	if (opt.verbose || opt.json || opt.dry_run)
+	if (opt.verbose || opt.json || opt.dry_run || opt.mover)
 		pl.caller_mems_known = self_mems_allowed(&pl.caller_mems) == 0;
 	if (opt.verbose || opt.json)
 		pl.numa_balancing = numa_balancing_mode();
@@ -1276,6 +1676,8 @@ int main(int argc, char **argv)
 		    "it may move pages back", pl.numa_balancing,
 		    pl.numa_balancing & 2 ? ", memory tiering" : "");
 
+	if (opt.mover && !opt.dry_run)
+		return finish(run_mover(&pl, opt.cgroup ? &walk.pids : &pids, fixed, &from, &to));
 	if (opt.cgroup)
 		run_cgroup(&pl, &t, &walk, fixed ? &from : NULL, &to, &worst);
 	else

@@ -41,7 +41,7 @@ help=$("$MP" --help)
 [ "$(head -1 <<<"$help")" = "Usage: migratepages [OPTIONS] PID[,PID...] FROM-NODES TO-NODES" ] \
   && echo "PASS --help first line" || echo "FAIL --help first line: $(head -1 <<<"$help")"
 [ "$("$MP" -h)" = "$help" ] && echo "PASS -h equals --help" || echo "FAIL -h differs from --help"
-for o in -v --verbose -n --dry-run --json --cgroup -h --help -V --version; do
+for o in -v --verbose -n --dry-run --json --cgroup -h --help -V --version --rate -j --jobs --chunk --progress; do
   grep -q -- "$o" <<<"$help" && echo "PASS --help names $o" || echo "FAIL --help does not name $o"
 done
 t "--version" 0 "migratepages 1.0.0" "" --version
@@ -78,6 +78,36 @@ usage "--cgroup with a pid" "expected FROM-NODES TO-NODES after --cgroup DIR, go
 usage "--cgroup with one list" "expected FROM-NODES TO-NODES after --cgroup DIR, got 1 argument" --cgroup /x 0
 usage "option-like text after --" "expected PID FROM-NODES TO-NODES, got 2 arguments" -- -v 0
 bad "--cgroup that does not exist" "--cgroup: cannot read '$tmp/none': no such cgroup (cgroup.procs not found)" --cgroup "$tmp/none" 0 0
+
+# --- the chunked mover's options: bad values stop before any call (the filter
+# kills on move_pages as well as migrate_pages)
+for o in --rate --jobs --chunk; do
+  usage "$o without a value" "option '$o' needs a value" 1 0 0 $o
+done
+usage "-j without a value" "option '-j' needs a value" 1 0 0 -j
+usage "--jobs 0" "--jobs: '0' is not a number of workers (1-64)" --jobs 0 1 0 0
+usage "--jobs 65" "--jobs: '65' is not a number of workers (1-64)" --jobs 65 1 0 0
+usage "--jobs=x" "--jobs: 'x' is not a number of workers (1-64)" --jobs=x 1 0 0
+usage "--jobs= empty" "--jobs: '' is not a number of workers (1-64)" --jobs= 1 0 0
+usage "-j0" "--jobs: '0' is not a number of workers (1-64)" -j0 1 0 0
+usage "-vj 99" "--jobs: '99' is not a number of workers (1-64)" -vj 99 1 0 0
+usage "--jobs 99999999999999999999" "--jobs: '99999999999999999999' is not a number of workers (1-64)" --jobs 99999999999999999999 1 0 0
+usage "--rate 0" "--rate: '0' is not a rate (bytes per second, e.g. 200M)" --rate 0 1 0 0
+usage "--rate 1.5G" "--rate: '1.5G' is not a rate (bytes per second, e.g. 200M)" --rate 1.5G 1 0 0
+usage "--rate 5x" "--rate: '5x' is not a rate (bytes per second, e.g. 200M)" --rate 5x 1 0 0
+usage "--rate -1" "--rate: '-1' is not a rate (bytes per second, e.g. 200M)" --rate -1 1 0 0
+usage "--rate overflowing" "--rate: '99999999999999999999' is not a rate (bytes per second, e.g. 200M)" --rate 99999999999999999999 1 0 0
+usage "--rate 17179869184G overflows" "--rate: '17179869184G' is not a rate (bytes per second, e.g. 200M)" --rate 17179869184G 1 0 0
+usage "--chunk 0" "--chunk: '0' is out of range (1-65536 pages of $(getconf PAGESIZE) bytes)" --chunk 0 1 0 0
+usage "--chunk 65537" "--chunk: '65537' is out of range (1-65536 pages of $(getconf PAGESIZE) bytes)" --chunk 65537 1 0 0
+usage "--chunk 100B (under a page)" "--chunk: '100B' is out of range (1-65536 pages of $(getconf PAGESIZE) bytes)" --chunk 100B 1 0 0
+usage "--chunk 1G (over 65536 pages)" "--chunk: '1G' is out of range (1-65536 pages of $(getconf PAGESIZE) bytes)" --chunk 1G 1 0 0
+usage "--chunk x" "--chunk: 'x' is not a number of pages or a size" --chunk x 1 0 0
+usage "--progress=sometimes" "--progress: 'sometimes' is not auto, always or never" --progress=sometimes 1 0 0
+usage "--progress 1 takes no value" "too many arguments (from '0' on)" --progress 1 1 0 0
+# good values reach the next check (here: the node list), still before any call
+bad "good mover values, then a bad node" "from-nodes: node 1000 does not exist (nodes: $online)" --rate 200M --jobs 64 --chunk 65536 --progress=always -j2 1 1000 0
+bad "--rate 1KiB, --chunk 16M, then a bad node" "from-nodes: node 1000 does not exist (nodes: $online)" --rate 1KiB --chunk 16M 1 1000 0
 mkdir -p "$tmp/cg"; printf '12\nabc\n' >"$tmp/cg/cgroup.procs"
 bad "--cgroup with a bad cgroup.procs" "--cgroup: cannot read '$tmp/cg': cgroup.procs is not a list of process ids" --cgroup "$tmp/cg" 0 0
 

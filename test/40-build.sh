@@ -47,7 +47,7 @@ if gcc -std=c11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -f
   # compared with their numbers blanked, as pids differ). No binary bytes: the
   # suites' output is shown through cat -v.
   names() { sed -n "s/^$1 \([^:]*\).*/\1/p" | sed 's/[0-9][0-9]*/N/g' | sort -u; }
-  for s in 20-cli 30-host 32-devices 33-real; do
+  for s in 20-cli 30-host 31-mover 32-devices 33-real; do
     out=$(MP=$TOP/build/migratepages-san MP_SANITIZED=1 ASAN_OPTIONS=detect_leaks=0 "test/$s.sh" 2>&1 | cat -v)
     plain=$(MP_SANITIZED=1 "test/$s.sh" 2>&1 | cat -v)
     pass=$(grep -c '^PASS' <<<"$out")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test/60-arch.sh - every architecture in test/arch/targets:
 #  numbers  syscall_arch.h's own table (MP_FORCE_TABLE) against __NR_migrate_pages
-#           from the target's kernel headers (Debian's linux-libc-dev-*-cross),
+#           and __NR_move_pages from the target's kernel headers (Debian's
+#           linux-libc-dev-*-cross),
 #           compiled by the target's cross gcc; plus a negative control
 #  dist     ./build.sh dist: every binary static and of the right machine;
 #           a second dist from a copy of the tree at another path is byte-identical
@@ -29,20 +30,24 @@ cc_of() { [ "$1" = - ] && echo gcc || echo "${1}gcc"; }
 pkg_of() { [ "$1" = - ] && echo gcc-multilib || echo "gcc-${1%-}"; }
 
 # ---- numbers --------------------------------------------------------------------
-# check_nr CC FLAGS HEADER-DIR: prints "table kernel" or the compiler's error
+# check_nr CC FLAGS HEADER-DIR: prints "migrate_pages=N move_pages=N" (table
+# and kernel agree) or the first disagreement / the compiler's error
 check_nr() {
-  local cc=$1 flags=$2 inc=$3 e t k
+  local cc=$1 flags=$2 inc=$3 e t k p out=""
   [ "$flags" = - ] && flags=
   # shellcheck disable=SC2086
   e=$($cc $flags -E -P -DMP_PRINT -I"$inc" test/arch/nr.c 2>&1) || { echo "preprocessing failed: $(grep -m1 error <<<"$e")"; return 1; }
-  t=$(sed -n 's/^mp_table=//p' <<<"$e" | sed 's/\([0-9]\)[uUlL]*/\1/g')
-  k=$(sed -n 's/^mp_kernel=//p' <<<"$e" | sed 's/\([0-9]\)[uUlL]*/\1/g')
-  { [ -n "$t" ] && [ -n "$k" ]; } || { echo "no numbers in the preprocessed output"; return 1; }
-  t=$((t)) k=$((k))
+  for p in mp:migrate_pages mv:move_pages; do
+    t=$(sed -n "s/^${p%%:*}_table=//p" <<<"$e" | sed 's/\([0-9]\)[uUlL]*/\1/g')
+    k=$(sed -n "s/^${p%%:*}_kernel=//p" <<<"$e" | sed 's/\([0-9]\)[uUlL]*/\1/g')
+    { [ -n "$t" ] && [ -n "$k" ]; } || { echo "no ${p#*:} numbers in the preprocessed output"; return 1; }
+    t=$((t)) k=$((k))
+    [ "$t" = "$k" ] || { echo "${p#*:}: table $t, kernel $k"; return 1; }
+    out="$out${out:+ }${p#*:}=$t"
+  done
   # shellcheck disable=SC2086
-  e=$($cc $flags -fsyntax-only -I"$inc" test/arch/nr.c 2>&1) || { echo "static_assert failed: table $t, kernel $k"; return 1; }
-  [ "$t" = "$k" ] || { echo "table $t, kernel $k"; return 1; }
-  echo "$t $k"
+  e=$($cc $flags -fsyntax-only -I"$inc" test/arch/nr.c 2>&1) || { echo "static_assert failed: $(grep -m1 -o 'disagrees[^"]*' <<<"$e")"; return 1; }
+  echo "$out"
 }
 
 nchecked=0
@@ -53,26 +58,29 @@ while IFS=$'\t' read -r name prefix flags _dist _run _musl; do
     continue
   fi
   if r=$(check_nr "$cc" "$flags" .); then
-    echo "PASS numbers $name (migrate_pages = ${r% *})"
+    echo "PASS numbers $name ($r)"
     nchecked=$((nchecked + 1))
   else
     echo "FAIL numbers $name: $r"
   fi
 done < <(rows)
-echo "info: migrate_pages numbers checked for $nchecked ABIs against their kernel headers"
+echo "info: migrate_pages and move_pages numbers checked for $nchecked ABIs against their kernel headers"
 echo "info: in syscall_arch.h but not checkable here (no Debian 12 cross gcc or kernel headers):" \
      "loongarch64, riscv32, csky, openrisc, hexagon, nios2, xtensa, microblaze"
 
-# Negative control: a table with one wrong number must fail the check.
+# Negative controls: a table with one wrong number must fail the check.
 mkdir -p "$tmp/bad"
-sed 's/define SYS_migrate_pages 256$/define SYS_migrate_pages 257/' syscall_arch.h >"$tmp/bad/syscall_arch.h"
-if cmp -s syscall_arch.h "$tmp/bad/syscall_arch.h"; then
-  echo "FAIL numbers negative control: could not plant a wrong x86_64 number"
-elif r=$(check_nr gcc - "$tmp/bad"); then
-  echo "FAIL numbers negative control: a table with 257 for x86_64 passed ($r)"
-else
-  echo "PASS numbers negative control (a wrong x86_64 number is caught: $r)"
-fi
+for plant in migrate_pages:256:257 move_pages:279:280; do
+  IFS=: read -r call good wrong <<<"$plant"
+  sed "s/define SYS_${call} ${good}\$/define SYS_${call} ${wrong}/" syscall_arch.h >"$tmp/bad/syscall_arch.h"
+  if cmp -s syscall_arch.h "$tmp/bad/syscall_arch.h"; then
+    echo "FAIL numbers negative control $call: could not plant a wrong x86_64 number"
+  elif r=$(check_nr gcc - "$tmp/bad"); then
+    echo "FAIL numbers negative control $call: a table with $wrong for x86_64 passed ($r)"
+  else
+    echo "PASS numbers negative control $call (a wrong x86_64 number is caught: $r)"
+  fi
+done
 
 # ---- dist -----------------------------------------------------------------------
 # Both dists build from snapshots of the tree (the sources may change while the

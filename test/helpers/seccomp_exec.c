@@ -1,5 +1,6 @@
 /* seccomp_exec MODE PROGRAM [ARG...] - run PROGRAM with a seccomp filter that
- * answers migrate_pages(2) (x86_64, x32 and i386 numbers; aarch64's on arm64) with:
+ * answers migrate_pages(2) and move_pages(2) (x86_64, x32 and i386 numbers;
+ * aarch64's on arm64) with:
  *   kill    the process dies of SIGSYS (proves that no call was made)
  *   eperm   EPERM, as container runtimes' default profiles do
  *   enosys  ENOSYS, as a kernel without NUMA does
@@ -39,23 +40,28 @@ int main(int argc, char **argv)
 		fprintf(stderr, "seccomp_exec: unknown mode '%s'\n", argv[1]);
 		return 125;
 	}
-	/* jt/jf count instructions after the jump */
+	/* jt/jf count instructions after the jump; every match goes to 19 */
 	struct sock_filter f[] = {
 		/* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARCH_OFF),
-		/* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 4),
+		/* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 6),
 		/* 2 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, NR_OFF),
-		/* 3 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 256, 9, 0),              /* x86_64 */
-		/* 4 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x40000000 | 256, 8, 0), /* x32 */
-		/* 5 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		/* 6 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_I386, 0, 3),
-		/* 7 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, NR_OFF),
-		/* 8 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 294, 4, 0),              /* i386 */
-		/* 9 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		/* 10 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_AARCH64, 0, 3),
-		/* 11 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, NR_OFF),
-		/* 12 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 238, 0, 1),             /* aarch64 */
-		/* 13 */ BPF_STMT(BPF_RET | BPF_K, action),
-		/* 14 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		/* 3 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 256, 15, 0),             /* x86_64 migrate_pages */
+		/* 4 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x40000000 | 256, 14, 0), /* x32 */
+		/* 5 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 279, 13, 0),             /* x86_64 move_pages */
+		/* 6 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x40000000 | 533, 12, 0), /* x32 */
+		/* 7 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		/* 8 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_I386, 0, 4),
+		/* 9 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, NR_OFF),
+		/* 10 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 294, 8, 0),             /* i386 migrate_pages */
+		/* 11 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 317, 7, 0),             /* i386 move_pages */
+		/* 12 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		/* 13 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_AARCH64, 0, 4),
+		/* 14 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, NR_OFF),
+		/* 15 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 238, 3, 0),             /* aarch64 migrate_pages */
+		/* 16 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 239, 2, 0),             /* aarch64 move_pages */
+		/* 17 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		/* 18 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		/* 19 */ BPF_STMT(BPF_RET | BPF_K, action),
 	};
 	struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||

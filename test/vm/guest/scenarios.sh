@@ -412,23 +412,27 @@ sc_dry_run() {
   pagecheck check "$T/dr.before" "$T/dr.after2" "" "" -z >/dev/null || why="$why; control: pages moved before the SIGSYS"
   if [ -z "$why" ]; then pass dry-run; info "dry-run: $OUT; control run killed by SIGSYS"; else fail dry-run "${why#; }"; fi
 }
-sc_pidlist() {
-  local a b dead rc why=
-  hog_start pla -s 8 -b 0 && hog_start plb -s 8 -N -i 0-1 || { fail pidlist-dead "hog did not start"; return; }
+# pidlist_case NAME "OPTIONS": two processes and a dead pid between them
+pidlist_case() {
+  local n=$1 opts=$2 a b dead rc why=
+  hog_start pla -s 8 -b 0 && hog_start plb -s 8 -N -i 0-1 || { fail "$n" "hog did not start"; return; }
   a=$(hpid pla) b=$(hpid plb)
   sh -c 'exit 0' & dead=$!
   wait "$dead"
   hog_report pla before; hog_report plb before
-  $MP "$a,$dead,$b" 0-1 2-3 >"$T/pl.out" 2>"$T/pl.err"
+  $MP $opts "$a,$dead,$b" 0-1 2-3 >"$T/pl.out" 2>"$T/pl.err"
   rc=$?
   hog_report pla after; hog_report plb after
   hog_stop pla; hog_stop plb
-  info "pidlist-dead: exit $rc; stderr: $(head -c 300 "$T/pl.err" | tr '\n' ' ')"
+  info "$n: exit $rc; stderr: $(head -c 300 "$T/pl.err" | tr '\n' ' ')"
   [ "$rc" = 1 ] || why="exit $rc, expected 1 (a pid is gone)"
   grep -q "$dead" "$T/pl.err" || why="$why; stderr does not name the dead pid $dead"
   OUT=$(pagecheck check "$T/pla.before" "$T/pla.after" 0-1 2-3) || why="$why; first pid: $OUT"
   OUT=$(pagecheck check "$T/plb.before" "$T/plb.after" 0-1 2-3) || why="$why; last pid: $OUT"
-  if [ -z "$why" ]; then pass pidlist-dead; else fail pidlist-dead "${why#; }"; fi
+  if [ -z "$why" ]; then pass "$n"; else fail "$n" "${why#; }"; fi
+}
+sc_pidlist() {
+  pidlist_case pidlist-dead ""
 }
 sc_cgroup50() {
   local d i rc why= bad=0 p
@@ -832,4 +836,117 @@ sc_devices() {
     fail dev-netdev-dot "cannot rename $NET1 to nic.1"
   fi
   umount /mnt/d
+}
+
+# --- the chunked mover (--jobs, --chunk, --rate, --progress) on 4 nodes --------
+# The same checks as the single call's cases: every page where the kernel's
+# plan puts it (pagecheck), the data intact, and (sbs) the placement identical,
+# page by page, to numactl's migratepages, i.e. one migrate_pages call.
+sc_mover_pairs() {
+  mcase mv-pairs "-s 32 -N -i 0-1" "--jobs 2 --chunk 64 --progress=always @ 0-1 2-3" 0-1 2-3 0
+  LAST_A="@ 0-1 2-3"
+  sbs mv-pairs same
+  # --progress=always on a non-terminal: lines, the last one at 100 %
+  if grep -q "^migratepages: moved [0-9.]* MiB of [0-9.]* MiB (100%); to node 2: [0-9.]* MiB, 3: [0-9.]* MiB; [0-9.]* [KMG]iB/s$" "$T/mv-pairs.err"; then
+    pass mv-progress
+  else
+    fail mv-progress "no final progress line: $(tail -c 300 "$T/mv-pairs.err" | tr '\n' '|')"
+  fi
+}
+sc_mover_unequal() {
+  mcase mv-unequal "-s 32 -N -i 0-3" "--jobs 2 --chunk 100 @ 0-3 1,2" 0-3 1,2 0
+  LAST_A="@ 0-3 1,2"
+  sbs mv-unequal same
+  mcase mv-chain "-s 16 -N -i 0-1" "--jobs 1 @ 0,1 1,2" 0,1 1,2 0
+  LAST_A="@ 0,1 1,2"
+  sbs mv-chain same
+  mcase mv-all "-s 32 -N -i 0-3" "-j3 --chunk 1M @ all 2" 0-3 2 0
+  LAST_A="@ all 2"
+  sbs mv-all same
+}
+sc_mover_thp() {
+  # 1000-page chunks: huge pages straddle the chunks' ends
+  mcase mv-thp "-s 32 -H -i 0-1" "--jobs 2 --chunk 1000 @ 0-1 2-3" 0-1 2-3 0
+  LAST_A="@ 0-1 2-3"
+  local b
+  b=$(sed -n 's/^thp_kb //p' "$T/mv-thp.before" 2>/dev/null)
+  [ "${b:-0}" -gt 0 ] 2>/dev/null && pass mv-thp-backed ||
+    fail mv-thp-backed "the buffer had no transparent huge pages: the case tested nothing"
+  sbs mv-thp same
+  # default chunks (aligned): one address per huge page, the rest asked after
+  mcase mv-thp-whole "-s 32 -H -b 0" "--jobs 2 --json @ 0 1" 0 1 0
+  LAST_A="@ 0 1"
+  grep -q '"busy_bytes":0,' "$T/mv-thp-whole.out" && pass mv-thp-whole-counted ||
+    fail mv-thp-whole-counted "huge pages counted as busy: $(head -c 400 "$T/mv-thp-whole.out")"
+  sbs mv-thp-whole same
+}
+sc_mover_rate() {
+  # a cap (paced batches, the huge-page probe paced too): the same placement;
+  # 32 MiB at 64 MiB/s takes at least about 0.4 s
+  local t0 t1
+  t0=$(cut -d' ' -f1 /proc/uptime)
+  mcase mv-rate "-s 32 -H -i 0-1" "--rate 64M --jobs 2 @ 0-1 2-3" 0-1 2-3 0
+  t1=$(cut -d' ' -f1 /proc/uptime)
+  LAST_A="@ 0-1 2-3"
+  sbs mv-rate same
+  mcase mv-rate-small "-s 16 -N -b 1" "--rate 8M --chunk 64 @ 1 3" 1 3 0
+  LAST_A="@ 1 3"
+  sbs mv-rate-small same
+  info "mv-rate: hog start to report, 32 MiB at --rate 64M: $t0 -> $t1 s of uptime"
+}
+sc_mover_hugetlb() {
+  local h=/sys/devices/system/node
+  echo 20 >"$h/node0/hugepages/hugepages-2048kB/nr_hugepages" &&
+    echo 20 >"$h/node3/hugepages/hugepages-2048kB/nr_hugepages" ||
+    { fail mv-hugetlb "cannot reserve huge pages"; return; }
+  mcase mv-hugetlb "-s 32 -L -b 0" "--jobs 2 --chunk 1024 -v @ 0 3" 0 3 0
+  LAST_A="@ 0 3"
+  # the 32 MiB of huge pages, each counted once, and the few other pages the
+  # hog has on node 0 (its stack, its data): 32.0 to 32.9 MiB, nothing left
+  grep -q "^  moved 32\.[0-9] MiB in " "$T/mv-hugetlb.out" && ! grep -q "^  left " "$T/mv-hugetlb.out" &&
+    pass mv-hugetlb-counted ||
+    fail mv-hugetlb-counted "--verbose does not say 32.x MiB moved and nothing left: $(tr '\n' '|' <"$T/mv-hugetlb.out")"
+  echo 0 >"$h/node0/hugepages/hugepages-2048kB/nr_hugepages"
+  echo 0 >"$h/node3/hugepages/hugepages-2048kB/nr_hugepages"
+}
+sc_mover_shared() {
+  mcase mv-shared "-s 16 -S -b 0" "--jobs 2 @ 0 1" 0 1 0
+  LAST_A="@ 0 1"
+  sbs mv-shared same
+  # without CAP_SYS_NICE shared pages stay: information, exit 0
+  HOG_USER=1000 TOOL_USER=1000 mcase mv-shared-unpriv "-s 16 -S -b 0" "--jobs 2 -v @ 0 1" 0 "" 0 -z
+  LAST_A="@ 0 1"
+  grep -q "left shared: 16.0 MiB" "$T/mv-shared-unpriv.out" && pass mv-shared-unpriv-reported ||
+    fail mv-shared-unpriv-reported "no 'left shared: 16.0 MiB' line: $(tr '\n' '|' <"$T/mv-shared-unpriv.out")"
+  HOG_USER=1000 TOOL_USER=1000 mcase mv-unpriv-own "-s 16 -b 0" "--jobs 2 @ 0 1" 0 1 0
+  LAST_A="@ 0 1"
+}
+sc_mover_file() {
+  mcase mv-file "-s 16 -N -F $T/mv-file.data -b 0" "--jobs 2 --chunk 256 @ 0 2" 0 2 0
+  LAST_A="@ 0 2"
+  sbs mv-file same
+  rm -f "$T/mv-file.data" "$T/mv-file-nc.data"
+}
+sc_mover_churn() {
+  # a thread keeps mapping and unmapping 64 KiB while the buffer moves
+  mcase mv-churn "-s 32 -N -C -b 0" "--jobs 2 --chunk 512 @ 0 3" 0 3 "*"
+  LAST_A="@ 0 3"
+  info "mv-churn: exit $RC; stderr: $(head -c 300 "$T/mv-churn.err" | tr '\n' ' ')"
+}
+sc_mover_pidlist() {
+  pidlist_case mv-pidlist "--jobs 2"
+}
+sc_mover_seccomp() {
+  # a rejected option makes no move_pages call: the filter kills on it, and
+  # (control) kills a valid mover run
+  local p rc rc2 why=
+  [ -x /bin/seccomp_exec ] || { fail mv-seccomp "no seccomp_exec helper in the guest"; return; }
+  hog_start ms -s 8 -b 0 || { fail mv-seccomp "hog did not start"; return; }
+  p=$(hpid ms)
+  seccomp_exec kill "$MP" --jobs 2 --rate 0 "$p" 0 3 >/dev/null 2>&1; rc=$?
+  seccomp_exec kill "$MP" --jobs 2 "$p" 0 3 >/dev/null 2>&1; rc2=$?
+  hog_stop ms
+  [ "$rc" = 1 ] || why="a bad --rate exited $rc, not 1"
+  [ "$rc2" = 159 ] || why="$why; control: a valid mover run under the filter exited $rc2, not 159 (SIGSYS)"
+  if [ -z "$why" ]; then pass mv-seccomp; else fail mv-seccomp "${why#; }"; fi
 }

@@ -1,7 +1,7 @@
 /* hog - a test process whose memory placement the guest tests observe.
  *
  *   hog -o PREFIX [-s MIB | -p PAGES] [-H | -N | -L] [-b NODES | -i NODES]
- *       [-t THREADS] [-S] [-k SEED] [-g MS] [-E]
+ *       [-t THREADS] [-S] [-k SEED] [-g MS] [-E] [-F FILE] [-C]
  *
  * Maps a buffer (anonymous private, or shared with -S), optionally places it
  * with mbind (-b bind, -i interleave), asks for or against transparent huge
@@ -13,6 +13,10 @@
  * target that keeps allocating; those pages are not part of the buffer).
  * -E: the main thread calls pthread_exit once set up; another thread serves
  * the signals (a process whose main thread has exited).
+ * -F FILE maps the buffer from FILE (created and sized; MAP_SHARED, a page
+ * cache mapping) instead of anonymous memory. -C starts a thread that keeps
+ * mapping, touching and unmapping 64 KiB (a target whose mappings change
+ * while it is moved).
  * Then it writes PREFIX.ready ("PID CHILD TID": the -S child's pid or -1, the
  * first extra thread's id or -1) and waits:
  *   SIGUSR1  write PREFIX.rep: the node of every page (move_pages with
@@ -40,6 +44,22 @@ static size_t npages, pagesz, len;
 static unsigned long long seed = 0x5eedULL;
 static int nthreads = 1;
 static volatile pid_t first_tid = -1;
+
+/* -C: map, touch, unmap, forever */
+static void *churner(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		unsigned char *p = mmap(NULL, 64 << 10, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			continue;
+		for (size_t i = 0; i < (64 << 10); i += 4096)
+			p[i] = 1;
+		munmap(p, 64 << 10);
+	}
+	return NULL;
+}
 
 static unsigned long long word_at(size_t i)
 {
@@ -175,7 +195,7 @@ static void report(const char *prefix)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: hog -o PREFIX [-s MIB | -p PAGES] [-H | -N | -L] [-b NODES | -i NODES] [-t THREADS] [-S] [-k SEED]\n");
+	fprintf(stderr, "usage: hog -o PREFIX [-s MIB | -p PAGES] [-H | -N | -L] [-b NODES | -i NODES] [-t THREADS] [-S] [-k SEED] [-g MS] [-E] [-F FILE] [-C]\n");
 	exit(2);
 }
 
@@ -236,8 +256,10 @@ int main(int argc, char **argv)
 	size_t mib = 16, pg = 0;
 	pid_t child = -1;
 	sigset_t set;
+	const char *file = NULL;
+	int churn = 0;
 
-	while ((c = getopt(argc, argv, "o:s:p:HNLb:i:t:Sk:g:E")) != -1) {
+	while ((c = getopt(argc, argv, "o:s:p:HNLb:i:t:Sk:g:EF:C")) != -1) {
 		switch (c) {
 		case 'o': prefix = optarg; break;
 		case 's': mib = strtoul(optarg, NULL, 10); break;
@@ -252,6 +274,8 @@ int main(int argc, char **argv)
 		case 'k': seed = strtoull(optarg, NULL, 0); break;
 		case 'g': grow_ms = atoi(optarg); break;
 		case 'E': exit_main = 1; break;
+		case 'F': file = optarg; break;
+		case 'C': churn = 1; break;
 		default: usage();
 		}
 	}
@@ -273,6 +297,16 @@ int main(int argc, char **argv)
 				   (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
 			if (buf == MAP_FAILED)
 				die(prog, "mmap(MAP_HUGETLB)");
+			goto mapped;
+		}
+		if (file) {
+			int fd = open(file, O_RDWR | O_CREAT | O_TRUNC, 0600);
+			if (fd < 0 || ftruncate(fd, (off_t)len) != 0)
+				die(prog, file);
+			buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+			if (buf == MAP_FAILED)
+				die(prog, "mmap(FILE)");
+			close(fd);
 			goto mapped;
 		}
 		raw = mmap(NULL, len + align, PROT_READ | PROT_WRITE,
@@ -310,6 +344,11 @@ mapped:
 	if (grow_ms > 0) {
 		pthread_t g;
 		if (pthread_create(&g, NULL, grow, NULL) != 0)
+			die(prog, "pthread_create");
+	}
+	if (churn) {
+		pthread_t ct;
+		if (pthread_create(&ct, NULL, churner, NULL) != 0)
 			die(prog, "pthread_create");
 	}
 

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# The chunked mover (--jobs, --chunk, --rate, --progress) for real on this host
+# (one NUMA node, so every page is already in place): the report's figures
+# against numa_maps, pid lists, a dead pid, other users' processes, the
+# progress line, and the tool's own memory with a large target. The moves
+# themselves, page by page, are checked in the multi-node guests (50-vm,
+# scenarios mover_*).
+set -u
+cd "$TOP" || exit 1
+mkdir -p build
+gcc -O2 -Wall -Wextra -Werror -o build/seccomp_exec test/helpers/seccomp_exec.c || {
+  echo "FAIL build seccomp_exec"; exit 1; }
+gcc -O2 -Wall -Wextra -pthread -Itest/vm/helpers -o build/hog test/vm/helpers/hog.c || {
+  echo "FAIL build hog"; exit 1; }
+tmp=$(mktemp -d)
+pids=()
+cleanup() { [ "$BASHPID" = "$$" ] || return; exec 2>/dev/null; for x in "${pids[@]}"; do kill "$x" 2>/dev/null && wait "$x"; done 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+root=0; [ "$(id -u)" = 0 ] && root=1
+
+# bg, expect, ok
+# shellcheck source=lib.sh
+. test/lib.sh
+run() { "$MP" "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; out=$(cat "$tmp/out"); err=$(cat "$tmp/err"); }
+# hog MIB [ARGS]: a process holding MIB MiB of written memory; pid in $last
+hog() {
+  local n=$1; shift
+  bg build/hog -o "$tmp/hog$n" -s "$n" "$@"
+  for _ in $(seq 100); do [ -s "$tmp/hog$n.ready" ] && return 0; sleep 0.05; done
+  echo "FAIL hog of $n MiB did not start: $(cat "$tmp/hog$n.ready" 2>/dev/null)"
+  return 1
+}
+nm_bytes() {  # bytes of process $1 on node 0, from numa_maps
+  awk '{kb=4; for(i=1;i<=NF;i++) if ($i ~ /^kernelpagesize_kB=/) {split($i,a,"="); kb=a[2]}
+        for(i=1;i<=NF;i++) if ($i ~ /^N0=/) {split($i,a,"="); s+=a[2]*kb*1024}} END{print s+0}' "/proc/$1/numa_maps"
+}
+
+bg sleep 600; p=$last
+hog 64 || exit 1; h=$last
+sleep 0.1
+
+# --- plain runs: everything is in place, nothing to say
+run --jobs 2 "$p" 0 0;             expect "--jobs 2, 0 -> 0" 0 "" ""
+run -j1 --chunk 1 "$p" all all;    expect "-j1 --chunk 1 (a call per page), all -> all" 0 "" ""
+run --rate 1M --chunk 16M "$h" 0 0; expect "--rate and --chunk SIZE on a 64 MiB process" 0 "" ""
+run --jobs 2 --dry-run "$h" 0 0;   expect "--dry-run with mover options" 0 '*' ""
+
+# --- the report: every page found, counted once, in place
+want=$(nm_bytes "$h")
+run --json --jobs 2 --chunk 64 "$h" 0 0
+expect "--json exit and stderr" 0 '*' ""
+if command -v python3 >/dev/null; then
+  res=$(python3 -c '
+import json, sys
+o = json.loads(sys.stdin.read())
+m = o["mover"]; nm = int(sys.argv[2])
+assert o["pid"] == int(sys.argv[1]) and o["status"] == "ok" and o["error"] is None, o
+assert m["jobs"] == 2 and m["chunk_pages"] == 64 and m["rate"] == 0, m
+assert m["moved_bytes"] == 0, m
+assert all(m[k] == 0 for k in ("shared_bytes", "busy_bytes", "no_memory_bytes", "other_bytes")), m
+assert m["in_place_bytes"] >= 64 << 20, m
+assert o["before"] == o["after"] and o["before"]["0"] == m["in_place_bytes"], o
+# numa_maps, read a moment before: the same pages, give or take a stack page
+assert abs(m["in_place_bytes"] - nm) <= 16 * 4096, (m["in_place_bytes"], nm)
+print("ok")' "$h" "$want" <<<"$out" 2>&1)
+  ok "--json: every page in place, as numa_maps counts them ($want bytes)" '[ "$res" = ok ]' "$res"
+else
+  echo "SKIP --json figures: no python3"
+fi
+run -v --jobs 3 --rate 200M "$h" 0 0
+ok "--verbose names the mover, its jobs and its rate" \
+  'grep -Eq "^  moved 0 B in [0-9]+\.[0-9]{3} s \(move_pages, 3 jobs, chunks of 4096 pages, at most 200.0 MiB/s\); 6[4-9]\.[0-9] MiB already in place$" <<<"$out"' "$out"
+
+# --- pid lists and processes that are gone
+bg sleep 600; q=$last
+sh -c 'exit 0' & dead=$!; wait "$dead"
+run --jobs 2 "$p,$q,$h" 0 0;         expect "a pid list, 2 workers" 0 "" ""
+run --json --jobs 3 "$p,$dead,$h" 0 0
+ok "a dead pid in a list: exit 1, named, the others moved" \
+  '[ $rc = 1 ] && [ "$err" = "migratepages: $dead: no such process" ] && [ "$(grep -c "\"status\":\"ok\"" <<<"$out")" = 2 ] && [ "$(grep -c "\"errno\":\"ESRCH\"" <<<"$out")" = 1 ]' \
+  "exit $rc, stderr '$err', stdout $out"
+run --jobs 2 "$dead" 0 0;             expect "a dead pid" 1 "" "migratepages: $dead: no such process"
+run --jobs 2 "$p" 0 1000;             expect "a node that does not exist" 1 "" "migratepages: to-nodes: node 1000 does not exist (nodes: $(cat /sys/devices/system/node/online))"
+
+# --- a cgroup: its processes shared out among the workers
+cgroot=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/self/mounts)
+if [ $root = 1 ] && [ -n "$cgroot" ] && mkdir "$cgroot/mvtest-$$" 2>/dev/null; then
+  cg=$cgroot/mvtest-$$
+  for _ in 1 2 3; do bg sh -c "echo \$\$ > $cg/cgroup.procs; exec sleep 600"; done
+  sleep 0.3
+  run --jobs 2 --json --cgroup "$cg" 0 0
+  ok "--cgroup --jobs 2: one object per process, all ok" '[ $rc = 0 ] && [ "$(grep -c "\"status\":\"ok\"" <<<"$out")" = 3 ] && [ -z "$err" ]' "exit $rc: $out $err"
+  cgp=("${pids[@]: -3}"); kill "${cgp[@]}" 2>/dev/null; wait "${cgp[@]}" 2>/dev/null
+  rmdir "$cg" 2>/dev/null
+else
+  echo "SKIP --cgroup with --jobs: needs root and a writable cgroup v2 hierarchy"
+fi
+
+# --- other users
+if [ $root = 1 ] && command -v setpriv >/dev/null; then
+  nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+  nobody "$MP" --jobs 2 "$p" 0 0 >"$tmp/out" 2>"$tmp/err"; rc=$?; out=$(cat "$tmp/out"); err=$(cat "$tmp/err")
+  expect "another user's process: refused before any move" 1 "" "migratepages: $p: permission denied: the process runs as uid 0 gid 0 and you are uid 65534 gid 65534; run as its user, or with CAP_SYS_PTRACE"
+  bg setpriv --reuid=65534 --regid=65534 --clear-groups sleep 600; np=$last; sleep 0.2
+  nobody "$MP" --jobs 2 --json "$np" 0 0 >"$tmp/out" 2>"$tmp/err"; rc=$?; out=$(cat "$tmp/out"); err=$(cat "$tmp/err")
+  ok "an unprivileged user's own process" '[ $rc = 0 ] && [ -z "$err" ] && grep -q "\"status\":\"ok\"" <<<"$out" && ! grep -q "\"in_place_bytes\":0," <<<"$out"' "exit $rc, stderr '$err', $out"
+else
+  echo "SKIP other users: needs root and setpriv"
+fi
+
+# --- the seccomp filter: a mover run calls move_pages (and dies of it)
+(build/seccomp_exec kill "$MP" --jobs 2 "$p" 0 0 >/dev/null 2>&1; echo $? >"$tmp/rc") 2>/dev/null; rc=$(cat "$tmp/rc")
+ok "the mover calls move_pages (killed by the filter)" '[ $rc = 159 ]' "exit $rc under a filter that kills on move_pages"
+build/seccomp_exec kill "$MP" --jobs 2 -n "$p" 0 0 >/dev/null 2>&1; rc=$?
+ok "--dry-run with mover options calls neither" '[ $rc = 0 ]' "exit $rc"
+
+# --- progress
+run --progress "$h" 0 0
+expect "--progress on a non-terminal: nothing" 0 "" ""
+run --progress=never --jobs 2 "$h" 0 0
+expect "--progress=never" 0 "" ""
+run --progress=always "$h" 0 0
+ok "--progress=always on a non-terminal: plain lines, the last one final" \
+  '[ $rc = 0 ] && [ -z "$out" ] && [ "$(tail -n 1 <<<"$err" | sed "s/; [0-9.]* [KMG]*i*B\/s$//")" = "migratepages: moved 0 B" ] && ! grep -q $'"'"'\r'"'"' <<<"$err"' "exit $rc, stderr '$err'"
+if command -v script >/dev/null; then
+  script -qec "$MP --progress $h 0 0" /dev/null >"$tmp/tty" 2>&1; rc=$?
+  ok "--progress on a terminal: a rewritten line, kept at the end" \
+    '[ $rc = 0 ] && grep -q $'"'"'\rmigratepages: moved 0 B; '"'"' "$tmp/tty" && grep -q $'"'"'\e\[K'"'"' "$tmp/tty"' "exit $rc: $(od -c "$tmp/tty" | head -3)"
+else
+  echo "SKIP --progress on a terminal: no script(1) (Debian package bsdutils)"
+fi
+
+# --- the tool's own memory does not grow with the target's
+# (build/maxrss: wait4's ru_maxrss of the tool; a static helper, so that what
+# the child held before exec stays below the figures measured)
+if [ -z "${MP_SANITIZED:-}" ] && { musl-gcc -static -O2 -Wall -Wextra -Werror -o build/maxrss test/helpers/maxrss.c 2>/dev/null ||
+   gcc -static -O2 -Wall -Wextra -Werror -o build/maxrss test/helpers/maxrss.c 2>/dev/null; }; then
+  hog 512 -N || exit 1; big=$last
+  small=$(build/maxrss "$MP" --jobs 2 "$h" 0 0)
+  large=$(build/maxrss "$MP" --jobs 2 "$big" 0 0)
+  ok "peak RSS with 2 workers: ${small#* } KiB for 64 MiB, ${large#* } KiB for 512 MiB (both under 4 MiB)" \
+    '[ "${small% *}" = 0 ] && [ "${large% *}" = 0 ] && [ "${small#* }" -lt 4096 ] && [ "${large#* }" -lt 4096 ]' \
+    "exit and KiB: $small and $large"
+else
+  echo "SKIP peak RSS: a sanitizer build (its shadow memory), or no static helper (musl-gcc or static glibc)"
+fi
