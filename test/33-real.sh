@@ -42,6 +42,16 @@ count_calls() {  # count_calls ARGS...: migrate_pages calls the tool makes ($cal
   strace -f -qq -e trace=migrate_pages -o "$tmp/strace" "$MP" "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?
   calls=$(grep -c 'migrate_pages(' "$tmp/strace")
 }
+# until_zombie FILE-OF-PID | PID: wait (up to 10 s: a loaded machine) until the process is a zombie
+until_zombie() {
+  local p
+  for _ in $(seq 100); do
+    p=$1; [ -f "$1" ] && p=$(cat "$1" 2>/dev/null)
+    [ -n "$p" ] && grep -q '^State:.Z' "/proc/$p/status" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "FAIL $2: pid ${p:-?} did not become a zombie in 10 s"; return 1
+}
 have_strace=0; command -v strace >/dev/null && strace -qq -o /dev/null true 2>/dev/null && have_strace=1
 
 bg sleep 600; p=$last; sleep 0.1
@@ -93,7 +103,7 @@ bg true; dead=$last; wait "$dead" 2>/dev/null
 same_as_real "a process that exited" "$dead" 0 0
 # a zombie: a child its parent never reaps
 bg sh -c 'sleep 0 & echo $! >'"$tmp/zpid"'; exec sleep 600'
-for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$tmp/zpid" ] && grep -q '^State:.Z' "/proc/$(cat "$tmp/zpid")/status" 2>/dev/null && break; sleep 0.1; done
+until_zombie "$tmp/zpid" "a zombie"
 z=$(cat "$tmp/zpid")
 run "$MP" "$z" 0 0; expect "a zombie: exit 1, said" 1 "" "migratepages: $z: the process has exited (a zombie): its memory is gone"
 same_as_real "a zombie" "$z" 0 0
@@ -154,7 +164,8 @@ fi
 
 # --- a main thread that exited while another thread runs ---------------------
 "build/leader_exit" 4 >"$tmp/le" 2>/dev/null & le=$!; pids+=("$le")
-for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$tmp/le" ] && grep -q '^State:.Z' "/proc/$le/status" 2>/dev/null && break; sleep 0.1; done
+until_zombie "$le" "a main thread that exited"
+for _ in $(seq 100); do [ -s "$tmp/le" ] && break; sleep 0.1; done
 read -r lp ltid <"$tmp/le"
 run "$MP" "$lp" 0 0;   expect "a process whose main thread exited: moved through a live thread" 0 "" ""
 run "$MP" -n "$lp" 0 0
@@ -207,7 +218,7 @@ if [ $root = 1 ] && [ -n "$v2" ] && mkdir "$v2/mp-z-$$" 2>/dev/null; then
   d=$v2/mp-z-$$; cgs+=("$d")
   rm -f "$tmp/zpid"
   bg sh -c "echo \$\$ > $d/cgroup.procs; sleep 0 & echo \$! >$tmp/zpid; exec sleep 600"
-  for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$tmp/zpid" ] && grep -q '^State:.Z' "/proc/$(cat "$tmp/zpid")/status" 2>/dev/null && break; sleep 0.1; done
+  until_zombie "$tmp/zpid" "a zombie in a cgroup"
   z=$(cat "$tmp/zpid")
   # (the kernel lists no zombie in cgroup.procs: a zombie is met only when a
   # process dies between the listing and the call, as in the guest)
