@@ -296,6 +296,13 @@ static int seccomp_blocks(void)
 	return syscall(SYS_migrate_pages, 0, 0UL, NULL, NULL) < 0 && errno == EPERM;
 }
 
+/* The same for move_pages: a real kernel answers an empty list of the
+ * caller's own pages with 0. */
+static int seccomp_blocks_move(void)
+{
+	return syscall(SYS_move_pages, 0, 0UL, NULL, NULL, NULL, 0) < 0 && errno == EPERM;
+}
+
 /* ---- parsing the command line ------------------------------------------ */
 
 /* A process id: decimal, 1..INT_MAX, nothing else. */
@@ -833,13 +840,14 @@ static void explain(struct target *t, int e)
 		t->skip = "exited";
 		return;
 	case EPERM:
-		if (!opt.dry_run && seccomp_blocks()) {
+		if (!opt.dry_run && (opt.mover ? seccomp_blocks_move() : seccomp_blocks())) {
+			const char *call = opt.mover ? "move_pages" : "migrate_pages";
 			fmt(t->msg, n,
-				 "migrate_pages was refused by a seccomp filter%s, not by the kernel: "
+				 "%s was refused by a seccomp filter%s, not by the kernel: "
 				 "container runtimes' default profiles block it whatever the "
 				 "capabilities; run with --security-opt seccomp=unconfined or a "
-				 "profile that allows migrate_pages",
-				 seccomp_filtered() ? " (Seccomp: 2 in /proc/self/status)" : "");
+				 "profile that allows %s", call,
+				 seccomp_filtered() ? " (Seccomp: 2 in /proc/self/status)" : "", call);
 			return;
 		}
 		if (hidden_check(t->mm_pid, t->msg, n) || perm_check(t->mm_pid, t->msg, n) == 1 ||

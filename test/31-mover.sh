@@ -113,6 +113,9 @@ fi
 ok "the mover calls move_pages (killed by the filter)" '[ $rc = 159 ]' "exit $rc under a filter that kills on move_pages"
 build/seccomp_exec kill "$MP" --jobs 2 -n "$p" 0 0 >/dev/null 2>&1; rc=$?
 ok "--dry-run with mover options calls neither" '[ $rc = 0 ]' "exit $rc"
+build/seccomp_exec eperm "$MP" --jobs 2 "$p" 0 0 >/dev/null 2>"$tmp/err"; rc=$?
+ok "a filter answering EPERM to move_pages is named as such" \
+  '[ $rc = 1 ] && grep -q "move_pages was refused by a seccomp filter .*allows move_pages$" "$tmp/err"' "exit $rc: $(cat "$tmp/err")"
 
 # --- progress
 run --progress "$h" 0 0
