@@ -256,6 +256,29 @@ static int bad_num(char *err, size_t errlen, const char *what, const char *text,
 		    quote_n(num, digits(num), at, sizeof(at)));
 }
 
+static const char *const dev_prefixes[] = {
+	[DEV_NONE] = "", [DEV_NETDEV] = "netdev:", [DEV_PCI] = "pci:",
+	[DEV_BLOCK] = "block:", [DEV_FILE] = "file:", [DEV_IP] = "ip:",
+};
+
+const char *nodedev_prefix(int kind)
+{
+	if (kind <= DEV_NONE || kind > DEV_IP)
+		return "";
+	return dev_prefixes[kind];
+}
+
+/* A device form at p: its kind, or DEV_NONE. */
+static int dev_form(const char *p, const char *end)
+{
+	for (int k = DEV_NETDEV; k <= DEV_IP; k++) {
+		size_t n = strlen(dev_prefixes[k]);
+		if ((size_t)(end - p) >= n && memcmp(p, dev_prefixes[k], n) == 0)
+			return k;
+	}
+	return DEV_NONE;
+}
+
 int nodespec_parse(const char *what, const char *text, struct nodespec *spec,
 		   char *err, size_t errlen)
 {
@@ -285,8 +308,27 @@ int nodespec_parse(const char *what, const char *text, struct nodespec *spec,
 			p += 3;
 			goto next;
 		}
+		/* As in libnuma, a device form takes the rest of the text (a file
+		 * name may hold commas), so it is the last item of the list. */
+		spec->dev = dev_form(p, end);
+		if (spec->dev != DEV_NONE) {
+			spec->dev_item = p;
+			spec->dev_name = p + strlen(dev_prefixes[spec->dev]);
+			if (spec->dev_name == end)
+				return fail(err, errlen, what, NULL, "%s names no device",
+					    quote(p, at, sizeof(at)));
+			return 0;
+		}
 		r = scan_num(&p, end, 1, &a);
 		if (r == 0) {
+			size_t w = 0;
+			while (p + w < end && ((p[w] >= 'a' && p[w] <= 'z') ||
+					       (p[w] >= 'A' && p[w] <= 'Z')))
+				w++;
+			if (w && p + w < end && p[w] == ':')
+				return fail(err, errlen, what, text,
+					    "unknown device form %s (netdev:, pci:, block:, file:, ip:)",
+					    quote_n(p, w + 1, at, sizeof(at)));
 			if (p == end)
 				return fail(err, errlen, what, text,
 					    "a node number is missing at the end");
@@ -319,6 +361,38 @@ next:
 	}
 }
 
+/* The node of the list's device, added to named after the checks a node
+ * number gets, with messages that name the device. */
+static int resolve_device(const char *what, const struct nodespec *spec,
+			  const struct nodectx *ctx, struct nodeset *named,
+			  char *err, size_t errlen)
+{
+	static char why[600], list[MP_MAXNODES * 5 + 8];
+	int n;
+
+	if (!ctx->device_node)
+		return fail(err, errlen, what, spec->dev_item,
+			    "device forms cannot be resolved here");
+	why[0] = 0;
+	n = ctx->device_node(spec->dev, spec->dev_name, why, sizeof(why));
+	if (n < 0)
+		return fail(err, errlen, what, spec->dev_item, "%s",
+			    why[0] ? why : "its node could not be found");
+	if (!ns_has(ctx->online, n)) {
+		ns_format(ctx->online, list, sizeof(list));
+		return fail(err, errlen, what, spec->dev_item,
+			    "the device is on node %d, which does not exist (nodes: %s)", n, list);
+	}
+	if (ctx->to && !spec->invert && !ns_has(ctx->memory, n)) {
+		ns_format(ctx->memory, list, sizeof(list));
+		return fail(err, errlen, what, spec->dev_item,
+			    "the device is on node %d, which has no memory (nodes with memory: %s)",
+			    n, list);
+	}
+	ns_add(named, n);
+	return 0;
+}
+
 int nodespec_resolve(const char *what, const char *text, const struct nodespec *spec,
 		     const struct nodectx *ctx, struct nodeset *out,
 		     char *err, size_t errlen)
@@ -347,6 +421,8 @@ int nodespec_resolve(const char *what, const char *text, const struct nodespec *
 	} else if (!spec->relative) {
 		named = spec->nums;
 	}
+	if (spec->dev != DEV_NONE && resolve_device(what, spec, ctx, &named, err, errlen) < 0)
+		return -1;
 	for (int n = ns_next(&named, -1); n >= 0; n = ns_next(&named, n)) {
 		if (!ns_has(ctx->online, n)) {
 			ns_format(ctx->online, list, sizeof(list));

@@ -47,13 +47,28 @@ const char *quote_max(const char *text, size_t n, size_t max, char *buf, size_t 
 
 int ns_read_list(const char *text, size_t len, struct nodeset *out);
 
+/* The device forms of a node list (numactl's libnuma accepts them too): the
+ * node a device is attached to. The parser only recognises them; the answer
+ * comes from the nodectx's device_node callback (sysinfo.c reads sysfs). */
+enum nodedev { DEV_NONE, DEV_NETDEV, DEV_PCI, DEV_BLOCK, DEV_FILE, DEV_IP };
+
+/* "netdev:", "pci:", ... for a kind, "" for DEV_NONE. */
+const char *nodedev_prefix(int kind);
+
 /* A parsed node list, before it is applied to a topology. */
 struct nodespec {
 	int invert;           /* leading '!' */
 	int relative;         /* leading '+': numbers are indices */
 	int all;              /* the word all appeared */
 	struct nodeset nums;  /* the numbers named (nodes, or indices) */
+	int dev;              /* a device form ends the list: enum nodedev */
+	const char *dev_item; /* within the parsed text: "netdev:eth0" */
+	const char *dev_name; /* within the parsed text: "eth0" */
 };
+
+/* Answers with the node of a device: the node (>= 0), or -1 with the reason
+ * in why, one phrase naming what was missing ("no such network device"). */
+typedef int (*nodedev_fn)(int kind, const char *name, char *why, size_t whylen);
 
 /* What a node list is resolved against. */
 struct nodectx {
@@ -62,6 +77,7 @@ struct nodectx {
 	const struct nodeset *memory;    /* nodes with memory */
 	const struct nodeset *allowed;   /* the target's Mems_allowed, or NULL if unknown */
 	int pid;                         /* the target, for messages */
+	nodedev_fn device_node;          /* resolves device forms; NULL: refused */
 };
 
 /* Parses TEXT (grammar in the man page, NODE LISTS). On error returns -1 and

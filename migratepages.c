@@ -48,6 +48,9 @@ static const char usage_text[] =
 "\n"
 "Node lists: all, N, A-B and comma lists of them (0,2-3). !LIST means every\n"
 "node except LIST; +LIST counts within the nodes the process may use.\n"
+"A list may end with the node of a device: netdev:DEV, pci:ADDR, block:DEV,\n"
+"file:PATH (the block device holding it) or ip:ADDR (the interface that\n"
+"routes to it), as in 0,netdev:eth0 or !pci:0000:80:00.0.\n"
 "Several nodes on each side keep their order: 0-1 -> 2-3 moves 0->2, 1->3.\n"
 "\n"
 "Exit status: 0 the kernel moved what it was asked to (shared pages that stay\n"
@@ -911,7 +914,8 @@ static void resolve(const struct plan *pl, struct target *t, char *err, size_t e
 	struct nodeset allowed;
 	char list[MP_MAXNODES * 5];
 	int have_allowed = 0;
-	struct nodectx ctx = { 0, &pl->topo.online, &pl->topo.memory, NULL, t->pid };
+	struct nodectx ctx = { 0, &pl->topo.online, &pl->topo.memory, NULL, t->pid,
+			       device_node };
 
 	if ((pl->from_spec.relative || pl->to_spec.relative) &&
 	    proc_status(t->pid, "Mems_allowed_list", list, sizeof(list)) == 0 &&

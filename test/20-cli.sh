@@ -119,3 +119,31 @@ bad "dry run checks the lists too" "to-nodes: node 1000 does not exist (nodes: $
 bad "json checks the lists too" "to-nodes: node 1000 does not exist (nodes: $online)" --json 1 0 1000
 long=$(printf '0,%.0s' $(seq 1 30000))x
 bad "a 60 KB node list" "from-nodes: '0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,...': expected a node number at 'x'" 1 "$long" 0
+
+# --- device forms (netdev:, pci:, block:, file:, ip:): errors that do not
+# depend on the host's devices; test/32-devices.sh resolves the real ones
+bad "netdev: without a name" "from-nodes: 'netdev:' names no device" 1 netdev: 0
+bad "ip: without an address after a number" "to-nodes: 'ip:' names no device" 1 0 0,ip:
+bad "an unknown device form" "to-nodes: 'dev:eth0': unknown device form 'dev:' (netdev:, pci:, block:, file:, ip:)" 1 0 dev:eth0
+bad "a device form in capitals" "from-nodes: 'PCI:0000:00:00.0': unknown device form 'PCI:' (netdev:, pci:, block:, file:, ip:)" 1 PCI:0000:00:00.0 0
+bad "a network device that does not exist" "from-nodes: 'netdev:mp-none0': no such network device" 1 netdev:mp-none0 0
+bad "a device takes the rest of the list" "from-nodes: 'netdev:mp-none0,1': no such network device" 1 netdev:mp-none0,1 0
+bad "a device error names the device, not the list" "to-nodes: 'netdev:mp-none0': no such network device" 1 0 0,netdev:mp-none0
+bad "a network device name with a slash" "from-nodes: 'netdev:../lo': not a network device name" 1 netdev:../lo 0
+bad "lo is not attached to a node" "from-nodes: 'netdev:lo': lo is not attached to a node (no numa_node on its sysfs path /sys/devices/virtual/net/lo)" 1 netdev:lo 0
+bad "!netdev:lo fails the same way" "from-nodes: 'netdev:lo': lo is not attached to a node (no numa_node on its sysfs path /sys/devices/virtual/net/lo)" 1 '!netdev:lo' 0
+bad "a block device that does not exist" "to-nodes: 'block:mpnone9': no such block device" 1 0 block:mpnone9
+bad "a PCI address that is not one" "from-nodes: 'pci:80:00.8': not a PCI address (write [DOMAIN:]BUS:DEVICE[.FUNCTION] in hex, e.g. 0000:80:00.0)" 1 pci:80:00.8 0
+bad "a PCI device that does not exist" "from-nodes: 'pci:fffe:ff:1f.7': no such PCI device (fffe:ff:1f.7)" 1 pci:fffe:ff:1f.7 0
+bad "a PCI address is written out in full" "from-nodes: 'pci:fffe:ff:1f': no such PCI device (fffe:ff:1f.0)" 1 pci:fffe:ff:1f 0
+bad "a file that does not exist" "from-nodes: 'file:$tmp/none': cannot stat it: No such file or directory" 1 "file:$tmp/none" 0
+bad "a file on a file system without a disk" "from-nodes: 'file:/proc/self': its file system (device $(stat -c '%Hd:%Ld' /proc)) is not on a block device" 1 file:/proc/self 0
+bad "a character device without a node" "from-nodes: 'file:/dev/null': char device 1:3 is not attached to a node (no numa_node on its sysfs path /sys/devices/virtual/mem/null)" 1 file:/dev/null 0
+bad "ip: a host name is not looked up" "to-nodes: 'ip:localhost': not an IPv4 or IPv6 address (host names are not looked up)" 1 0 ip:localhost
+bad "ip: an address with a port" "to-nodes: 'ip:10.0.0.1:80': not an IPv4 or IPv6 address (host names are not looked up)" 1 0 ip:10.0.0.1:80
+bad "ip: the loopback net goes through lo" "to-nodes: 'ip:127.0.0.9': routed through lo: lo is not attached to a node (no numa_node on its sysfs path /sys/devices/virtual/net/lo)" 1 0 ip:127.0.0.9
+bad "ip: a zone names the interface" "to-nodes: 'ip:fe80::1%lo': routed through lo: lo is not attached to a node (no numa_node on its sysfs path /sys/devices/virtual/net/lo)" 1 0 'ip:fe80::1%lo'
+bad "ip: a zone on an IPv4 address" "to-nodes: 'ip:10.0.0.1%lo': not an IPv4 or IPv6 address (host names are not looked up)" 1 0 'ip:10.0.0.1%lo'
+bad "the lists are parsed before a device is looked up" "to-nodes: '0-x': range 0- has no end" 1 netdev:mp-none0 0-x
+bad "a device error stops a pid list" "from-nodes: 'netdev:mp-none0': no such network device" 1,2,3 netdev:mp-none0 0
+bad "a device error stops a dry run" "from-nodes: 'netdev:mp-none0': no such network device" --dry-run 1 netdev:mp-none0 0

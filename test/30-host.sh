@@ -17,18 +17,10 @@ online=$(cat /sys/devices/system/node/online)
 
 # spawn: a target process, its pid in $last (no subshell: the pid must be kept,
 # and the process must not hold any pipe of ours open)
-# (exec: no bash subshell stays around to run our EXIT trap when killed)
-bg() { (trap - EXIT; exec "$@" </dev/null >/dev/null 2>&1) & last=$!; pids+=("$last"); }
+# shellcheck source=lib.sh
+. test/lib.sh
 spawn() { bg sleep 600; }
 run() { "$MP" "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; out=$(cat "$tmp/out"); err=$(cat "$tmp/err"); }
-# expect NAME EXIT STDOUT STDERR (exact; '*' = not checked), after run
-expect() {
-  if [ "$rc" != "$2" ]; then echo "FAIL $1: exit $rc, want $2 (stderr: $err)"
-  elif [ "$3" != '*' ] && [ "$out" != "$3" ]; then echo "FAIL $1: stdout '$out', want '$3'"
-  elif [ "$4" != '*' ] && [ "$err" != "$4" ]; then echo "FAIL $1: stderr '$err', want '$4'"
-  else echo "PASS $1"; fi
-}
-ok() { if eval "$2"; then echo "PASS $1"; else echo "FAIL $1: $3"; fi; }
 
 spawn; p=$last; spawn; q=$last
 run "$p" 0 0;        expect "0 -> 0 on a live process" 0 "" ""

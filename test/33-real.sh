@@ -26,15 +26,9 @@ cleanup() {
 trap cleanup EXIT
 root=0; [ "$(id -u)" = 0 ] && root=1
 
-bg() { (trap - EXIT; exec "$@" </dev/null >/dev/null 2>&1) & last=$!; pids+=("$last"); }
+# shellcheck source=lib.sh
+. test/lib.sh
 run() { "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; out=$(cat "$tmp/out"); err=$(cat "$tmp/err"); }
-expect() {
-  if [ "$rc" != "$2" ]; then echo "FAIL $1: exit $rc, want $2 (stderr: $err)"
-  elif [ "$3" != '*' ] && [ "$out" != "$3" ]; then echo "FAIL $1: stdout '$out', want '$3'"
-  elif [ "$4" != '*' ] && [ "$err" != "$4" ]; then echo "FAIL $1: stderr '$err', want '$4'"
-  else echo "PASS $1"; fi
-}
-ok() { if eval "$2"; then echo "PASS $1"; else echo "FAIL $1: $3"; fi; }
 # same_as_real NAME ARGS...: the dry run gives the exit status and stderr of
 # the real run (run first, as the caller set it up: $PRE before the tool)
 same_as_real() {

@@ -77,12 +77,13 @@ if gcc -std=c11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -f
      -Wall -Wextra -Werror -o build/migratepages-san $(./build.sh sources) 2>"$tmp/w"; then
   # A check that fails with the plain binary too is the plain suite's failure,
   # counted there: here only what fails under the sanitizers alone counts (names
-  # compared with their numbers blanked, as pids differ). No binary bytes: the
-  # suites' output is shown through cat -v.
+  # compared with their numbers blanked, as pids differ; the plain run only when
+  # something failed). No binary bytes: the suites' output goes through cat -v.
   names() { sed -n "s/^$1 \([^:]*\).*/\1/p" | sed 's/[0-9][0-9]*/N/g' | sort -u; }
-  for s in 20-cli 30-host; do
+  for s in 20-cli 30-host 32-devices 33-real; do
     out=$(MP=$TOP/build/migratepages-san MP_SANITIZED=1 ASAN_OPTIONS=detect_leaks=0 "test/$s.sh" 2>&1 | cat -v)
-    plain=$(MP_SANITIZED=1 "test/$s.sh" 2>&1 | cat -v)
+    plain=
+    grep -q '^FAIL' <<<"$out" && plain=$(MP_SANITIZED=1 "test/$s.sh" 2>&1 | cat -v)
     pass=$(grep -c '^PASS' <<<"$out")
     new=$(comm -23 <(names FAIL <<<"$out") <(names FAIL <<<"$plain"))
     san=$(grep 'runtime error\|AddressSanitizer' <<<"$out")
@@ -94,7 +95,6 @@ if gcc -std=c11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -f
       # (indented: these lines are detail, not more failures)
       { grep '^FAIL' <<<"$out" | while IFS= read -r l; do
           grep -qxF "$(names FAIL <<<"$l")" <<<"$new" && echo "$l"; done; echo "$san"; } | grep . | head -5 | sed 's/^/    /'
-
     fi
   done
 else
@@ -128,3 +128,9 @@ done
 v=$("$MP" --version | awk '{print $2}')
 grep -q "\"migratepages $v\"" man/migratepages.8 && echo "PASS man page version is $v" \
   || echo "FAIL man page version differs from --version ($v)"
+# the device forms of node lists: --help, man page (NODE LISTS) and README name each
+for f in netdev: pci: block: file: ip:; do
+  grep -q -- "$f" <<<"$help" && sed -n '/^\.SH NODE LISTS/,/^\.SH EXIT STATUS/p' man/migratepages.8 | grep -q "^\.BI $f" &&
+    grep -q -- "\`$f" README.md && echo "PASS device form $f is in --help, the man page and README" ||
+    echo "FAIL device form $f is missing from --help, the man page (NODE LISTS) or README"
+done

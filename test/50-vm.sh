@@ -38,7 +38,8 @@ boots=(
   "x86_64-report x86_64 4node $MP verbose,hugetlb,dry_run,pidlist,cgroup50,json"
   "x86_64-memonly x86_64 memonly $MP memonly,too_small"
   "x86_64-fake4 x86_64 fake4 $MP fake"
-  "x86_64-real x86_64 2node $MP dyn_unpriv,growing,userns,zombie,leader_exit,cgtree,pidns"
+  "x86_64-real x86_64 2node $MP dyn_unpriv,growing,userns,zombie,leader_exit,cgtree,pidns,cpuset_rules"
+  "x86_64-devices x86_64 devices $MP devices"
 )
 aarch64_mp=$top/build/vm/migratepages-aarch64
 mkdir -p "$top/build/vm"

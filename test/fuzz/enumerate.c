@@ -13,8 +13,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* "a" stands for the word all, so that it is one letter of the alphabet */
-static const char alphabet[] = "0123-,!+a";
+/* "a" stands for the word all, "n" for netdev:e and "p" for pci:1 (device
+ * forms, answered by fuzz_nodespec's fake resolver), so that each is one
+ * letter of the alphabet */
+static const char alphabet[] = "0123-,!+anp";
 
 /* flags, online, memory, allowed, high node (see fuzz_nodespec.c) */
 static const struct { uint8_t flags; uint64_t online, memory, allowed; uint16_t hi; } topo[] = {
@@ -36,6 +38,10 @@ static void run(const char *text, size_t len)
 		if (text[i] == 'a') {
 			memcpy(expanded + n, "all", 3);
 			n += 3;
+		} else if (text[i] == 'n' || text[i] == 'p') {
+			const char *w = text[i] == 'n' ? "netdev:e" : "pci:1";
+			memcpy(expanded + n, w, strlen(w));
+			n += strlen(w);
 		} else {
 			expanded[n++] = text[i];
 		}
@@ -83,7 +89,7 @@ int main(int argc, char **argv)
 				break;
 		}
 	}
-	printf("enumerate: %llu cases (node lists up to %d characters over \"%s\", 'a' = all)\n",
+	printf("enumerate: %llu cases (node lists up to %d characters over \"%s\", 'a' = all, 'n' = netdev:e, 'p' = pci:1)\n",
 	       cases, maxlen, alphabet);
 	return 0;
 }

@@ -10,6 +10,9 @@
  *   [17..24] the target's Mems_allowed
  *   [25..26] one more online node, 64..1023 (value % 960 + 64), when not 0
  * Without TOPOLOGY: nodes 0-3 online, 0-2 with memory, Mems_allowed 0-3.
+ * Device forms (netdev:NAME ...) are answered by a fake resolver: a hash of
+ * the whole item picks "no such device" or a node 0-7 (some of them offline
+ * or without memory), the same answer for the tool and the reference.
  *
  * Checks: no memory error or undefined behaviour (ASan, UBSan); the error text
  * fits its buffer, is one line and names the argument; a result is not empty
@@ -72,6 +75,30 @@ static void check_err(const char *err, size_t errlen, const char *what)
 		CHECK(len > strlen(what) + 2, "error says nothing: %s", err);
 }
 
+/* The fake device table: the node of an item ("netdev:eth0"), or -1. */
+static int fake_item_node(const char *item)
+{
+	unsigned h = 7;
+
+	for (const unsigned char *c = (const unsigned char *)item; *c; c++)
+		h = h * 31 + *c;
+	return h % 5 == 0 ? -1 : (int)(h % 8);
+}
+
+static int fake_device(int kind, const char *name, char *why, size_t whylen)
+{
+	static char item[4096];
+	int n;
+
+	CHECK(kind > DEV_NONE && kind <= DEV_IP && *name, "device kind %d, name '%s'", kind,
+	      name);
+	snprintf(item, sizeof(item), "%s%s", nodedev_prefix(kind), name);
+	n = fake_item_node(item);
+	if (n < 0)
+		snprintf(why, whylen, "no such fake device");
+	return n;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const size_t errlens[4] = { 256, 1, 20, 12 * 1024 };
@@ -118,7 +145,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	errlen = errlens[(topo[0] >> 2) & 3];
 	err = malloc(errlen); /* exactly errlen, so that ASan sees an overrun */
 
-	struct nodectx ctx = { to, &online, &memory, (topo[0] & 2) ? &allowed : NULL, 4242 };
+	struct nodectx ctx = { to, &online, &memory, (topo[0] & 2) ? &allowed : NULL, 4242,
+			       fake_device };
 	r = nodespec_eval(what, text, &ctx, &out, err, errlen);
 	CHECK(r == 0 || r == -1, "returned %d", r);
 	if (r < 0) {
@@ -132,7 +160,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	to_ref(&online, &ronline);
 	to_ref(&memory, &rmemory);
 	to_ref(&allowed, &rallowed);
-	rr = ref_eval(text, to, &ronline, &rmemory, (topo[0] & 2) ? &rallowed : NULL, &rout);
+	rr = ref_eval(text, to, &ronline, &rmemory, (topo[0] & 2) ? &rallowed : NULL,
+		      fake_item_node, &rout);
 	CHECK((r == 0) == (rr == 0), "'%s' (%s): tool %s, reference %s (%s)", text, what,
 	      r == 0 ? "accepts" : "rejects", rr == 0 ? "accepts" : "rejects",
 	      r == 0 ? "-" : err);
@@ -161,7 +190,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(ns_read_list(list, need, &back) == 0, "ns_read_list rejects '%s'", list);
 		CHECK(memcmp(&back, &out, sizeof(out)) == 0, "'%s' does not read back", list);
 		/* as a from-node list (every result is online) it selects the same */
-		struct nodectx fctx = { 0, &online, &memory, NULL, 1 };
+		struct nodectx fctx = { 0, &online, &memory, NULL, 1, NULL };
 		char err3[256];
 		CHECK(nodespec_eval("from-nodes", list, &fctx, &back, err3, sizeof(err3)) == 0,
 		      "formatted '%s' is not a valid node list: %s", list, err3);

@@ -43,10 +43,21 @@ static int ref_piece(const char *s, const char *e, bool lz, int *a, int *b)
 	return 0;
 }
 
+static bool ref_device_form(const char *p)
+{
+	static const char *const forms[] = { "netdev:", "pci:", "block:", "file:", "ip:" };
+
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
+		if (strncmp(p, forms[i], strlen(forms[i])) == 0)
+			return p[strlen(forms[i])] != 0;
+	return false;
+}
+
 int ref_eval(const char *text, bool to, const struct refset *online,
 	     const struct refset *memory, const struct refset *allowed,
-	     struct refset *out)
+	     int (*device)(const char *item), struct refset *out)
 {
+	int dev = -1;
 	const struct refset *domain = to ? memory : online;
 	bool invert = false, relative = false, all = false;
 	static bool nums[REF_NODES];
@@ -73,6 +84,12 @@ int ref_eval(const char *text, bool to, const struct refset *online,
 
 		if ((size_t)(e - p) == 3 && memcmp(p, "all", 3) == 0) {
 			all = true;
+		} else if (ref_device_form(p)) {
+			dev = device ? device(p) : -1;
+			if (dev < 0 || dev >= REF_NODES || !online->has[dev] ||
+			    (to && !invert && !memory->has[dev]))
+				return -1;
+			break;
 		} else {
 			if (ref_piece(p, e, false, &a, &b) < 0)
 				return -1;
@@ -105,6 +122,8 @@ int ref_eval(const char *text, bool to, const struct refset *online,
 	} else {
 		memcpy(named.has, nums, sizeof(nums));
 	}
+	if (dev >= 0)
+		named.has[dev] = true;
 	for (int n = 0; n < REF_NODES; n++) {
 		if (!named.has[n])
 			continue;

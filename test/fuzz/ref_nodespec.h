@@ -29,10 +29,15 @@ struct refset {
  * memory for to-nodes. Every node the list names must be online; a to-node
  * named without '!' must also have memory. An empty result is an error.
  * Returns 0 and fills OUT, or -1. ALLOWED may be NULL (unknown): then a '+'
- * list that names an index is an error. */
+ * list that names an index is an error.
+ * Device forms: an ITEM that starts with netdev:, pci:, block:, file: or ip:
+ * is the last one and takes the rest of the text, commas included; a name
+ * must follow the prefix. DEVICE (the whole item → its node, or -1 for an
+ * error; NULL: every device form is an error) gives its node, an absolute
+ * node even after '+', checked as a named node is. */
 int ref_eval(const char *text, bool to, const struct refset *online,
 	     const struct refset *memory, const struct refset *allowed,
-	     struct refset *out);
+	     int (*device)(const char *item), struct refset *out);
 
 /* The kernel's node-list format (sysfs "online", Mems_allowed_list): empty, or
  * comma-separated N or A-B (A <= B), decimal (leading zeros tolerated), all

@@ -9,7 +9,11 @@
 # TOPOLOGY: a name below, or a list of node sizes in MiB, each followed by "c"
 # when the node has a CPU: "512c 512c" (2 nodes), "384c 384c 64" (a
 # memory-only third node). "fake4:1024" is one node of 1024 MiB split by
-# numa=fake=4.
+# numa=fake=4. "devices" is 2node plus a PCIe expander bus (pxb-pcie) on node 1
+# with two root ports, 0000:80:00.0 and 0000:80:01.0, and behind them a
+# virtio-net (0000:81:00.0) and a virtio-blk (0000:82:00.0, a blank 16 MiB
+# disk, LOG.disk); and a virtio-net on the main bus (0000:00:05.0), which has
+# no node. Their drivers are modules (test/vm/modules.sh).
 # Environment: VM_TIMEOUT (seconds, default 120), VM_KERNEL (another kernel image).
 set -uo pipefail
 arch=${1:?usage: boot.sh ARCH TOPOLOGY INITRD LOG [ARGS...]}
@@ -24,6 +28,7 @@ case $topo in
   4node)    nodes="256c 256c 256c 256c" ;;
   memonly)  nodes="384c 384c 64" ;;
   fake4)    nodes="fake4:1024" ;;
+  devices)  nodes="512c 512c" ;;
   *)        nodes=$topo ;;
 esac
 
@@ -63,13 +68,26 @@ case $nodes in
     done ;;
 esac
 
+devs=()
+if [ "$topo" = devices ]; then
+  rm -f "$log.disk"
+  truncate -s 16M "$log.disk" || exit 1
+  devs=(-device pxb-pcie,id=pxb1,bus_nr=128,numa_node=1,bus=pcie.0
+        -device pcie-root-port,id=rp1,bus=pxb1,chassis=1,addr=0.0
+        -device pcie-root-port,id=rp2,bus=pxb1,chassis=2,addr=1.0
+        -netdev user,id=n1,restrict=on -device virtio-net-pci,netdev=n1,bus=rp1
+        -drive file="$log.disk",if=none,id=d1,format=raw -device virtio-blk-pci,drive=d1,bus=rp2
+        -netdev user,id=n0,restrict=on -device virtio-net-pci,netdev=n0,bus=pcie.0,addr=5.0)
+fi
+
 timeout_s=${VM_TIMEOUT:-120}
 start=$(date +%s.%N)
 timeout -k 5 "$timeout_s" "$qemu" "${machine[@]}" -m "${total}M" -smp "$cpus" "${numa[@]}" \
-  -kernel "$kernel" -initrd "$initrd" \
+  "${devs[@]}" -kernel "$kernel" -initrd "$initrd" \
   -append "console=$console quiet loglevel=3 panic=-1 transparent_hugepage=always $append $*" \
   -display none -nodefaults -serial stdio -no-reboot </dev/null >"$log" 2>&1
 rc=$?
+[ "$topo" = devices ] && rm -f "$log.disk"
 end=$(date +%s.%N)
 echo "BOOT seconds=$(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.1f", b-a}') rc=$rc" >>"$log"
 if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then

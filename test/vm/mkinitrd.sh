@@ -98,6 +98,13 @@ echo "user:x:1000:1000::/tmp:/bin/sh" >>"$root/etc/passwd"
 echo "other:x:1001:1001::/tmp:/bin/sh" >>"$root/etc/passwd"
 printf 'root:x:0:\nuser:x:1000:\nother:x:1001:\n' >"$root/etc/group"
 
+# The drivers of the device scenario (virtio PCI, net, blk, ext4), when the
+# kernel has them as modules: in /lib/mp-modules with their load order.
+if [ "$debarch" = amd64 ] && mods=$("$here/modules.sh" "$debarch"); then
+  mkdir -p "$root/lib/mp-modules"
+  cp "$mods"/* "$root/lib/mp-modules/"
+fi
+
 for e in ${EXTRA:-}; do
   mkdir -p "$root/$(dirname "${e#*:}")"
   cp "${e%%:*}" "$root/${e#*:}"
