@@ -122,8 +122,9 @@ done < <(rows)
 
 # The README's cross-build recipe (musl-cross.sh's wrapper on PATH, then a plain
 # cross build) gives the release binary of dist, byte for byte.
-if [ -f "$dista/migratepages-aarch64" ] && [ -x "$musl/bin/aarch64-linux-gnu-musl-gcc" ]; then
-  (cd "$srca" && PATH=$musl/bin:$PATH CROSS_COMPILE=aarch64-linux-gnu- OUT=$tmp/cross-aarch64 ./build.sh) 2>"$tmp/cross.log"
+mdir=${MUSL_CROSS_DIR:-$TOP/build/musl}
+if [ -f "$dista/migratepages-aarch64" ] && [ -x "$mdir/bin/aarch64-linux-gnu-musl-gcc" ]; then
+  (cd "$srca" && PATH=$mdir/bin:$PATH CROSS_COMPILE=aarch64-linux-gnu- OUT=$tmp/cross-aarch64 ./build.sh) 2>"$tmp/cross.log"
   if cmp -s "$tmp/cross-aarch64" "$dista/migratepages-aarch64"; then
     echo "PASS cross-build recipe: CROSS_COMPILE=aarch64-linux-gnu- with musl-cross.sh's musl-gcc gives dist's binary"
   else
