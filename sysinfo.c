@@ -753,8 +753,10 @@ static int sys_link(const char *link, char *path, size_t len)
 	if (n < 0)
 		return -1;
 	buf[n] = 0;
-	d = strstr(buf, "/devices/");
-	if (!d || fmt(path, len, "/sys%s", d) >= len) {
+	/* (a loop, not strstr: musl's brings in 1.3 KB of two-way search) */
+	for (d = buf; *d && strncmp(d, "/devices/", 9) != 0; d++)
+		;
+	if (!*d || fmt(path, len, "/sys%s", d) >= len) {
 		errno = EINVAL;
 		return -1;
 	}

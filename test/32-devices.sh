@@ -14,9 +14,12 @@ cd "$TOP" || exit 1
 mkdir -p build
 gcc -O2 -Wall -Wextra -Werror -o build/seccomp_exec test/helpers/seccomp_exec.c || {
   echo "FAIL build seccomp_exec"; exit 1; }
+# shellcheck source=lib.sh
+. test/lib.sh
 tmp=$(mktemp -d)
-(trap - EXIT; exec sleep 600 </dev/null >/dev/null 2>&1) & p=$!
-trap 'kill $p 2>/dev/null; wait $p 2>/dev/null; rm -rf "$tmp"' EXIT
+pids=()
+bg sleep 600; p=$last
+trap 'kill "${pids[@]}" 2>/dev/null; wait "${pids[@]}" 2>/dev/null; rm -rf "$tmp"' EXIT
 numactl_mp=
 if command -v migratepages >/dev/null && [ "$(command -v migratepages)" != "$MP" ] &&
    ! migratepages --version >/dev/null 2>&1; then
@@ -165,9 +168,10 @@ fi
 # without sysfs (an initramfs before its mounts): the error says so
 if [ "$(id -u)" = 0 ] && command -v chroot >/dev/null && [ -z "${MP_SANITIZED:-}" ]; then
   mkdir -p "$tmp/root" && cp "$MP" "$tmp/root/migratepages"
-  for a in netdev:eth0 pci:0000:00:00.0 block:sda file:/; do
+  for a in netdev:eth0 pci:0000:00:00.0 block:sda file:/ ip:10.1.1.1; do
     chroot "$tmp/root" /migratepages "$p" "$a" 0 >"$tmp/out" 2>"$tmp/err"; rc=$?
     want="migratepages: from-nodes: '$a': no /sys/devices to look it up in (is sysfs mounted?)"
+    [ "$a" = ip:10.1.1.1 ] && want="migratepages: from-nodes: '$a': cannot read /proc/net/route: No such file or directory"
     if [ $rc = 1 ] && [ ! -s "$tmp/out" ] && [ "$(cat "$tmp/err")" = "$want" ]; then
       echo "PASS $a without sysfs"
     else
@@ -176,4 +180,37 @@ if [ "$(id -u)" = 0 ] && command -v chroot >/dev/null && [ -z "${MP_SANITIZED:-}
   done
 else
   echo "SKIP devices without sysfs: needs root, chroot and an unsanitized binary"
+fi
+
+# a network namespace of its own has no routes: ip: finds none
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && unshare -n true 2>/dev/null; then
+  for a in ip:10.1.1.1 ip:2001:db8::1; do
+    t=/proc/net/route; [ "$a" = ip:2001:db8::1 ] && t=/proc/net/ipv6_route
+    unshare -n "$MP" "$p" 0 "$a" >"$tmp/out" 2>"$tmp/err"; rc=$?
+    want="migratepages: to-nodes: '$a': no route to it in $t"
+    if [ $rc = 1 ] && [ "$(cat "$tmp/err")" = "$want" ]; then
+      echo "PASS $a in a network namespace without routes"
+    elif [ ! -e "$t" ]; then
+      echo "SKIP $a in a network namespace without routes: no $t"
+    else
+      echo "FAIL $a in a network namespace without routes: exit $rc, stderr '$(cat "$tmp/err")', want '$want'"
+    fi
+  done
+else
+  echo "SKIP ip: without routes: needs root and unshare -n (a network namespace)"
+fi
+
+# a block device node that sysfs does not know (a made-up major:minor)
+if [ "$(id -u)" = 0 ] && mknod "$tmp/fakeblk" b 250 77 2>/dev/null; then
+  build/seccomp_exec kill "$MP" "$p" "file:$tmp/fakeblk" 0 >"$tmp/out" 2>"$tmp/err"; rc=$?
+  want="migratepages: from-nodes: 'file:$tmp/fakeblk': block device 250:77 is not in /sys/dev/block/250:77"
+  if [ -e /sys/dev/block/250:77 ]; then
+    echo "SKIP file: of an unknown block device: 250:77 exists here"
+  elif [ $rc = 1 ] && [ "$(cat "$tmp/err")" = "$want" ]; then
+    echo "PASS file: of a block device node sysfs does not know"
+  else
+    echo "FAIL file: of a block device node sysfs does not know: exit $rc, stderr '$(cat "$tmp/err")', want '$want'"
+  fi
+else
+  echo "SKIP file: of an unknown block device: needs root and mknod"
 fi

@@ -824,5 +824,12 @@ sc_devices() {
   sbs dev-no-node same
   mcase dev-ip-no-node "-s 16 -b 0" "@ 0 ip:10.5.0.9" "" "" 1 -z
   sbs dev-ip-no-node same
+  # an interface renamed with a dot in its name (last: the ip: cases above use NET1)
+  if ip link set "$NET1" down && ip link set "$NET1" name nic.1; then
+    mcase dev-netdev-dot "-s 16 -b 1" "@ netdev:nic.1 0" 1 0 0
+    sbs dev-netdev-dot both "numactl refuses a '.' in a device name (Illegal characters)"
+  else
+    fail dev-netdev-dot "cannot rename $NET1 to nic.1"
+  fi
   umount /mnt/d
 }
