@@ -43,13 +43,16 @@ where() {
 
 # check NAME ARG SYSDIR DEVNAME [ERRPREFIX]: ARG (netdev:eth0 ...) resolves as sysfs says
 check() {
-  local name=$1 arg=$2 dir=$3 dev=$4 pre=${5:-} w want rc out err
+  local name=$1 arg=$2 dir=$3 dev=$4 pre=${5:-} w want rc out err shown
   w=$(where "$dir")
+  # the tool shows an argument of more than 40 bytes as its first 40 and "..."
+  # (file:$MP is longer in a checkout at a long path)
+  shown=$arg; [ ${#arg} -gt 40 ] && shown="${arg:0:40}..."
   build/seccomp_exec kill "$MP" --dry-run "$p" "$arg" "$arg" >"$tmp/out" 2>"$tmp/err"
   rc=$?; out=$(cat "$tmp/out"); err=$(cat "$tmp/err")
   case $w in
-    none) want="migratepages: from-nodes: '$arg': $pre$dev is not attached to a node (no numa_node on its sysfs path $(readlink -f "$dir"))" ;;
-    -1\ *) want="migratepages: from-nodes: '$arg': ${pre}the kernel does not know the node of $dev (numa_node is -1 in ${w#-1 })" ;;
+    none) want="migratepages: from-nodes: '$shown': $pre$dev is not attached to a node (no numa_node on its sysfs path $(readlink -f "$dir"))" ;;
+    -1\ *) want="migratepages: from-nodes: '$shown': ${pre}the kernel does not know the node of $dev (numa_node is -1 in ${w#-1 })" ;;
     *) want= ;;
   esac
   if [ -n "$want" ]; then

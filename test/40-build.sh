@@ -32,6 +32,39 @@ fi
 if grep -aq "$TOP\|$tmp" "$tmp/a"; then
   echo "FAIL no build paths inside"; else echo "PASS no build paths inside"; fi
 
+# a relative OUT is the caller's (not the source tree's)
+mkdir -p "$tmp/cwd"
+(cd "$tmp/cwd" && OUT=rel-mp WERROR=1 "$TOP/build.sh")
+if cmp -s "$tmp/cwd/rel-mp" "$tmp/a" && [ ! -e "$TOP/rel-mp" ]; then
+  echo "PASS a relative OUT is taken from the caller's directory"
+else
+  echo "FAIL a relative OUT: $( [ -e "$TOP/rel-mp" ] && echo "written into the source tree" || echo "not written in the caller's directory")"
+fi
+rm -f "$TOP/rel-mp"
+
+# install: PREFIX and DESTDIR, into a temporary root
+DESTDIR=$tmp/root PREFIX=/usr WERROR=1 ./build.sh install 2>"$tmp/inst.log"; rc=$?
+b=$tmp/root/usr/bin/migratepages m=$tmp/root/usr/share/man/man8/migratepages.8
+if [ $rc = 0 ] && cmp -s "$b" "$tmp/a" && [ "$(stat -c %a "$b")" = 755 ] && cmp -s "$m" man/migratepages.8 &&
+   [ "$(stat -c %a "$m")" = 644 ] && [ "$(cd "$tmp/root" && find . -type f | sort | tr '\n' ' ')" = "./usr/bin/migratepages ./usr/share/man/man8/migratepages.8 " ]; then
+  echo "PASS install: DESTDIR=… PREFIX=/usr puts the binary (755) in usr/bin and the man page (644) in usr/share/man/man8, nothing else"
+else
+  echo "FAIL install with PREFIX=/usr: exit $rc, $(cd "$tmp/root" 2>/dev/null && find . -type f | tr '\n' ' ') $(head -2 "$tmp/inst.log")"
+fi
+DESTDIR=$tmp/root2 WERROR=1 ./build.sh install 2>/dev/null
+if [ -x "$tmp/root2/usr/local/bin/migratepages" ] && [ -f "$tmp/root2/usr/local/share/man/man8/migratepages.8" ]; then
+  echo "PASS install: PREFIX defaults to /usr/local"
+else
+  echo "FAIL install: no /usr/local/bin/migratepages under DESTDIR with the default PREFIX"
+fi
+if ! command -v man >/dev/null 2>&1; then
+  echo "SKIP install: man finds the page: no man (Debian package man-db)"
+elif [ "$(MANPATH=$tmp/root/usr/share/man man -w migratepages 2>&1)" = "$m" ]; then
+  echo "PASS install: man finds the installed page"
+else
+  echo "FAIL install: man -w gives '$(MANPATH=$tmp/root/usr/share/man man -w migratepages 2>&1)', not $m"
+fi
+
 # warnings are errors, with gcc and glibc too (a second compiler and libc)
 if gcc -std=c11 -Wall -Wextra -Werror -O2 -o "$tmp/glibc" $(./build.sh sources) 2>"$tmp/w"; then
   echo "PASS -Wall -Wextra -Werror with gcc and glibc"
@@ -44,12 +77,13 @@ if gcc -std=c11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -f
      -Wall -Wextra -Werror -o build/migratepages-san $(./build.sh sources) 2>"$tmp/w"; then
   # A check that fails with the plain binary too is the plain suite's failure,
   # counted there: here only what fails under the sanitizers alone counts (names
-  # compared with their numbers blanked, as pids differ). No binary bytes: the
-  # suites' output is shown through cat -v.
+  # compared with their numbers blanked, as pids differ; the plain run only when
+  # something failed). No binary bytes: the suites' output goes through cat -v.
   names() { sed -n "s/^$1 \([^:]*\).*/\1/p" | sed 's/[0-9][0-9]*/N/g' | sort -u; }
   for s in 20-cli 30-host 31-mover 32-devices 33-real; do
     out=$(MP=$TOP/build/migratepages-san MP_SANITIZED=1 ASAN_OPTIONS=detect_leaks=0 "test/$s.sh" 2>&1 | cat -v)
-    plain=$(MP_SANITIZED=1 "test/$s.sh" 2>&1 | cat -v)
+    plain=
+    grep -q '^FAIL' <<<"$out" && plain=$(MP_SANITIZED=1 "test/$s.sh" 2>&1 | cat -v)
     pass=$(grep -c '^PASS' <<<"$out")
     new=$(comm -23 <(names FAIL <<<"$out") <(names FAIL <<<"$plain"))
     san=$(grep 'runtime error\|AddressSanitizer' <<<"$out")
@@ -61,7 +95,6 @@ if gcc -std=c11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -f
       # (indented: these lines are detail, not more failures)
       { grep '^FAIL' <<<"$out" | while IFS= read -r l; do
           grep -qxF "$(names FAIL <<<"$l")" <<<"$new" && echo "$l"; done; echo "$san"; } | grep . | head -5 | sed 's/^/    /'
-
     fi
   done
 else

@@ -128,6 +128,20 @@ while IFS=$'\t' read -r name prefix _flags dist _run musl; do
   echo "PASS dist $name: static, $libc, $(stat -c %s "$f") bytes, $(LC_ALL=C readelf -h "$f" | sed -n 's/^ *Machine: *//p')"
 done < <(rows)
 
+# The README's cross-build recipe (musl-cross.sh's wrapper on PATH, then a plain
+# cross build) gives the release binary of dist, byte for byte.
+mdir=${MUSL_CROSS_DIR:-$TOP/build/musl}
+if [ -f "$dista/migratepages-aarch64" ] && [ -x "$mdir/bin/aarch64-linux-gnu-musl-gcc" ]; then
+  (cd "$srca" && PATH=$mdir/bin:$PATH CROSS_COMPILE=aarch64-linux-gnu- OUT=$tmp/cross-aarch64 ./build.sh) 2>"$tmp/cross.log"
+  if cmp -s "$tmp/cross-aarch64" "$dista/migratepages-aarch64"; then
+    echo "PASS cross-build recipe: CROSS_COMPILE=aarch64-linux-gnu- with musl-cross.sh's musl-gcc gives dist's binary"
+  else
+    echo "FAIL cross-build recipe: not dist's binary ($(stat -c %s "$tmp/cross-aarch64" 2>/dev/null) bytes, dist $(stat -c %s "$dista/migratepages-aarch64")): $(head -1 "$tmp/cross.log")"
+  fi
+else
+  echo "SKIP cross-build recipe: no aarch64 musl in this dist (aarch64-linux-gnu-gcc or the musl-dev:arm64 download missing)"
+fi
+
 if [ ! -s "$dista/SHA256SUMS" ]; then
   echo "FAIL dist SHA256SUMS: missing"
 elif (cd "$dista" && sha256sum --quiet -c SHA256SUMS); then

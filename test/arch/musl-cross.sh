@@ -53,6 +53,8 @@ if ! command -v apt-get >/dev/null 2>&1; then
   exit 0
 fi
 
+echo "musl-cross.sh: fetching Debian 12's musl-dev for$need from deb.debian.org (about 10 MB for all eight, once) into $dir" >&2
+
 # A private apt: its own sources list (Debian 12 main only), lists and cache.
 apt=$dir/apt
 mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/sources.list.d" "$apt/debs"
