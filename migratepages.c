@@ -1132,8 +1132,11 @@ static void report(const struct plan *pl, struct target *t, int *worst)
 		*worst = t->status;
 }
 
-static void run_target(const struct plan *pl, struct target *t, int pid,
-		       const struct nodeset *from, const struct nodeset *to, int *worst)
+/* Starts target pid with its node lists: the fixed ones (from, to), or with
+ * from NULL resolved for it (+N). Returns t->resolved; a failure is its
+ * status and message. */
+static int target_lists(const struct plan *pl, struct target *t, int pid,
+			const struct nodeset *from, const struct nodeset *to)
 {
 	target_start(t, pid);
 	if (from) {
@@ -1145,7 +1148,13 @@ static void run_target(const struct plan *pl, struct target *t, int pid,
 		if (!t->resolved)
 			t->status = EX_FAIL;
 	}
-	if (t->resolved)
+	return t->resolved;
+}
+
+static void run_target(const struct plan *pl, struct target *t, int pid,
+		       const struct nodeset *from, const struct nodeset *to, int *worst)
+{
+	if (target_lists(pl, t, pid, from, to))
 		migrate_one(pl, t);
 	report(pl, t, worst);
 }
@@ -1405,18 +1414,8 @@ static void mover_target(const struct plan *pl, struct target *t, int pid, int f
 			 const struct nodeset *from, const struct nodeset *to,
 			 struct nodeset *eff_to)
 {
-	target_start(t, pid);
-	if (fixed) {
-		t->from = *from;
-		t->to = *to;
-		t->resolved = 1;
-	} else {
-		resolve(pl, t, t->msg, MSG_LEN);
-		if (!t->resolved) {
-			t->status = EX_FAIL;
-			return;
-		}
-	}
+	if (!target_lists(pl, t, pid, fixed ? from : NULL, to))
+		return;
 	*eff_to = t->to;
 	if (pl->caller_mems_known)
 		ns_and(eff_to, &t->to, &pl->caller_mems);
