@@ -906,7 +906,7 @@ static int predict(struct target *t)
 {
 	char why[512];
 	size_t o = 0;
-	int proc = access("/proc/self", F_OK) == 0 && proc_is_ours();
+	int proc = proc_is_ours();
 
 	/* 1. the process exists (no /proc needed; kill() does not see thread
 	 * ids other than a process's main one, /proc does) */
@@ -924,9 +924,9 @@ static int predict(struct target *t)
 		fmt(t->note, MSG_LEN, "%s: permissions and the process's cpuset were not checked",
 		    access("/proc/self", F_OK) == 0 ? "/proc belongs to another pid namespace"
 						   : "/proc is not mounted");
-		return caller_cpuset_check(t, t->msg, MSG_LEN) ? EINVAL : 0;
+		return caller_cpuset_check(t, why, sizeof(why)) ? EINVAL : 0;
 	}
-	if (hidden_check(t->pid, t->msg, MSG_LEN))
+	if (hidden_check(t->pid, why, sizeof(why)))
 		return EPERM;
 	/* a main thread that exited: the kernel is asked through a live thread */
 	use_live_thread(t);
@@ -996,6 +996,17 @@ static void resolve(const struct plan *pl, struct target *t, char *err, size_t e
 	t->resolved = 1;
 }
 
+/* Why pages stay on a node the plan empties although the call succeeded. */
+static const char *left_reason(void)
+{
+	if (sys_nice())
+		return "pages in use, or allocated there since the call";
+	if (have_cap(CAP_SYS_NICE))
+		return "pages shared with other processes, which move only with CAP_SYS_NICE in "
+		       "the initial user namespace (you hold it in a user namespace only)";
+	return "pages shared with other processes, which move only with CAP_SYS_NICE";
+}
+
 /* Pages still on a node the kernel's plan empties: information for the
  * reports. Without CAP_SYS_NICE they are mostly pages shared with other
  * processes (the kernel's rule for an unprivileged call: not counted, not a
@@ -1021,12 +1032,7 @@ static void note_left(struct target *t)
 	fmt(t->note + o, MSG_LEN - o, "%s%s (%llu pages) stayed on node%s %s: %s", o ? "; " : "",
 	    human(t->left, h, sizeof(h)),
 	    (unsigned long long)(t->left / (uint64_t)(page ? page : 4096)),
-	    ns_count(&t->left_on) > 1 ? "s" : "", list,
-	    sys_nice() ? "pages in use, or allocated there since the call"
-	    : have_cap(CAP_SYS_NICE) ? "pages shared with other processes, which move only with "
-				      "CAP_SYS_NICE in the initial user namespace (you hold it in a "
-				      "user namespace only)"
-	    : "pages shared with other processes, which move only with CAP_SYS_NICE");
+	    ns_count(&t->left_on) > 1 ? "s" : "", list, left_reason());
 }
 
 static void migrate_one(const struct plan *pl, struct target *t)
@@ -1389,7 +1395,7 @@ static void mover_result(struct target *t, const struct mv_target *m)
 	}
 	if (left) {
 		t->status = EX_PARTIAL;
-		fmt(t->msg, MSG_LEN, "%s could not be moved (%s%s%s%s%s%s%s%s)",
+		fmt(t->msg, MSG_LEN, "%s could not be moved (%s%s%s%s%s%s%s%s%s)",
 		    human(left, a, sizeof(a)),
 		    m->bytes[MV_BUSY] ? "in use: " : "",
 		    m->bytes[MV_BUSY] ? human(m->bytes[MV_BUSY], b, sizeof(b)) : "",
@@ -1398,14 +1404,13 @@ static void mover_result(struct target *t, const struct mv_target *m)
 		    m->bytes[MV_OTHER] && (m->bytes[MV_BUSY] || m->bytes[MV_NOMEM]) ? "; " : "",
 		    m->bytes[MV_OTHER] ? "other errors, the last: " : "",
 		    m->bytes[MV_OTHER] ? strerror(m->other_err) : "",
-		    m->bytes[MV_SHARED] ? "; and pages shared with other processes, which "
-					  "move only with CAP_SYS_NICE" : "");
+		    m->bytes[MV_SHARED] ? "; and " : "",
+		    m->bytes[MV_SHARED] ? left_reason() : "");
 	} else if (m->bytes[MV_SHARED]) {
 		/* information, not a failure: the kernel's single call leaves them too */
 		size_t o = strlen(t->note);
-		fmt(t->note + o, MSG_LEN - o, "%s%s shared with other processes stayed (shared "
-		    "pages move only with CAP_SYS_NICE)", o ? "; " : "",
-		    human(m->bytes[MV_SHARED], a, sizeof(a)));
+		fmt(t->note + o, MSG_LEN - o, "%s%s stayed: %s", o ? "; " : "",
+		    human(m->bytes[MV_SHARED], a, sizeof(a)), left_reason());
 	}
 }
 

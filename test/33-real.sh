@@ -86,10 +86,10 @@ if [ $have_strace = 1 ]; then
     '[ $rc = 1 ] && [ $calls = 200 ] && grep -q "cannot write to standard output: Broken pipe" "$tmp/err"' \
     "exit $rc, $calls calls, stderr: $(cat "$tmp/err")"
 else
-  echo "SKIP SIGPIPE: no working strace"
+  # without strace the calls are not counted: the exit status and the words
+  "$MP" -v "$list" 0 0 2>"$tmp/err" | head -1 >/dev/null; rc=${PIPESTATUS[0]}
+  ok "-v PIDS | head -1: exit 1 with the error named (calls not counted: no strace)" '[ $rc = 1 ] && grep -q "Broken pipe" "$tmp/err"' "exit $rc"
 fi
-"$MP" -v "$list" 0 0 2>"$tmp/err" | head -1 >/dev/null; rc=${PIPESTATUS[0]}
-ok "-v PIDS | head -1: exit 1 with the error named" '[ $rc = 1 ] && grep -q "Broken pipe" "$tmp/err"' "exit $rc"
 xargs kill <"$tmp/many" 2>/dev/null; : >"$tmp/many"
 
 # duplicates are moved once
@@ -213,19 +213,9 @@ else
   echo "SKIP a threaded cgroup: needs root and cgroup v2"
 fi
 
-# a zombie and a kernel thread in a cgroup are passed over, not errors
-if [ $root = 1 ] && [ -n "$v2" ] && mkdir "$v2/mp-z-$$" 2>/dev/null; then
-  d=$v2/mp-z-$$; cgs+=("$d")
-  rm -f "$tmp/zpid"
-  bg sh -c "echo \$\$ > $d/cgroup.procs; sleep 0 & echo \$! >$tmp/zpid; exec sleep 600"
-  until_zombie "$tmp/zpid" "a zombie in a cgroup"
-  z=$(cat "$tmp/zpid")
-  # (the kernel lists no zombie in cgroup.procs: a zombie is met only when a
-  # process dies between the listing and the call, as in the guest)
-  run "$MP" -v --cgroup "$d" 0 0
-  ok "a cgroup whose process has a zombie child: exit 0, nothing said" '[ $rc = 0 ] && [ -z "$err" ]' "exit $rc: $out $err"
-  same_as_real "a cgroup with a zombie" --cgroup "$d" 0 0
-fi
+# (a zombie in a cgroup: the kernel lists none in cgroup.procs, so one is met
+# only when a process dies between the listing and the call: the guest's
+# cgtree scenario kills a hog during the run)
 # the whole tree from the root, as a dry run (the real run of every process of
 # this host would meet a process that a security module here protects): kernel
 # threads are passed over, not errors
