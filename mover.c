@@ -4,9 +4,15 @@
  * each target in turn (a first pass, then a second pass that takes only
  * address ranges the first did not see), and cuts each mapping into aligned
  * ranges of opts->chunk base pages (hugetlb mappings: whole huge pages).
- * Workers take a chunk, ask where its pages are, move those that must move
- * (grouped by destination, in batches that respect the rate cap), then ask
- * again where the ones not confirmed by the call's status are: the kernel
+ * Workers take a chunk. Where it holds whole aligned blocks of a transparent
+ * huge page's size, they are tried first at two addresses each (thp_pass):
+ * a block whose first and last page sit on the same node that must be
+ * emptied gets its first address moved, and when both then answer the
+ * destination it was one huge page, moved whole, and is counted so: 4
+ * lookups and one entry instead of one lookup per base page, twice. Every
+ * other page of the chunk is asked where it is, those that must move are
+ * moved (grouped by destination, in batches that respect the rate cap), then
+ * the ones not confirmed by the call's status are asked again: the kernel
  * answers -EBUSY for the other addresses of a transparent huge page it is
  * moving whole, and after a failed call the status array is not filled in.
  * Pages still on the wrong node get four more tries (busy ones only), after
@@ -52,6 +58,7 @@ struct hdev {
 struct chunk {
 	int ti;                    /* target index */
 	unsigned long start, end, psize;
+	unsigned long vstart;      /* the mapping it was cut from */
 };
 
 static struct {
@@ -400,6 +407,7 @@ static int next_chunk(struct chunk *c)
 				c->start = g.pos;
 				c->end = e;
 				c->psize = g.vpsize;
+				c->vstart = g.vstart;
 				g.pos = e;
 				return 1;
 			}
@@ -482,6 +490,10 @@ struct worker {
 	int *st, *mst, *mnode, *idx, *why, *wt;
 	uint64_t *acc;             /* 3 * g.nnodes: before, after, moved */
 	unsigned long cap;
+	/* the mapping (target, start) where thp_pass found only base pages:
+	 * its further chunks skip it */
+	int base_ti;
+	unsigned long base_vstart;
 };
 
 static int final_of(const struct mv_target *t, int n)
@@ -532,7 +544,7 @@ static unsigned long thp_probe(struct worker *w, const struct chunk *c, struct m
 	for (unsigned long j = 0; j + hp <= m; j++) {
 		unsigned long i = (unsigned long)w->idx[j];
 		int s = w->st[i], d, moved = 1;
-		if ((c->start + i * c->psize) % g.thp || (unsigned long)w->idx[j + hp - 1] != i + hp - 1)
+		if (w->addr[i] % g.thp || w->addr[w->idx[j + hp - 1]] != w->addr[i] + g.thp - c->psize)
 			continue;
 		for (unsigned long k = 1; k < hp && moved; k++)
 			moved = w->st[i + k] == s;
@@ -550,6 +562,91 @@ static unsigned long thp_probe(struct worker *w, const struct chunk *c, struct m
 	return 0;
 }
 
+/* Whole huge pages first (see the top): the chunk's aligned blocks of g.thp
+ * bytes are asked at their first and last page; a block with both on one
+ * node that must be emptied gets its first address moved (the kernel moves a
+ * transparent huge page whole from any of its addresses), then both are asked
+ * again. Both at the destination: one huge page moved, counted as g.thp
+ * bytes. Anything else (base pages, a split huge page, a failed move) is left
+ * to the page-by-page path, which asks the block's every page. A block of
+ * base pages that only looked whole would need both ends moved by someone
+ * else in between; one whose first and last page were on a from-node and all
+ * the others already on the destination is counted as moved whole (the
+ * placement is right either way). Marks the blocks moved in w->wt (3, by
+ * block from *first) and returns how many blocks the chunk has from there. */
+static unsigned long thp_pass(struct worker *w, const struct chunk *c, struct mv_target *t,
+			      int flags, struct tally *ty, unsigned long *first)
+{
+	unsigned long ps = c->psize, nb, k = 0, cand = 0, tried = 0, moved = 0;
+	uint64_t batch_max = g.o->rate ? g.o->rate / 32 : UINT64_MAX;
+
+	if (!g.thp || ps != g.base || g.thp / ps < 2 ||
+	    (w->base_ti == c->ti && w->base_vstart == c->vstart))
+		return 0;
+	*first = (c->start + g.thp - 1) / g.thp * g.thp;
+	if (*first < c->start || *first >= c->end)
+		return 0;
+	nb = (c->end - *first) / g.thp;
+	for (unsigned long b = 0; b < nb; b++) {
+		w->addr[2 * b] = *first + b * g.thp;
+		w->addr[2 * b + 1] = *first + (b + 1) * g.thp - ps;
+	}
+	if (!nb || move_pages(t->pid, 2 * nb, w->addr, NULL, w->st, 0) < 0)
+		return 0; /* the page-by-page path meets the error again */
+	for (unsigned long b = 0; b < nb; b++) {
+		int s = w->st[2 * b];
+		w->wt[b] = s >= 0 && s == w->st[2 * b + 1] && final_of(t, s) != s;
+		cand += (unsigned long)w->wt[b];
+	}
+	/* grouped by destination; why[e]: the node the block was on */
+	while (k < cand) {
+		int d = -1;
+		for (unsigned long b = 0; b < nb; b++) {
+			int s = w->st[2 * b], db = final_of(t, s);
+			if (w->wt[b] != 1 || (d >= 0 && db != d))
+				continue;
+			d = db;
+			w->maddr[k] = w->addr[2 * b];
+			w->mnode[k] = d;
+			w->why[k] = s;
+			w->idx[k++] = (int)b;
+			w->wt[b] = 2;
+		}
+	}
+	while (tried < k) {
+		unsigned long len = 1;
+		while (tried + len < k && (uint64_t)(len + 1) * g.thp <= batch_max)
+			len++;
+		rate_wait((uint64_t)len * g.thp);
+		if (move_pages(t->pid, len, w->maddr + tried, w->mnode + tried, w->mst + tried,
+			       flags) < 0 && errno != ENOMEM)
+			break; /* met again by the page-by-page path */
+		tried += len;
+	}
+	for (unsigned long e = 0; e < tried; e++) {
+		w->addr[2 * e] = w->maddr[e];
+		w->addr[2 * e + 1] = w->maddr[e] + g.thp - ps;
+	}
+	if (!tried || move_pages(t->pid, 2 * tried, w->addr, NULL, w->st, 0) < 0)
+		tried = 0;
+	for (unsigned long e = 0; e < tried; e++) {
+		int d = w->mnode[e];
+		if (w->st[2 * e] != d || w->st[2 * e + 1] != d)
+			continue;
+		w->wt[w->idx[e]] = 3;
+		ty->bytes[MV_MOVED] += g.thp;
+		account(w, t, ACC_BEFORE, w->why[e], g.thp);
+		account(w, t, ACC_AFTER, d, g.thp);
+		account(w, t, ACC_MOVED, d, g.thp);
+		moved++;
+	}
+	if (cand && !moved) { /* base pages: not tried again in this mapping */
+		w->base_ti = c->ti;
+		w->base_vstart = c->vstart;
+	}
+	return moved ? nb : 0;
+}
+
 /* Under the lock: a chunk's per-node bytes into the target and the progress. */
 static void fold(struct worker *w, struct mv_target *t)
 {
@@ -564,7 +661,7 @@ static void fold(struct worker *w, struct mv_target *t)
 static void do_chunk(struct worker *w, const struct chunk *c)
 {
 	struct mv_target *t = &g.t[c->ti];
-	unsigned long n = (c->end - c->start) / c->psize, m = 0, hp;
+	unsigned long n = 0, m = 0, hp, first = 0, nb;
 	int flags = g.o->move_all ? MPOL_MF_MOVE_ALL : MPOL_MF_MOVE;
 	struct tally ty;
 	uint64_t ps = c->psize, t0 = now_ns();
@@ -572,9 +669,17 @@ static void do_chunk(struct worker *w, const struct chunk *c)
 
 	memset(&ty, 0, sizeof(ty));
 	memset(w->acc, 0, 3 * (size_t)g.nnodes * sizeof(uint64_t));
-	for (unsigned long i = 0; i < n; i++)
-		w->addr[i] = c->start + i * c->psize;
-	if (move_pages(t->pid, n, w->addr, NULL, w->st, 0) < 0)
+	nb = thp_pass(w, c, t, flags, &ty, &first);
+	/* the pages of the blocks not moved whole */
+	for (unsigned long a = c->start; a < c->end; a += c->psize) {
+		unsigned long b = nb && a >= first ? (a - first) / g.thp : nb;
+		if (b < nb && w->wt[b] == 3) {
+			a = first + (b + 1) * g.thp - c->psize;
+			continue;
+		}
+		w->addr[n++] = a;
+	}
+	if (n && move_pages(t->pid, n, w->addr, NULL, w->st, 0) < 0)
 		goto fatal;
 	/* what must move; the rest is where it should be, or not there */
 	for (unsigned long i = 0; i < n; i++) {
@@ -595,8 +700,8 @@ static void do_chunk(struct worker *w, const struct chunk *c)
 	hp = thp_probe(w, c, t, m, flags);
 	for (unsigned long j = 0; hp && j + hp <= m; j++) {
 		unsigned long i = (unsigned long)w->idx[j];
-		int uniform = !((c->start + i * c->psize) % g.thp) &&
-			      (unsigned long)w->idx[j + hp - 1] == i + hp - 1;
+		int uniform = !(w->addr[i] % g.thp) &&
+			      w->addr[w->idx[j + hp - 1]] == w->addr[i] + g.thp - c->psize;
 		for (unsigned long k = 1; k < hp && uniform; k++)
 			uniform = w->st[i + k] == w->st[i];
 		if (!uniform)
@@ -767,6 +872,7 @@ static int worker_init(struct worker *w, unsigned long cap)
 	if (p == MAP_FAILED)
 		return -1;
 	w->cap = cap;
+	w->base_ti = -1;
 	w->acc = (uint64_t *)(void *)p;
 	w->addr = (unsigned long *)(void *)(w->acc + 3 * (size_t)g.nnodes);
 	w->maddr = w->addr + cap;

@@ -879,6 +879,14 @@ sc_mover_thp() {
   grep -q '"busy_bytes":0,' "$T/mv-thp-whole.out" && pass mv-thp-whole-counted ||
     fail mv-thp-whole-counted "huge pages counted as busy: $(head -c 400 "$T/mv-thp-whole.out")"
   sbs mv-thp-whole same
+  # base pages whose 2 MiB blocks have first and last page on node 0 and
+  # half of the others on node 2: they look whole at their ends, and are not
+  mcase mv-thp-lookalike "-s 16 -N -b 0 -M 2" "--jobs 1 -v @ 0 1" 0 1 0
+  LAST_A="@ 0 1"
+  grep -q "^  moved 8\.[0-9] MiB in " "$T/mv-thp-lookalike.out" && ! grep -q "^  left " "$T/mv-thp-lookalike.out" &&
+    pass mv-thp-lookalike-counted ||
+    fail mv-thp-lookalike-counted "--verbose does not say 8.x MiB moved and nothing left: $(tr '\n' '|' <"$T/mv-thp-lookalike.out")"
+  sbs mv-thp-lookalike same
 }
 sc_mover_rate() {
   # a cap (paced batches, the huge-page probe paced too): the same placement;

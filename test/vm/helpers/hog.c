@@ -1,7 +1,7 @@
 /* hog - a test process whose memory placement the guest tests observe.
  *
  *   hog -o PREFIX [-s MIB | -p PAGES] [-H | -N | -L] [-b NODES | -i NODES]
- *       [-t THREADS] [-S] [-k SEED] [-g MS] [-E] [-F FILE] [-C]
+ *       [-t THREADS] [-S] [-k SEED] [-g MS] [-E] [-F FILE] [-C] [-M NODE]
  *
  * Maps a buffer (anonymous private, or shared with -S), optionally places it
  * with mbind (-b bind, -i interleave), asks for or against transparent huge
@@ -16,7 +16,10 @@
  * -F FILE maps the buffer from FILE (created and sized; MAP_SHARED, a page
  * cache mapping) instead of anonymous memory. -C starts a thread that keeps
  * mapping, touching and unmapping 64 KiB (a target whose mappings change
- * while it is moved).
+ * while it is moved). -M NODE then moves the pages whose index is 1 or 2
+ * modulo 4 to NODE: with -N, every 2 MiB block has its first and last page
+ * where the buffer was put and half of the others elsewhere (a block that
+ * looks like one huge page at its ends and is not).
  * Then it writes PREFIX.ready ("PID CHILD TID": the -S child's pid or -1, the
  * first extra thread's id or -1) and waits:
  *   SIGUSR1  write PREFIX.rep: the node of every page (move_pages with
@@ -195,7 +198,7 @@ static void report(const char *prefix)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: hog -o PREFIX [-s MIB | -p PAGES] [-H | -N | -L] [-b NODES | -i NODES] [-t THREADS] [-S] [-k SEED] [-g MS] [-E] [-F FILE] [-C]\n");
+	fprintf(stderr, "usage: hog -o PREFIX [-s MIB | -p PAGES] [-H | -N | -L] [-b NODES | -i NODES] [-t THREADS] [-S] [-k SEED] [-g MS] [-E] [-F FILE] [-C] [-M NODE]\n");
 	exit(2);
 }
 
@@ -257,9 +260,9 @@ int main(int argc, char **argv)
 	pid_t child = -1;
 	sigset_t set;
 	const char *file = NULL;
-	int churn = 0;
+	int churn = 0, mix = -1;
 
-	while ((c = getopt(argc, argv, "o:s:p:HNLb:i:t:Sk:g:EF:C")) != -1) {
+	while ((c = getopt(argc, argv, "o:s:p:HNLb:i:t:Sk:g:EF:CM:")) != -1) {
 		switch (c) {
 		case 'o': prefix = optarg; break;
 		case 's': mib = strtoul(optarg, NULL, 10); break;
@@ -276,6 +279,7 @@ int main(int argc, char **argv)
 		case 'E': exit_main = 1; break;
 		case 'F': file = optarg; break;
 		case 'C': churn = 1; break;
+		case 'M': mix = atoi(optarg); break;
 		default: usage();
 		}
 	}
@@ -374,6 +378,23 @@ mapped:
 					die(prog, "pthread_create");
 			while (first_tid < 0)
 				usleep(1000);
+		}
+	}
+
+	if (mix >= 0) {
+		static void *pp[1024];
+		static int nd[1024], st[1024];
+		size_t k = 0;
+		for (size_t i = 0; i <= npages; i++) {
+			if (k == 1024 || (i == npages && k)) {
+				if (sys_move_pages(0, k, pp, nd, st, 1 << 1) < 0)
+					die(prog, "move_pages (-M)");
+				k = 0;
+			}
+			if (i < npages && (i % 4 == 1 || i % 4 == 2)) {
+				pp[k] = buf + i * pagesz;
+				nd[k++] = mix;
+			}
 		}
 	}
 
