@@ -867,6 +867,12 @@ static void explain(struct target *t, int e)
 	case EACCES:
 		fmt(t->msg, n, "denied by a security module (SELinux, AppArmor, ...)");
 		return;
+	case EOVERFLOW: /* the mover, a 32-bit build */
+		fmt(t->msg, n, "it has memory above 4 GiB, out of reach of this 32-bit "
+			 "build's move_pages (it is a 64-bit process): use the 64-bit build, or "
+			 "leave out --jobs, --rate, --chunk and --progress (the single "
+			 "migrate_pages call has no such limit)");
+		return;
 	case ENOSYS:
 		fmt(t->msg, n, "this kernel has no page migration (it needs CONFIG_NUMA and "
 			 "CONFIG_MIGRATION), or this environment does not provide migrate_pages");

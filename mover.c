@@ -77,6 +77,7 @@ static struct {
 	size_t seen_i;             /* second pass: position in the first pass's list */
 	struct hdev hdev[32];
 	int nhdev, nhdev_global;
+	int ovf;                   /* hex() met an address wider than a long */
 	/* rate */
 	uint64_t next_ns;
 	/* progress */
@@ -221,6 +222,8 @@ static unsigned long hex(const char **s)
 	unsigned long v = 0;
 	for (;; (*s)++) {
 		char c = **s;
+		if (v >> (sizeof(v) * 8 - 4) && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			g.ovf = 1;
 		if (c >= '0' && c <= '9')
 			v = v * 16 + (unsigned long)(c - '0');
 		else if (c >= 'a' && c <= 'f')
@@ -314,10 +317,13 @@ static int next_mapping(void)
 		unsigned long s, e, maj, min;
 		int field = 0;
 
+		g.ovf = 0;
 		s = hex(&p);
 		if (*p++ != '-')
 			continue;
 		e = hex(&p);
+		if (g.ovf)
+			continue; /* beyond a 32-bit build's reach (see out_of_reach) */
 		/* perms offset dev inode name */
 		while (*p && field < 3) {
 			if (*p++ == ' ') {
@@ -380,6 +386,26 @@ static int open_maps(void)
 	return g.fd;
 }
 
+/* A 32-bit build's move_pages passes 32-bit addresses (the kernel's compat
+ * entry reads an array of them): a 64-bit process, whose mappings lie above
+ * 4 GiB, cannot be moved that way. Read the whole maps file first, so that
+ * such a process is refused before any of its pages moves. */
+static int out_of_reach(void)
+{
+	char *l;
+	const char *p;
+
+	g.ovf = 0;
+	while (!g.ovf && (l = next_line())) {
+		p = l;
+		hex(&p);
+		if (*p == '-')
+			p++;
+		hex(&p);
+	}
+	return g.ovf;
+}
+
 /* Under the lock: the next chunk, or 0 when everything was handed out. */
 static int next_chunk(struct chunk *c)
 {
@@ -389,7 +415,16 @@ static int next_chunk(struct chunk *c)
 			g.nhdev = g.nhdev_global;
 			hdev_mounts(t->pid);
 			g.pass = 1;
-			if (open_maps() < 0) {
+			if (open_maps() >= 0 && sizeof(unsigned long) < 8) {
+				int far = out_of_reach();
+				close(g.fd);
+				g.fd = -1;
+				if (far)
+					errno = EOVERFLOW;
+				else
+					open_maps();
+			}
+			if (g.fd < 0) {
 				t->err = errno == ENOENT ? ESRCH : errno;
 				t->dead = 1;
 			}
