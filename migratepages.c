@@ -957,12 +957,14 @@ static int predict(struct target *t)
 		return EINVAL;
 	if (no_mm_check(t->mm_pid, why, sizeof(why), &t->skip))
 		return EINVAL;
+	if (opt.mover && mover_out_of_reach(t->mm_pid))
+		return EOVERFLOW;
 	/* 6. security modules, and a seccomp filter on this process, are known
 	 * only by asking */
 	if (seccomp_filtered())
 		fmt(t->note + o, MSG_LEN - o, "%sa seccomp filter is installed on this process: "
-		    "whether it allows migrate_pages is not known without calling it",
-		    o ? "; " : "");
+		    "whether it allows %s is not known without calling it",
+		    o ? "; " : "", opt.mover ? "move_pages" : "migrate_pages");
 	return 0;
 }
 

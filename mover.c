@@ -374,10 +374,10 @@ static int next_mapping(void)
 	return 0;
 }
 
-static int open_maps(void)
+static int open_maps(int pid)
 {
 	char path[64];
-	fmt(path, sizeof(path), "/proc/%d/maps", g.t[g.ti].pid);
+	fmt(path, sizeof(path), "/proc/%d/maps", pid);
 	g.blen = g.bpos = 0;
 	g.eof = 0;
 	g.seen_i = 0;
@@ -406,6 +406,18 @@ static int out_of_reach(void)
 	return g.ovf;
 }
 
+int mover_out_of_reach(int pid)
+{
+	int far;
+
+	if (sizeof(unsigned long) >= 8 || open_maps(pid) < 0)
+		return 0;
+	far = out_of_reach();
+	close(g.fd);
+	g.fd = -1;
+	return far;
+}
+
 /* Under the lock: the next chunk, or 0 when everything was handed out. */
 static int next_chunk(struct chunk *c)
 {
@@ -415,14 +427,14 @@ static int next_chunk(struct chunk *c)
 			g.nhdev = g.nhdev_global;
 			hdev_mounts(t->pid);
 			g.pass = 1;
-			if (open_maps() >= 0 && sizeof(unsigned long) < 8) {
+			if (open_maps(t->pid) >= 0 && sizeof(unsigned long) < 8) {
 				int far = out_of_reach();
 				close(g.fd);
 				g.fd = -1;
 				if (far)
 					errno = EOVERFLOW;
 				else
-					open_maps();
+					open_maps(t->pid);
 			}
 			if (g.fd < 0) {
 				t->err = errno == ENOENT ? ESRCH : errno;
@@ -450,7 +462,7 @@ static int next_chunk(struct chunk *c)
 			g.fd = -1;
 			if (g.pass == 1) {
 				g.pass = 2; /* mappings made since the first read */
-				if (open_maps() >= 0)
+				if (open_maps(t->pid) >= 0)
 					continue;
 			}
 		}
@@ -482,6 +494,17 @@ static uint64_t rate_slot(uint64_t bytes)
 	start = g.next_ns > now ? g.next_ns : now;
 	g.next_ns += (uint64_t)((double)bytes * 1e9 / (double)g.o->rate);
 	return start;
+}
+
+/* Bytes moved beyond what a batch waited for (a huge page found whole after
+ * its first base page was paid for): the next batch waits for them. */
+static void rate_charge(uint64_t bytes)
+{
+	if (!g.o->rate || !bytes)
+		return;
+	pthread_mutex_lock(&g.lock);
+	rate_slot(bytes);
+	pthread_mutex_unlock(&g.lock);
 }
 
 /* Waits for the moment a batch of this many bytes may start. */
@@ -586,12 +609,14 @@ static unsigned long thp_probe(struct worker *w, const struct chunk *c, struct m
 		if (!moved)
 			continue;
 		d = final_of(t, s);
-		rate_wait(g.thp); /* it may move a whole huge page: paced as one */
+		rate_wait(c->psize); /* the rest is paid for if it was a huge page */
 		if (move_pages(t->pid, 1, w->addr + i, &d, w->mst, flags) < 0 ||
 		    move_pages(t->pid, hp, w->addr + i, NULL, w->mst, 0) < 0)
 			return 0;
 		for (unsigned long k = 0; k < hp && moved; k++)
 			moved = w->mst[k] == d;
+		if (moved)
+			rate_charge(g.thp - c->psize);
 		return moved ? hp : 0;
 	}
 	return 0;
@@ -648,11 +673,13 @@ static unsigned long thp_pass(struct worker *w, const struct chunk *c, struct mv
 			w->wt[b] = 2;
 		}
 	}
+	/* a batch as long as the cap allows were they all huge pages; it waits
+	 * for one base page each, and each found moved whole pays the rest */
 	while (tried < k) {
 		unsigned long len = 1;
 		while (tried + len < k && (uint64_t)(len + 1) * g.thp <= batch_max)
 			len++;
-		rate_wait((uint64_t)len * g.thp);
+		rate_wait((uint64_t)len * ps);
 		if (move_pages(t->pid, len, w->maddr + tried, w->mnode + tried, w->mst + tried,
 			       flags) < 0 && errno != ENOMEM)
 			break; /* met again by the page-by-page path */
@@ -675,6 +702,7 @@ static unsigned long thp_pass(struct worker *w, const struct chunk *c, struct mv
 		account(w, t, ACC_MOVED, d, g.thp);
 		moved++;
 	}
+	rate_charge((uint64_t)moved * (g.thp - ps));
 	if (cand && !moved) { /* base pages: not tried again in this mapping */
 		w->base_ti = c->ti;
 		w->base_vstart = c->vstart;

@@ -79,4 +79,9 @@ struct mv_opts {
  * be started (nothing was moved then). */
 int mover_run(struct mv_target *t, int n, const struct mv_opts *opts);
 
+/* 1 when this build cannot reach the process's pages with move_pages: a
+ * 32-bit build and a process with mappings above 4 GiB (mover_run then fails
+ * that target with EOVERFLOW before moving any of it); else 0. */
+int mover_out_of_reach(int pid);
+
 #endif

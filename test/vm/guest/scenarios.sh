@@ -899,6 +899,12 @@ sc_mover_compat() {
   grep -q "above 4 GiB, out of reach of this 32-bit build's move_pages" "$T/mv-compat.err" &&
     pass mv-compat-said ||
     fail mv-compat-said "no 'out of reach' message: $(head -c 300 "$T/mv-compat.err")"
+  # the dry run says the same, with the same status
+  mcase mv-compat-dry "-s 8 -b 0" "--dry-run --jobs 1 @ 0 1" 0 "" 1 -z
+  sed "s/[0-9][0-9]*/N/g" "$T/mv-compat.err" >"$T/mv-compat.e1"
+  sed "s/[0-9][0-9]*/N/g" "$T/mv-compat-dry.err" >"$T/mv-compat.e2"
+  cmp -s "$T/mv-compat.e1" "$T/mv-compat.e2" && pass mv-compat-dry-same ||
+    fail mv-compat-dry-same "the dry run said otherwise: $(head -c 300 "$T/mv-compat-dry.err")"
 }
 sc_mover_rate() {
   # a cap (paced batches, the huge-page probe paced too): the same placement;
