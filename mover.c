@@ -597,8 +597,9 @@ static unsigned long thp_probe(struct worker *w, const struct chunk *c, struct m
 {
 	unsigned long hp = g.thp / c->psize;
 
-	if (!g.thp || c->psize != g.base || hp < 2)
-		return 0;
+	if (!g.thp || c->psize != g.base || hp < 2 ||
+	    (w->base_ti == c->ti && w->base_vstart == c->vstart))
+		return 0; /* (thp_pass found this mapping's blocks to be base pages) */
 	for (unsigned long j = 0; j + hp <= m; j++) {
 		unsigned long i = (unsigned long)w->idx[j];
 		int s = w->st[i], d, moved = 1;
