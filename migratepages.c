@@ -26,7 +26,7 @@
 #include "syscall_arch.h"
 #include "sysinfo.h"
 
-#define VERSION "1.1.0"
+#define VERSION "1.1.1"
 
 /* Exit statuses (man page, EXIT STATUS). With several targets the worst one
  * wins, in this order: EX_FAIL, then EX_PARTIAL, then EX_OK. */
