@@ -1348,6 +1348,10 @@ static int mover_check(struct target *t, const struct nodeset *eff_to)
 		explain(t, errno);
 		return -1;
 	}
+	if (mover_out_of_reach(t->mm_pid)) { /* a 32-bit build, a 64-bit process */
+		explain(t, EOVERFLOW);
+		return -1;
+	}
 	if (ns_next(eff_to, -1) < 0) {
 		explain(t, EINVAL);
 		return -1;

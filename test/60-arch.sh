@@ -307,5 +307,16 @@ else
   fi
   "$MP" "$pid" 0 0 >"$tmp/want/native.out" 2>"$tmp/want/native.err"; echo $? >"$tmp/want/native.rc"
   compare "i386 compat: same result as the native binary ($pid 0 0)" native "$f" "$pid" 0 0
+  # the 32-bit mover cannot reach a 64-bit process (move_pages takes 32-bit
+  # addresses there): refused before any move_pages call that names pages
+  # (the existence check asks for none), the dry run alike
+  strace -f -o "$tmp/strace" -e trace=move_pages "$f" --jobs 1 "$pid" 0 0 >"$tmp/o" 2>"$tmp/e"; rc=$?
+  "$f" --dry-run --jobs 1 "$pid" 0 0 >/dev/null 2>"$tmp/e2"; rc2=$?
+  if [ $rc = 1 ] && [ $rc2 = 1 ] && grep -q "out of reach of this 32-bit build's move_pages" "$tmp/e" &&
+     cmp -s "$tmp/e" "$tmp/e2" && ! grep -q 'move_pages([0-9]*, [1-9]' "$tmp/strace"; then
+    echo "PASS i386 compat: the mover refuses a 64-bit process before moving or asking for any page, the dry run alike (exit 1)"
+  else
+    echo "FAIL i386 compat: mover on a 64-bit process: exit $rc, dry run $rc2, calls naming pages $(grep -c 'move_pages([0-9]*, [1-9]' "$tmp/strace"): $(head -c 300 "$tmp/e")"
+  fi
 fi
 exit 0
