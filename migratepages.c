@@ -26,7 +26,7 @@
 #include "syscall_arch.h"
 #include "sysinfo.h"
 
-#define VERSION "1.1.1"
+#define VERSION "1.2.0"
 
 /* Exit statuses (man page, EXIT STATUS). With several targets the worst one
  * wins, in this order: EX_FAIL, then EX_PARTIAL, then EX_OK. */
@@ -58,6 +58,8 @@ static const char usage_text[] =
 "                    1/8 s worth with --rate), or a size such as 16M\n"
 "      --progress[=WHEN]  a progress line on stderr: auto (default: only on a\n"
 "                    terminal), always, or never\n"
+"On SIGINT, SIGTERM or SIGHUP it makes no further move_pages call, reports\n"
+"what moved (the rest stays where it is), then dies of the signal.\n"
 "\n"
 "Node lists: all, N, A-B and comma lists of them (0,2-3). !LIST means every\n"
 "node except LIST; +LIST counts within the nodes the process may use.\n"
@@ -419,6 +421,7 @@ static const char *errno_name(int e)
 	case EFAULT: return "EFAULT";
 	case ENOENT: return "ENOENT";
 	case EIO: return "EIO";
+	case EINTR: return "EINTR";
 	default: return "EOTHER";
 	}
 }
@@ -508,7 +511,7 @@ static void json_usage(const char *key, const struct usage *u, const struct node
 /* ---- the chunked mover's part of the reports ------------------------------- */
 
 static const char *const mv_names[MV_NKINDS] = {
-	"moved", "in_place", "shared", "busy", "no_memory", "other"
+	"moved", "in_place", "shared", "busy", "no_memory", "other", "interrupted"
 };
 
 static void json_mover(const struct mv_target *m)
@@ -1381,6 +1384,36 @@ static int mover_check(struct target *t, const struct nodeset *eff_to)
 	return 0;
 }
 
+/* The signal that stopped the mover (SIGINT, SIGTERM, SIGHUP), or 0. Its
+ * handler runs once: a second such signal ends the tool at once. */
+static volatile sig_atomic_t mv_signal;
+
+static void on_stop_signal(int sig)
+{
+	mv_signal = sig;
+}
+
+static const char *sig_name(int sig)
+{
+	return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP";
+}
+
+/* The mover stops cleanly on these signals, unless they were ignored when
+ * the tool started (nohup, a background job of a script). */
+static void catch_stop_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa, old;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sa.sa_flags = SA_RESTART | SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
+}
+
 /* What the mover found becomes the report's before/after and status. */
 static void mover_result(struct target *t, const struct mv_target *m)
 {
@@ -1400,9 +1433,20 @@ static void mover_result(struct target *t, const struct mv_target *m)
 		}
 		u->valid = !m->err;
 	}
-	t->left = left + m->bytes[MV_SHARED];
+	t->left = left + m->bytes[MV_SHARED] + m->bytes[MV_STOPPED];
 	if (m->err) {
 		explain(t, m->err);
+		return;
+	}
+	if (m->stopped) {
+		/* what it looked at is not all it has: no per-node table */
+		t->before->valid = t->after->valid = 0;
+		t->status = m->bytes[MV_MOVED] ? EX_PARTIAL : EX_FAIL;
+		t->err = EINTR;
+		fmt(t->msg, MSG_LEN, "interrupted by %s %s%s; the rest of its memory stays where "
+		    "it is", sig_name(mv_signal), m->bytes[MV_MOVED] ? "after moving " :
+		    "before any of its pages moved", m->bytes[MV_MOVED] ?
+		    human(m->bytes[MV_MOVED], a, sizeof(a)) : "");
 		return;
 	}
 	if (left) {
@@ -1495,9 +1539,12 @@ static int run_mover(const struct plan *pl, const struct pidlist *pids, int fixe
 		 * pacing to make up */
 		uint64_t c = opt.rate / 8 / (getauxval(AT_PAGESZ) ? getauxval(AT_PAGESZ) : 4096);
 		mo.chunk = c < 512 ? 512 : c < opt.chunk ? (unsigned long)c : opt.chunk;
+		opt.chunk = mo.chunk; /* what the reports say was used */
 	}
 	mo.jobs = opt.jobs;
 	mo.move_all = sys_nice();
+	mo.stop = &mv_signal;
+	catch_stop_signals();
 	progress_tty = isatty(2);
 	if (opt.progress == 2 || (opt.progress == 1 && progress_tty)) {
 		mo.progress = show_progress;
@@ -1700,8 +1747,13 @@ int main(int argc, char **argv)
 		    "it may move pages back", pl.numa_balancing,
 		    pl.numa_balancing & 2 ? ", memory tiering" : "");
 
-	if (opt.mover && !opt.dry_run)
-		return finish(run_mover(&pl, opt.cgroup ? &walk.pids : &pids, fixed, &from, &to));
+	if (opt.mover && !opt.dry_run) {
+		worst = finish(run_mover(&pl, opt.cgroup ? &walk.pids : &pids, fixed, &from, &to));
+		if (mv_signal)
+			raise(mv_signal); /* reported; now as the signal asked (its
+					   * handler was reset when it ran) */
+		return worst;
+	}
 	if (opt.cgroup)
 		run_cgroup(&pl, &t, &walk, fixed ? &from : NULL, &to, &worst);
 	else

@@ -93,11 +93,30 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static void sleep_until(uint64_t when)
+/* The caller asked the mover to stop (opts->stop). */
+static int stopping(void)
 {
-	struct timespec ts = { (time_t)(when / 1000000000u), (long)(when % 1000000000u) };
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-		;
+	return g.o->stop && *g.o->stop;
+}
+
+/* Sleeps until then; -1 as soon as the mover is told to stop (looked at
+ * every 50 ms: the signal may have gone to another thread). */
+static int sleep_until(uint64_t when)
+{
+	for (;;) {
+		uint64_t now = now_ns(), until = when;
+		struct timespec ts;
+
+		if (stopping())
+			return -1;
+		if (now >= when)
+			return 0;
+		if (g.o->stop && when - now > 50000000u)
+			until = now + 50000000u;
+		ts.tv_sec = (time_t)(until / 1000000000u);
+		ts.tv_nsec = (long)(until % 1000000000u);
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL); /* or EINTR */
+	}
 }
 
 /* pages: addresses in the target, as the kernel reads them (an array of
@@ -507,18 +526,20 @@ static void rate_charge(uint64_t bytes)
 	pthread_mutex_unlock(&g.lock);
 }
 
-/* Waits for the moment a batch of this many bytes may start. */
-static void rate_wait(uint64_t bytes)
+/* Waits for the moment a batch of this many bytes may start: 0, or -1 when
+ * the mover was told to stop (the batch is not to be made). */
+static int rate_wait(uint64_t bytes)
 {
 	uint64_t start;
 
+	if (stopping())
+		return -1;
 	if (!g.o->rate)
-		return;
+		return 0;
 	pthread_mutex_lock(&g.lock);
 	start = rate_slot(bytes);
 	pthread_mutex_unlock(&g.lock);
-	if (start)
-		sleep_until(start);
+	return start ? sleep_until(start) : 0;
 }
 
 /* Under the lock: tells the caller how far we are, at most every interval. */
@@ -610,7 +631,8 @@ static unsigned long thp_probe(struct worker *w, const struct chunk *c, struct m
 		if (!moved)
 			continue;
 		d = final_of(t, s);
-		rate_wait(c->psize); /* the rest is paid for if it was a huge page */
+		if (rate_wait(c->psize) < 0) /* the rest is paid for if it was a huge page */
+			return 0;
 		if (move_pages(t->pid, 1, w->addr + i, &d, w->mst, flags) < 0 ||
 		    move_pages(t->pid, hp, w->addr + i, NULL, w->mst, 0) < 0)
 			return 0;
@@ -633,12 +655,16 @@ static unsigned long thp_probe(struct worker *w, const struct chunk *c, struct m
  * base pages that only looked whole would need both ends moved by someone
  * else in between; one whose first and last page were on a from-node and all
  * the others already on the destination is counted as moved whole (the
- * placement is right either way). Marks the blocks moved in w->wt (3, by
- * block from *first) and returns how many blocks the chunk has from there. */
+ * placement is right either way). A block whose first page moved and whose
+ * last did not was base pages: that one page is counted moved here (the
+ * page-by-page path would find it on its destination and count it as in
+ * place). Marks the blocks moved whole in w->wt (3, by block from *first),
+ * those with only their first page moved (4), and returns how many blocks the
+ * chunk has from there, or 0 when none is marked. */
 static unsigned long thp_pass(struct worker *w, const struct chunk *c, struct mv_target *t,
 			      int flags, struct tally *ty, unsigned long *first)
 {
-	unsigned long ps = c->psize, nb, k = 0, cand = 0, tried = 0, moved = 0;
+	unsigned long ps = c->psize, nb, k = 0, cand = 0, tried = 0, moved = 0, single = 0;
 	uint64_t batch_max = g.o->rate ? g.o->rate / 32 : UINT64_MAX;
 
 	if (!g.thp || ps != g.base || g.thp / ps < 2 ||
@@ -680,7 +706,8 @@ static unsigned long thp_pass(struct worker *w, const struct chunk *c, struct mv
 		unsigned long len = 1;
 		while (tried + len < k && (uint64_t)(len + 1) * g.thp <= batch_max)
 			len++;
-		rate_wait((uint64_t)len * ps);
+		if (rate_wait((uint64_t)len * ps) < 0)
+			break; /* told to stop: the page-by-page path counts the rest */
 		if (move_pages(t->pid, len, w->maddr + tried, w->mnode + tried, w->mst + tried,
 			       flags) < 0 && errno != ENOMEM)
 			break; /* met again by the page-by-page path */
@@ -693,22 +720,24 @@ static unsigned long thp_pass(struct worker *w, const struct chunk *c, struct mv
 	if (!tried || move_pages(t->pid, 2 * tried, w->addr, NULL, w->st, 0) < 0)
 		tried = 0;
 	for (unsigned long e = 0; e < tried; e++) {
-		int d = w->mnode[e];
-		if (w->st[2 * e] != d || w->st[2 * e + 1] != d)
+		int d = w->mnode[e], whole = w->st[2 * e + 1] == d;
+		uint64_t b = whole ? g.thp : ps;
+		if (w->st[2 * e] != d)
 			continue;
-		w->wt[w->idx[e]] = 3;
-		ty->bytes[MV_MOVED] += g.thp;
-		account(w, t, ACC_BEFORE, w->why[e], g.thp);
-		account(w, t, ACC_AFTER, d, g.thp);
-		account(w, t, ACC_MOVED, d, g.thp);
-		moved++;
+		w->wt[w->idx[e]] = whole ? 3 : 4;
+		ty->bytes[MV_MOVED] += b;
+		account(w, t, ACC_BEFORE, w->why[e], b);
+		account(w, t, ACC_AFTER, d, b);
+		account(w, t, ACC_MOVED, d, b);
+		moved += (unsigned long)whole;
+		single += (unsigned long)!whole;
 	}
 	rate_charge((uint64_t)moved * (g.thp - ps));
 	if (cand && !moved) { /* base pages: not tried again in this mapping */
 		w->base_ti = c->ti;
 		w->base_vstart = c->vstart;
 	}
-	return moved ? nb : 0;
+	return moved || single ? nb : 0;
 }
 
 /* Under the lock: a chunk's per-node bytes into the target and the progress. */
@@ -741,6 +770,8 @@ static void do_chunk(struct worker *w, const struct chunk *c)
 			a = first + (b + 1) * g.thp - c->psize;
 			continue;
 		}
+		if (b < nb && w->wt[b] == 4 && a == first + b * g.thp)
+			continue; /* its first page, moved and counted by thp_pass */
 		w->addr[n++] = a;
 	}
 	if (n && move_pages(t->pid, n, w->addr, NULL, w->st, 0) < 0)
@@ -774,7 +805,7 @@ static void do_chunk(struct worker *w, const struct chunk *c)
 			w->why[j + k] = 1;
 		j += hp - 1;
 	}
-	int busy_kept = 0;
+	int busy_kept = 0, stopped = 0;
 	for (int attempt = 0; m && attempt < TRIES; attempt++) {
 		unsigned long k = 0, keep = 0;
 
@@ -810,14 +841,17 @@ static void do_chunk(struct worker *w, const struct chunk *c)
 			}
 		}
 		/* in batches of at most rate/32 bytes, each waiting for its slot */
+		for (unsigned long j = 0; j < k; j++)
+			w->mst[j] = NO_STATUS;
 		for (unsigned long b = 0; b < k;) {
 			unsigned long len = 0;
 			uint64_t bytes = 0;
 			while (b + len < k && (len == 0 || bytes + (uint64_t)w->wt[b + len] * ps <= batch_max))
 				bytes += (uint64_t)w->wt[b + len++] * ps;
-			rate_wait(bytes);
-			for (unsigned long j = b; j < b + len; j++)
-				w->mst[j] = NO_STATUS;
+			if (rate_wait(bytes) < 0) {
+				stopped = 1; /* this batch and the next are not made */
+				break;
+			}
 			r = move_pages(t->pid, len, w->maddr + b, w->mnode + b, w->mst + b, flags);
 			if (r < 0 && errno != ENOMEM)
 				goto fatal;
@@ -855,6 +889,9 @@ static void do_chunk(struct worker *w, const struct chunk *c)
 				/* unmapped while we moved it: no longer the process's page */
 			} else if (final_of(t, now) == now) {
 				ty.bytes[MV_IN_PLACE] += ps; /* moved by someone else */
+				account(w, t, ACC_AFTER, now, ps);
+			} else if (stopped) {
+				ty.bytes[MV_STOPPED] += ps;
 				account(w, t, ACC_AFTER, now, ps);
 			} else if (deferred || (kind_of(why) == MV_BUSY && attempt + 1 < TRIES)) {
 				busy_kept |= !deferred;
@@ -907,6 +944,8 @@ static void *work(void *arg)
 
 	for (;;) {
 		int got;
+		if (stopping())
+			return NULL;
 		pthread_mutex_lock(&g.lock);
 		got = next_chunk(&c);
 		pthread_mutex_unlock(&g.lock);
@@ -1006,6 +1045,19 @@ int mover_run(struct mv_target *t, int n, const struct mv_opts *o)
 	work(&w[0]);
 	for (int i = 1; i < started; i++)
 		pthread_join(w[i].th, NULL);
+	if (stopping()) {
+		/* the processes not looked at to the end: the producer's current
+		 * one and those after it, and any with a batch not made */
+		for (int i = 0; i < n; i++)
+			t[i].stopped = !t[i].dead && (i >= g.ti || t[i].bytes[MV_STOPPED]);
+		if (g.fd >= 0)
+			close(g.fd);
+		g.fd = -1;
+		if (g.ti < n && t[g.ti].seen)
+			munmap(t[g.ti].seen, t[g.ti].capseen * sizeof(*t[g.ti].seen));
+		if (g.ti < n)
+			t[g.ti].seen = NULL;
+	}
 	for (int i = 0; i < jobs; i++)
 		munmap(w[i].acc, worker_bytes(w[i].cap));
 	for (int i = 0; i < n; i++)

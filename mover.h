@@ -16,6 +16,7 @@
 #ifndef MP_MOVER_H
 #define MP_MOVER_H
 
+#include <signal.h>
 #include <stdint.h>
 
 /* What became of the pages found, in bytes. */
@@ -26,6 +27,7 @@ enum mv_kind {
 	MV_BUSY,       /* left: in use, could not be isolated (-EBUSY, or the kernel's count) */
 	MV_NOMEM,      /* left: no free memory on the destination (-ENOMEM) */
 	MV_OTHER,      /* left: any other per-page error */
+	MV_STOPPED,    /* left: found on a from-node when the mover was told to stop */
 	MV_NKINDS
 };
 
@@ -40,6 +42,8 @@ struct mv_target {
 	uint64_t bytes[MV_NKINDS];
 	int other_err;        /* the errno of the last MV_OTHER page */
 	int err;              /* errno of a call that stopped this target, or 0 */
+	int stopped;          /* *opts->stop ended the work on it early: some of
+	                       * its memory was not looked at (or not moved) */
 	uint64_t ns;          /* from its first chunk to its last */
 	/* the engine's own */
 	int dead;
@@ -66,6 +70,11 @@ struct mv_opts {
 	void (*progress)(const struct mv_progress *p, int final);
 	uint64_t progress_ns;
 	int move_all;         /* MPOL_MF_MOVE_ALL (the caller has CAP_SYS_NICE) */
+	/* when *stop becomes non-zero (a signal handler may set it), no worker
+	 * starts another move_pages batch: the calls in flight finish, pages
+	 * not yet moved stay, and mover_run returns within about 50 ms; NULL:
+	 * never */
+	const volatile sig_atomic_t *stop;
 };
 
 /* Limits of the options, for the command line's checks. */

@@ -133,6 +133,45 @@ else
   echo "SKIP --progress on a terminal: no script(1) (Debian package bsdutils)"
 fi
 
+# --- the chunk size the reports give is the one used: under a cap without
+# --chunk, 1/8 s worth (8 MiB/s: 256 pages, raised to the 512 minimum)
+run --rate 8M --json "$h" 0 0
+ok "--rate 8M: the JSON gives the chunk used (512 pages)" '[ $rc = 0 ] && grep -q "\"chunk_pages\":512," <<<"$out"' "exit $rc: $out"
+run --rate 8M --chunk 100 -v "$h" 0 0
+ok "--rate 8M --chunk 100: -v gives the chunk asked for" '[ $rc = 0 ] && grep -q "chunks of 100 pages, at most 8.0 MiB/s)" <<<"$out"' "exit $rc: $out"
+
+# --- stopped by a signal. strace holds each move_pages call 0.1 s, so the
+# signal comes while the mover walks the 64 MiB (8 chunks). Nothing is to move
+# on this host, so it stops "before any of its pages moved". A signal ignored
+# when the tool started (nohup, a background job of a script) stays ignored.
+child_of() {  # the pid of a child of $1
+  local f
+  for f in /proc/[0-9]*/stat; do
+    awk -v p="$1" '{ sub(/.*\) /, ""); if ($2 == p) { split(FILENAME, a, "/"); print a[3] } }' "$f" 2>/dev/null
+  done | head -n 1
+}
+if command -v strace >/dev/null; then
+  slow=(strace -qq -o /dev/null -e trace=move_pages -e inject=move_pages:delay_exit=100000)
+  "${slow[@]}" "$MP" --jobs 1 --chunk 2048 --json "$h" 0 0 >"$tmp/out" 2>"$tmp/err" &
+  sp=$!
+  sleep 0.5
+  kill -TERM "$(child_of $sp)"
+  wait $sp; rc=$?
+  err=$(cat "$tmp/err")
+  ok "SIGTERM stops the mover: what it did is reported, then it dies of the signal" \
+    '[ $rc = 143 ] && [ "$err" = "migratepages: $h: interrupted by SIGTERM before any of its pages moved; the rest of its memory stays where it is" ] && grep -q "\"status\":\"error\".*\"errno\":\"EINTR\"" "$tmp/out"' \
+    "exit $rc, stderr '$err', stdout $(head -c 300 "$tmp/out")"
+  (trap "" INT; exec "${slow[@]}" "$MP" --jobs 1 --chunk 2048 "$h" 0 0 >"$tmp/out" 2>"$tmp/err") &
+  sp=$!
+  sleep 0.5
+  kill -INT "$(child_of $sp)"
+  wait $sp; rc=$?
+  ok "a SIGINT ignored when it started stays ignored: the mover goes on to the end" \
+    '[ $rc = 0 ] && [ ! -s "$tmp/err" ]' "exit $rc, stderr $(cat "$tmp/err")"
+else
+  echo "SKIP a mover stopped by a signal: no strace (Debian package strace)"
+fi
+
 # --- the tool's own memory does not grow with the target's
 # (build/maxrss: wait4's ru_maxrss of the tool; a static helper, so that what
 # the child held before exec stays below the figures measured)

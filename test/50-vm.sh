@@ -40,7 +40,7 @@ boots=(
   "x86_64-fake4 x86_64 fake4 $MP fake"
   "x86_64-real x86_64 2node $MP dyn_unpriv,growing,userns,zombie,leader_exit,cgtree,pidns,cpuset_rules"
   "x86_64-devices x86_64 devices $MP devices"
-  "x86_64-mover x86_64 4node $MP mover_pairs,mover_unequal,mover_thp,mover_rate,mover_hugetlb,mover_shared,mover_file,mover_churn,mover_pidlist,mover_seccomp"
+  "x86_64-mover x86_64 4node $MP mover_pairs,mover_unequal,mover_thp,mover_rate,mover_hugetlb,mover_shared,mover_file,mover_churn,mover_pidlist,mover_seccomp,mover_exact,mover_stop"
 )
 aarch64_mp=$top/build/vm/migratepages-aarch64
 mkdir -p "$top/build/vm"

@@ -967,6 +967,89 @@ sc_mover_churn() {
 sc_mover_pidlist() {
   pidlist_case mv-pidlist "--jobs 2"
 }
+sc_mover_exact() {
+  # every byte accounted for, on a quiet hog of base pages (so that each 2 MiB
+  # block is first tried as a huge page, by each of the two workers): the
+  # moved bytes of --json are what numa_maps gained on the to-node, and its
+  # per-node before and after are numa_maps' own
+  local n=mv-exact p rc mb a1 b1 k why=
+  hog_start "$n" -s 16 -N -b 0 || { fail "$n" "hog did not start"; return; }
+  p=$(hpid "$n")
+  cat "/proc/$p/numa_maps" >"$T/$n.nm0"
+  "$MP" --jobs 2 --json "$p" 0 1 >"$T/$n.out" 2>"$T/$n.err"
+  rc=$?
+  cat "/proc/$p/numa_maps" >"$T/$n.nm1"
+  hog_stop "$n"
+  [ "$rc" = 0 ] || why="exit $rc: $(head -c 300 "$T/$n.err")"
+  mb=$(json_field "$T/$n.out" moved_bytes)
+  a1=$(nm_bytes "$T/$n.nm1" | sed -n 's/^1 //p') b1=$(nm_bytes "$T/$n.nm0" | sed -n 's/^1 //p')
+  [ "${mb:-x}" = "$((${a1:-0} - ${b1:-0}))" ] ||
+    why="$why; moved_bytes ${mb:-?}, but node 1 gained $((${a1:-0} - ${b1:-0})) bytes in numa_maps"
+  for k in before:nm0 after:nm1; do
+    nm_bytes "$T/$n.${k#*:}" >"$T/$n.nb"
+    sed -n "s/.*\"${k%:*}\":{\([^}]*\)}.*/\1/p" "$T/$n.out" | tr ',' '\n' | tr -d '"' | tr ':' ' ' >"$T/$n.jb"
+    [ -s "$T/$n.jb" ] || why="$why; no per-node ${k%:*} in the JSON"
+    while read -r node bytes; do
+      [ "$bytes" = "$(sed -n "s/^$node //p" "$T/$n.nb" | grep . || echo 0)" ] ||
+        why="$why; ${k%:*} on node $node: JSON $bytes, numa_maps $(sed -n "s/^$node //p" "$T/$n.nb")"
+    done <"$T/$n.jb"
+  done
+  if [ -z "$why" ]; then pass "$n"; else fail "$n" "${why#; }: $(head -c 500 "$T/$n.out")"; fi
+  info "$n: moved $mb bytes; after, per node (JSON): $(tr '\n' ' ' <"$T/$n.jb")"
+}
+sc_mover_stop() {
+  # Stopped part way: SIGTERM (--json, 2 workers) and SIGINT (--progress, 1
+  # worker) 2 s into a move of 32 MiB at 8 MiB/s (about 4 s). The tool says
+  # what it moved, leaves the rest, and dies of the signal; the buffer is on
+  # node 0 and node 1 only, the data intact. (timeout runs in the foreground:
+  # a background job of a script has SIGINT ignored, and the tool keeps it so.)
+  local sig n p rc want c0 c1 mb a1 b1 gain said prog why
+  for sig in TERM INT; do
+    n=mv-stop-$sig why= mb=
+    hog_start "$n" -s 32 -N -b 0 || { fail "$n" "hog did not start"; continue; }
+    p=$(hpid "$n")
+    cat "/proc/$p/numa_maps" >"$T/$n.nm0"
+    if [ "$sig" = TERM ]; then
+      timeout -s TERM 2 "$MP" --rate 8M --jobs 2 --json "$p" 0 1 >"$T/$n.out" 2>"$T/$n.err"
+      rc=$? want=143
+    else
+      timeout -s INT 2 "$MP" --rate 8M --jobs 1 --progress=always "$p" 0 1 >"$T/$n.out" 2>"$T/$n.err"
+      rc=$? want=130
+    fi
+    cat "/proc/$p/numa_maps" >"$T/$n.nm1"
+    hog_report "$n" after || why="; the hog gave no report"
+    hog_stop "$n"
+    c0=$(sed -n 's/^count//p' "$T/$n.after" | tr ' ' '\n' | sed -n 's/^0=//p')
+    c1=$(sed -n 's/^count//p' "$T/$n.after" | tr ' ' '\n' | sed -n 's/^1=//p')
+    [ "$rc" = "$want" ] || why="$why; exit $rc, not $want (death by SIG$sig)"
+    grep -q '^pattern ok' "$T/$n.after" || why="$why; the data is damaged"
+    [ "$(sed -n 's/^count //p' "$T/$n.after" | wc -w)" = 2 ] && [ "${c0:-0}" -gt 0 ] && [ "${c1:-0}" -gt 0 ] ||
+      why="$why; not part on node 0 and part on node 1: $(counts "$T/$n.after")"
+    said=$(sed -n "s/^migratepages: $p: interrupted by SIG$sig after moving \([0-9.]* [KM]iB\); the rest of its memory stays where it is\$/\1/p" "$T/$n.err")
+    [ -n "$said" ] || why="$why; no 'interrupted by SIG$sig after moving' line: $(tr '\n' '|' <"$T/$n.err" | tail -c 300)"
+    if [ "$sig" = TERM ]; then
+      # exact: the bytes it says it moved are what numa_maps gained on node 1
+      # (the hog is quiet; its buffer and its other pages)
+      mb=$(json_field "$T/$n.out" moved_bytes)
+      a1=$(nm_bytes "$T/$n.nm1" | sed -n 's/^1 //p') b1=$(nm_bytes "$T/$n.nm0" | sed -n 's/^1 //p')
+      gain=$((${a1:-0} - ${b1:-0}))
+      grep -q '"status":"partial"' "$T/$n.out" && grep -q '"errno":"EINTR"' "$T/$n.out" &&
+        grep -q '"interrupted_bytes":' "$T/$n.out" ||
+        why="$why; JSON without status partial, EINTR and interrupted_bytes: $(head -c 300 "$T/$n.out")"
+      [ "${mb:-0}" = "$gain" ] ||
+        why="$why; moved_bytes ${mb:-?}, but node 1 gained $gain bytes in numa_maps: $(head -c 600 "$T/$n.out")"
+    else
+      # the final progress line is kept and agrees with the message
+      prog=$(tr '\r' '\n' <"$T/$n.err" | grep '^migratepages: moved' | tail -n 1)
+      case $prog in
+        "migratepages: moved $said of "*"; to node 1: $said; "*) ;;
+        *) why="$why; the last progress line '$prog' does not say $said moved to node 1" ;;
+      esac
+    fi
+    if [ -z "$why" ]; then pass "$n"; else fail "$n" "${why#; }"; fi
+    info "$n: exit $rc; $(counts "$T/$n.after"); moved ${said:-?} (${mb:-} bytes)"
+  done
+}
 sc_mover_seccomp() {
   # a rejected option makes no move_pages call: the filter kills on it, and
   # (control) kills a valid mover run
