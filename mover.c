@@ -1053,10 +1053,10 @@ int mover_run(struct mv_target *t, int n, const struct mv_opts *o)
 		if (g.fd >= 0)
 			close(g.fd);
 		g.fd = -1;
-		if (g.ti < n && t[g.ti].seen)
+		if (g.ti < n && t[g.ti].seen) {
 			munmap(t[g.ti].seen, t[g.ti].capseen * sizeof(*t[g.ti].seen));
-		if (g.ti < n)
 			t[g.ti].seen = NULL;
+		}
 	}
 	for (int i = 0; i < jobs; i++)
 		munmap(w[i].acc, worker_bytes(w[i].cap));

@@ -71,9 +71,9 @@ struct mv_opts {
 	uint64_t progress_ns;
 	int move_all;         /* MPOL_MF_MOVE_ALL (the caller has CAP_SYS_NICE) */
 	/* when *stop becomes non-zero (a signal handler may set it), no worker
-	 * starts another move_pages batch: the calls in flight finish, pages
-	 * not yet moved stay, and mover_run returns within about 50 ms; NULL:
-	 * never */
+	 * starts another move_pages batch: the calls in flight finish (a rate
+	 * wait is cut short within 50 ms), pages not yet moved stay, and the
+	 * targets not looked at to the end are marked stopped; NULL: never */
 	const volatile sig_atomic_t *stop;
 };
 
