@@ -1,4 +1,4 @@
-/* fmt.c - a small snprintf (see fmt.h).
+/* fmt.c - a small snprintf and the decimal reader (see fmt.h).
  *
  * SPDX-License-Identifier: GPL-2.0-only
  */
@@ -147,4 +147,63 @@ size_t fmt(char *buf, size_t len, const char *f, ...)
 	n = fmt_v(buf, len, f, ap);
 	va_end(ap);
 	return n;
+}
+
+int dec_scan(const char **s, const char *end, unsigned long long max, unsigned long long *v)
+{
+	const char *p = *s;
+	unsigned long long x = 0;
+	int n = 0, over = 0;
+
+	if (!p)
+		return 0;
+	for (; (!end || p < end) && *p >= '0' && *p <= '9'; p++, n++) {
+		unsigned d = (unsigned)(*p - '0');
+		if (!over && (x > (max - d) / 10 || x * 10 + d > max))
+			over = 1;
+		if (!over)
+			x = x * 10 + d;
+	}
+	if (n == 0)
+		return 0;
+	*s = p;
+	*v = over ? (max < ~0ULL ? max + 1 : max) : x;
+	return over ? -1 : n;
+}
+
+int dec_strict(const char *s, size_t len, unsigned long long min, unsigned long long max,
+	       unsigned long long *v)
+{
+	const char *p = s;
+	int n;
+
+	if (len == 0)
+		return DEC_EMPTY;
+	n = dec_scan(&p, s + len, max, v);
+	if (n == 0 || p != s + len)
+		return DEC_NOT_A_NUMBER;
+	if (s[0] == '0' && len > 1)
+		return DEC_LEADING_ZERO;
+	if (n < 0 || *v < min)
+		return DEC_RANGE;
+	return DEC_OK;
+}
+
+char *fmt_clean(const char *s, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	if (!len)
+		return buf;
+	for (const unsigned char *p = (const unsigned char *)s; *p && o + 1 < len; p++) {
+		if (*p >= 0x20 && *p < 0x7f) {
+			buf[o++] = (char)*p;
+		} else {
+			if (o + 5 > len)
+				break;
+			o += fmt(buf + o, len - o, "\\x%02x", (unsigned)*p);
+		}
+	}
+	buf[o] = 0;
+	return buf;
 }

@@ -1,15 +1,22 @@
 /* mover.h - the chunked mover: moves a process's pages with move_pages(2), a
  * chunk at a time, so that the process's mmap lock is never held for the
- * whole job (migrate_pages(2) holds it throughout). Used when --rate, --jobs,
- * --progress or --chunk is given; the plain command line makes one
- * migrate_pages call instead.
+ * whole job (migrate_pages(2) holds it throughout). The engine behind
+ * --rate, --jobs, --progress and --chunk (engine.h: engine_mover).
  *
- * The address space is streamed from /proc/PID/maps (a fixed buffer, a page
- * list per chunk only). Each chunk's pages are asked where they are
- * (move_pages with nodes = NULL); a page on node n goes to finals[n], the node
- * the kernel's own migrate_pages would leave it on (mig_final in bitmap.c), so
- * the placement is the single call's. Pages elsewhere are left alone. Mappings
- * that appear after the first read are found by a second read.
+ * Per process, /proc/PID/maps and numa_maps are streamed side by side (a
+ * fixed buffer each): a mapping that holds nothing on a node to be emptied is
+ * skipped whole and counted from numa_maps, so reserved address space costs
+ * nothing. The other mappings are cut into chunks; a chunk's present pages
+ * come from /proc/PID/pagemap, and only they are passed to move_pages. Where
+ * numa_maps says all of a mapping's pages sit on one node to be emptied, they
+ * are moved without being asked where they are first (the call's status
+ * array says where each ended); elsewhere each is asked, and moved to
+ * finals[node], the node the kernel's own migrate_pages would leave it on
+ * (mig_final in bitmap.c), so the placement is the single call's.
+ *
+ * Pages move_pages cannot see (on kernels before 6.6 built with NUMA
+ * balancing, those of mappings made PROT_NONE; found by a probe) are counted
+ * from numa_maps, and one migrate_pages call at the end moves them.
  *
  * SPDX-License-Identifier: GPL-2.0-only
  */
@@ -19,34 +26,39 @@
 #include <signal.h>
 #include <stdint.h>
 
+struct target;
+
 /* What became of the pages found, in bytes. */
 enum mv_kind {
 	MV_MOVED,      /* moved to its destination */
 	MV_IN_PLACE,   /* on a node the plan leaves alone */
 	MV_SHARED,     /* left: mapped by other processes too, no CAP_SYS_NICE (-EACCES) */
-	MV_BUSY,       /* left: in use, could not be isolated (-EBUSY, or the kernel's count) */
+	MV_BUSY,       /* left: in use, could not be isolated (-EBUSY) */
 	MV_NOMEM,      /* left: no free memory on the destination (-ENOMEM) */
 	MV_OTHER,      /* left: any other per-page error */
 	MV_STOPPED,    /* left: found on a from-node when the mover was told to stop */
+	MV_UNSEEN,     /* found on a from-node where move_pages cannot see it
+	                * (PROT_NONE); the closing migrate_pages call moves it */
 	MV_NKINDS
 };
 
 struct mv_target {
 	/* in */
-	int pid;
+	struct target *t;     /* the process: mm_pid, pidfd, dirfd, from, to */
 	int nnodes;           /* finals, before and after cover nodes 0..nnodes-1 */
 	const short *finals;  /* finals[n]: where a page now on node n must end */
 	/* out */
 	uint64_t *before;     /* bytes per node when each chunk was first seen */
 	uint64_t *after;      /* bytes per node when the mover was done with it */
 	uint64_t bytes[MV_NKINDS];
+	uint64_t final_bytes; /* moved by the closing migrate_pages call */
 	int other_err;        /* the errno of the last MV_OTHER page */
 	int err;              /* errno of a call that stopped this target, or 0 */
-	int stopped;          /* *opts->stop ended the work on it early: some of
-	                       * its memory was not looked at (or not moved) */
+	int exited;           /* its pidfd said it exited: no call named it after */
+	int stopped;          /* the stop came before the mover was done with it */
 	uint64_t ns;          /* from its first chunk to its last */
 	/* the engine's own */
-	int dead;
+	int dead, pagemap;
 	uint64_t t_first, t_last;
 	struct mv_range *seen;
 	size_t nseen, capseen;
@@ -89,8 +101,11 @@ struct mv_opts {
 int mover_run(struct mv_target *t, int n, const struct mv_opts *opts);
 
 /* 1 when this build cannot reach the process's pages with move_pages: a
- * 32-bit build and a process with mappings above 4 GiB (mover_run then fails
- * that target with EOVERFLOW before moving any of it); else 0. */
-int mover_out_of_reach(int pid);
+ * 32-bit build and a process with mappings above 4 GiB; else 0. */
+int mover_out_of_reach(int dirfd);
+
+/* 1 when move_pages sees the pages of a PROT_NONE mapping on this kernel
+ * (probed once on a page of the tool's own), else 0. */
+int mover_sees_prot_none(void);
 
 #endif

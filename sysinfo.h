@@ -1,5 +1,10 @@
 /* sysinfo.h - what the tool reads from /proc and /sys (and the fallbacks when
- * they are not mounted). The numa_maps parser is pure: it is fed bytes.
+ * they are not mounted), and the readers it reads them with: whole small
+ * files, lines, directories. The numa_maps parser is pure: it is fed bytes.
+ *
+ * A process's files are read through a directory descriptor of its /proc/PID
+ * (target.h opens it and checks that it is that process's): a pid that is
+ * reused meanwhile then gives errors, never another process's figures.
  *
  * SPDX-License-Identifier: GPL-2.0-only
  */
@@ -28,14 +33,25 @@ void topo_read(struct topology *t);
  * needs no /proc. Returns 0 or -1 with errno. */
 int self_mems_allowed(struct nodeset *out);
 
-/* Reads a whole small file into buf (NUL-terminated). Returns its length, or
- * -1 with errno. */
+/* Reads a whole small file (name relative to dirfd; AT_FDCWD or an absolute
+ * name for others) into buf, NUL-terminated. Returns its length, or -1 with
+ * errno. */
+long read_small_at(int dirfd, const char *name, char *buf, size_t len);
 long read_small(const char *path, char *buf, size_t len);
 
-/* The value of "Key:" in /proc/PID/status (pid 0: /proc/self), leading blanks
- * skipped, without the newline. Returns 0, or -1 with errno (ENOENT when the
- * file or the key is missing). */
-int proc_status(int pid, const char *key, char *val, size_t len);
+/* The value of "Key:" in the status file of the /proc/PID directory dirfd
+ * (PROC_SELF: the caller's), leading blanks skipped, without the newline.
+ * Returns 0, or -1 with errno (ENOENT when the file or the key is missing). */
+#define PROC_SELF (-2)
+int proc_status(int dirfd, const char *key, char *val, size_t len);
+
+/* Mems_allowed_list of a process: the nodes it may use (its cpuset).
+ * Returns 0, or -1 with errno. */
+int proc_mems(int dirfd, struct nodeset *out);
+
+/* The process (Tgid) a thread id belongs to, from /proc/TID/status; -1 with
+ * errno when it cannot be read. */
+int proc_tgid(int tid);
 
 /* Per-node memory of a process. */
 struct usage {
@@ -55,16 +71,56 @@ struct nm_parser {
 	char tok[48];
 	size_t toklen;
 	int tok_long;
-	int nrun, ncand;
-	unsigned long cand_kb;
-	struct { int node; uint64_t pages; } run[MP_MAXNODES], cand[MP_MAXNODES];
+	int nrun, ncand, nlast;
+	unsigned long cand_kb, last_kb;
+	struct nm_count { int node; uint64_t pages; } run[MP_MAXNODES], cand[MP_MAXNODES],
+		last[MP_MAXNODES]; /* the counts of the line ended last, in last_kb */
 };
 void nm_init(struct nm_parser *p, struct usage *u, unsigned long base_kb);
 void nm_feed(struct nm_parser *p, const char *buf, size_t len);
 void nm_finish(struct nm_parser *p);
 
-/* Reads /proc/PID/numa_maps with a fixed buffer. Returns 0, or -1 with errno. */
-int proc_usage(int pid, struct usage *u);
+/* One numa_maps line: its start address, the pages it counts per node (in
+ * the page size kernelpagesize_kB gives, or the base page size on kernels
+ * that do not print it), as the streaming parser reads them. Returns 0, or
+ * -1 when the line does not start with an address. The result points into a
+ * static buffer, valid until the next call. */
+struct nm_line {
+	unsigned long start;
+	unsigned long pagesize;     /* bytes */
+	int nnodes;                 /* entries in n */
+	const struct nm_count *n;
+};
+int nm_parse_line(const char *line, unsigned long base, struct nm_line *out);
+
+/* Reads numa_maps of the /proc/PID directory dirfd. Returns 0, or -1 with errno. */
+int proc_usage(int dirfd, struct usage *u);
+
+/* From the stat file of a /proc/PID (or /proc/PID/task/TID) directory: the
+ * state letter (R, S, Z, ...) and the flags. */
+struct pstat {
+	char state;
+	unsigned long flags;
+};
+#define PF_EXITING 0x00000004UL
+#define PF_KTHREAD 0x00200000UL
+int proc_stat(int dirfd, struct pstat *st); /* 0, or -1 with errno */
+
+/* A thread of the process in dirfd other than tgid itself that has not
+ * exited, or -1 (ESRCH: none). For a process whose main thread ended while
+ * others run. */
+int live_thread(int dirfd, int tgid);
+
+/* 1 when /proc is mounted and belongs to this process's pid namespace (a
+ * /proc left from the parent after unshare -p shows other processes under
+ * the same numbers), else 0. */
+int proc_is_ours(void);
+/* Why /proc cannot be used: "/proc is not mounted" or "/proc belongs to
+ * another pid namespace"; NULL when it can. */
+const char *proc_problem(void);
+
+/* 1 in the initial user namespace, 0 in another, -1 unknown (no /proc). */
+int in_initial_userns(void);
 
 /* A growing list of process ids. */
 struct pidlist {
@@ -73,6 +129,7 @@ struct pidlist {
 	int first[64]; /* most lists fit here; longer ones move to mmap'd pages */
 };
 int pidlist_add(struct pidlist *l, int pid); /* 0, or -1 with errno */
+void pidlist_free(struct pidlist *l);
 
 /* Drops every repeated pid, keeping the first of each in its place; par, if
  * given, is a list of the same length kept in step. Returns how many went. */
@@ -80,73 +137,35 @@ size_t pidlist_dedupe(struct pidlist *l, struct pidlist *par);
 void pidlist_sort(struct pidlist *l);
 int pidlist_has_sorted(const struct pidlist *l, int pid);
 
-/* Appends the decimal pids of a file, one per line (cgroup.procs). A line "0"
- * (a process outside the reader's pid namespace) is counted in *zeros, or is
- * an error when zeros is NULL. Returns 0, or -1 with errno (EINVAL: a line is
- * not a process id). */
-int read_pids(const char *path, struct pidlist *l, size_t *zeros);
+/* Appends the decimal pids of an open file, one per line (cgroup.procs), and
+ * closes it. A line "0" (a process outside the reader's pid namespace) is
+ * counted in *zeros, or is an error when zeros is NULL. Returns 0, or -1 with
+ * errno (EINVAL: a line is not a process id). */
+int read_pids(int fd, struct pidlist *l, size_t *zeros);
 
-/* From /proc/PID/stat: the state letter (R, S, Z, ...) and the flags. */
-struct pstat {
-	char state;
-	unsigned long flags;
+/* Lines of a file, read in large pieces: each call gives the next line,
+ * NUL-terminated without its newline, or NULL at the end (or on an error:
+ * err is then set). A line longer than the buffer comes cut to its first
+ * LINE_BUF / 2 - 1 bytes, and the rest of it is read (in large pieces) and
+ * dropped. */
+#define LINE_BUF 16384
+struct lines {
+	int fd, eof, err;
+	size_t len, pos;
+	char buf[LINE_BUF];
 };
-#define PF_EXITING 0x00000004UL
-#define PF_KTHREAD 0x00200000UL
-int proc_stat(int pid, struct pstat *st); /* 0, or -1 with errno */
+void lines_open(struct lines *l, int fd);
+char *lines_next(struct lines *l);
 
-/* A thread of PID other than PID itself that has not exited, or -1 (ESRCH:
- * none). For a process whose main thread ended while others run. */
-int live_thread(int pid);
-
-/* 1 when /proc is mounted and belongs to this process's pid namespace (a
- * /proc left from the parent after unshare -p shows other processes under
- * the same numbers), else 0. */
-int proc_is_ours(void);
-
-/* 1 in the initial user namespace, 0 in another, -1 unknown (no /proc). */
-int in_initial_userns(void);
-
-/* Every process of a cgroup tree: the directory and all below it, each
- * cgroup.procs (or, in threaded cgroups, cgroup.threads mapped to processes).
- * pids may repeat (a process that moved during the walk); dir[i] is the index
- * of the directory pids[i] was found in. */
-struct cgwalk {
-	struct pidlist pids, dir;
-	struct pidlist off, threaded; /* per directory: path offset, threaded flag */
-	char *paths;
-	size_t plen, pcap;
-	size_t outside;   /* "0" lines: processes outside this pid namespace */
-	int err_dir;      /* on failure, the directory being read */
-	int err_threads;  /* on failure, it was a threaded cgroup's threads */
+/* The entries of an open directory, "." and ".." left out. */
+struct dents {
+	int fd;
+	long n, pos;
+	char buf[4096];
 };
-int cg_walk(const char *top, struct cgwalk *w); /* 0, or -1 with errno */
-const char *cg_dir(const struct cgwalk *w, int i);
-/* Reads directory i's processes again (for a membership check). */
-int cg_dir_pids(const struct cgwalk *w, int i, struct pidlist *l);
-
-/* The node of a device named in a node list (nodedev_fn, bitmap.h): from
- * sysfs (numa_node of the device or of the first parent that has one), the
- * file's block device (stat, /sys/dev/block), or the network device that the
- * main routing table (/proc/net/route, /proc/net/ipv6_route) picks for an
- * address. Returns the node, or -1 with one phrase in why. */
-int device_node(int kind, const char *name, char *why, size_t whylen);
-
-/* [DOMAIN:]BUS:DEVICE[.FUNCTION] in hex, as sysfs names it: "0000:80:00.0".
- * Returns 0, or -1 when s is not such an address. */
-int pci_addr_parse(const char *s, char *canon, size_t len);
-
-/* The route an address takes: the longest matching prefix, then the lowest
- * metric, of the routes that are up and not reject routes. Fed one line of
- * /proc/net/route (addr: 4 bytes, network order) or /proc/net/ipv6_route (16
- * bytes) at a time; plen is -1 while nothing matched. */
-struct route_pick {
-	int plen;
-	unsigned long metric;
-	char dev[32];
-};
-void route_init(struct route_pick *r);
-void route4_line(const char *line, const unsigned char addr[4], struct route_pick *r);
-void route6_line(const char *line, const unsigned char addr[16], struct route_pick *r);
+void dents_open(struct dents *d, int fd);
+/* The next name (and its d_type, 0 when the file system does not say), or
+ * NULL at the end; err: the getdents errno, or 0. */
+const char *dents_next(struct dents *d, unsigned char *type, int *err);
 
 #endif

@@ -44,9 +44,9 @@ help=$("$MP" --help)
 for o in -v --verbose -n --dry-run --json --cgroup -h --help -V --version --rate -j --jobs --chunk --progress; do
   grep -q -- "$o" <<<"$help" && echo "PASS --help names $o" || echo "FAIL --help does not name $o"
 done
-t "--version" 0 "migratepages 1.2.0" "" --version
-t "-V" 0 "migratepages 1.2.0" "" -V
-t "--version wins over bad args" 0 "migratepages 1.2.0" "" --version x y z
+t "--version" 0 "migratepages 1.3.0" "" --version
+t "-V" 0 "migratepages 1.3.0" "" -V
+t "--version wins over bad args" 0 "migratepages 1.3.0" "" --version x y z
 if [ -w /dev/full ]; then
   for o in --help --version; do
     # shellcheck disable=SC2086
@@ -129,7 +129,7 @@ bad "pid list ending in a comma" "pid: '': empty process id in the list" 1, 0 0
 bad "pid list starting with a comma" "pid: '': empty process id in the list" ,1 0 0
 bad "pid list with a bad entry" "pid: 'x': not a decimal process id" 1,x 0 0
 bad "pid list with a semicolon" "pid: '1;2': not a decimal process id" "1;2" 0 0
-bad "pid with a control character" "pid: '1?': not a decimal process id" "$(printf '1\033')" 0 0
+bad "pid with a control character" "pid: '1\\x1b': not a decimal process id" "$(printf '1\033')" 0 0
 
 # --- node lists: the error names the argument and the text (the table in
 # test/nodespec.cases covers the grammar; these check the CLI wiring)

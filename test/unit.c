@@ -9,6 +9,7 @@
 
 #include "../bitmap.h"
 #include "../fmt.h"
+#include "../devices.h"
 #include "../sysinfo.h"
 
 static int failures;

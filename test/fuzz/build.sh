@@ -14,7 +14,7 @@ names=${*:-nodespec nodelist numamaps fmt}
 for h in $names; do
   case $h in
     nodespec|nodelist) extra="$top/test/fuzz/ref_nodespec.c $top/bitmap.c $top/fmt.c" ;;
-    numamaps) extra="$top/sysinfo.c $top/bitmap.c $top/fmt.c" ;;
+    numamaps) extra="$top/sysinfo.c $top/bitmap.c $top/fmt.c $top/mem.c" ;;
     fmt) extra="$top/fmt.c" ;;
     *) echo "test/fuzz/build.sh: no harness '$h'" >&2; exit 1 ;;
   esac

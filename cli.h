@@ -1,0 +1,39 @@
+/* cli.h - the command line: the options, and the arguments as typed. Every
+ * check of what the user typed that needs no file is made here, before
+ * anything is read or moved; a mistake exits 1 with one line (and, for an
+ * option, the --help hint).
+ *
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#ifndef MP_CLI_H
+#define MP_CLI_H
+
+#include <stdint.h>
+
+#include "sysinfo.h"
+
+#define VERSION "1.3.0"
+
+struct options {
+	int verbose, dry_run, json;
+	const char *cgroup;
+	/* the chunked mover: used when mover is set (by any of its options) */
+	int mover, jobs, chunk_given;
+	int progress;            /* 0 never, 1 auto, 2 always */
+	uint64_t rate;           /* bytes per second, 0: no cap */
+	unsigned long chunk;     /* pages per move_pages call */
+	/* the arguments */
+	const char *pids_text, *from_text, *to_text;
+	struct pidlist pids;     /* without --cgroup */
+};
+extern struct options opt;
+
+/* Parses argv into opt; --help and --version print and exit 0, a bad
+ * command line exits 1. */
+void cli_parse(int argc, char **argv);
+
+/* "200M": a whole number with an optional K, M, G or T (powers of 1024),
+ * optionally followed by "iB" or "B". Returns 0, or -1 when it is not one. */
+int parse_size(const char *s, uint64_t *out);
+
+#endif
