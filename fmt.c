@@ -41,98 +41,128 @@ static void field(struct sink *s, const char *text, size_t tlen, long width, int
 		pad(s, ' ', room);
 }
 
+/* One conversion's flags, width, precision and length modifier. */
+struct spec {
+	long width, prec;
+	int left, lng;
+	char padc;
+};
+
+/* Reads "%[-0][width][.prec][l|ll|z]" after the '%' at *f; leaves *f at the
+ * conversion letter. */
+static void read_spec(const char **f, va_list *ap, struct spec *sp)
+{
+	const char *p = *f;
+
+	sp->width = 0;
+	sp->prec = -1;
+	sp->left = sp->lng = 0;
+	sp->padc = ' ';
+	for (; *p == '-' || *p == '0'; p++) {
+		if (*p == '-')
+			sp->left = 1;
+		else
+			sp->padc = '0';
+	}
+	if (*p == '*') {
+		sp->width = va_arg(*ap, int);
+		p++;
+	} else {
+		while (*p >= '0' && *p <= '9')
+			sp->width = sp->width * 10 + (*p++ - '0');
+	}
+	if (*p == '.') {
+		p++;
+		sp->prec = 0;
+		if (*p == '*') {
+			sp->prec = va_arg(*ap, int);
+			p++;
+		} else {
+			while (*p >= '0' && *p <= '9')
+				sp->prec = sp->prec * 10 + (*p++ - '0');
+		}
+	}
+	for (; *p == 'l' || *p == 'z'; p++)
+		sp->lng += *p == 'z' ? 10 : 1;
+	if (sp->left)
+		sp->padc = ' ';
+	*f = p;
+}
+
+/* %d %i %u %x: the number, in base 10 or 16. */
+static void number(struct sink *s, char conv, const struct spec *sp, va_list *ap)
+{
+	char num[24], *e = num + sizeof(num), *p = e;
+	unsigned long long v;
+	unsigned base = conv == 'x' ? 16 : 10;
+	int neg = 0;
+
+	if (conv == 'd' || conv == 'i') {
+		long long x = sp->lng >= 10 ? (long long)va_arg(*ap, size_t)
+			      : sp->lng >= 2 ? va_arg(*ap, long long)
+			      : sp->lng == 1 ? va_arg(*ap, long) : va_arg(*ap, int);
+		neg = x < 0;
+		v = neg ? 0ULL - (unsigned long long)x : (unsigned long long)x;
+	} else {
+		v = sp->lng >= 10 ? va_arg(*ap, size_t)
+		    : sp->lng >= 2 ? va_arg(*ap, unsigned long long)
+		    : sp->lng == 1 ? va_arg(*ap, unsigned long) : va_arg(*ap, unsigned);
+	}
+	do {
+		*--p = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v);
+	if (neg)
+		*--p = '-';
+	field(s, p, (size_t)(e - p), sp->width, sp->left, sp->padc);
+}
+
 size_t fmt_v(char *buf, size_t len, const char *f, va_list ap)
 {
 	struct sink s = { buf, len, 0 };
+	va_list aq;
 
+	va_copy(aq, ap);
 	for (; *f; f++) {
-		char num[24], *e = num + sizeof(num), *p = e;
-		unsigned long long v;
-		long width = 0, prec = -1;
-		int left = 0, lng = 0, neg = 0;
-		char padc = ' ';
 		const char *start = f;
+		struct spec sp;
 
 		if (*f != '%') {
 			put(&s, *f);
 			continue;
 		}
-		for (f++; *f == '-' || *f == '0'; f++) {
-			if (*f == '-')
-				left = 1;
-			else
-				padc = '0';
-		}
-		if (*f == '*') {
-			width = va_arg(ap, int);
-			f++;
-		} else {
-			while (*f >= '0' && *f <= '9')
-				width = width * 10 + (*f++ - '0');
-		}
-		if (*f == '.') {
-			f++;
-			prec = 0;
-			if (*f == '*') {
-				prec = va_arg(ap, int);
-				f++;
-			} else {
-				while (*f >= '0' && *f <= '9')
-					prec = prec * 10 + (*f++ - '0');
-			}
-		}
-		for (; *f == 'l' || *f == 'z'; f++)
-			lng += *f == 'z' ? 10 : 1;
-		if (left)
-			padc = ' ';
+		f++;
+		read_spec(&f, &aq, &sp);
 		switch (*f) {
 		case '%':
 			put(&s, '%');
-			continue;
-		case 'c':
-			num[0] = (char)va_arg(ap, int);
-			field(&s, num, 1, width, left, ' ');
-			continue;
+			break;
+		case 'c': {
+			char ch = (char)va_arg(aq, int);
+			field(&s, &ch, 1, sp.width, sp.left, ' ');
+			break;
+		}
 		case 's': {
-			const char *str = va_arg(ap, const char *);
+			const char *str = va_arg(aq, const char *);
 			size_t n = 0;
 			if (!str)
 				str = "(null)";
-			while (str[n] && (prec < 0 || n < (size_t)prec))
+			while (str[n] && (sp.prec < 0 || n < (size_t)sp.prec))
 				n++;
-			field(&s, str, n, width, left, ' ');
-			continue;
-		}
-		case 'd':
-		case 'i': {
-			long long x = lng >= 10 ? (long long)va_arg(ap, size_t)
-				      : lng >= 2 ? va_arg(ap, long long)
-				      : lng == 1 ? va_arg(ap, long) : va_arg(ap, int);
-			neg = x < 0;
-			v = neg ? 0ULL - (unsigned long long)x : (unsigned long long)x;
+			field(&s, str, n, sp.width, sp.left, ' ');
 			break;
 		}
-		case 'u':
-		case 'x':
-			v = lng >= 10 ? va_arg(ap, size_t)
-			    : lng >= 2 ? va_arg(ap, unsigned long long)
-			    : lng == 1 ? va_arg(ap, unsigned long) : va_arg(ap, unsigned);
+		case 'd': case 'i': case 'u': case 'x':
+			number(&s, *f, &sp, &aq);
 			break;
 		default: /* not a conversion of ours: copy it */
 			for (; start <= f && *start; start++)
 				put(&s, *start);
 			if (!*f)
 				f--;
-			continue;
 		}
-		do {
-			*--p = "0123456789abcdef"[v % (*f == 'x' ? 16 : 10)];
-			v /= *f == 'x' ? 16 : 10;
-		} while (v);
-		if (neg)
-			*--p = '-';
-		field(&s, p, (size_t)(e - p), width, left, padc);
 	}
+	va_end(aq);
 	if (len)
 		buf[s.n < len ? s.n : len - 1] = 0;
 	return s.n;

@@ -656,7 +656,8 @@ char *lines_next(struct lines *l)
 			}
 			return l->buf;
 		}
-		if (!lines_fill(l)) {
+		if (!lines_fill(l)) { /* (it moved the unread part to the front) */
+			s = l->buf + l->pos;
 			if (l->pos == l->len)
 				return NULL;
 			l->buf[l->len] = 0; /* a last line without its newline */

@@ -40,7 +40,7 @@ boots=(
   "x86_64-fake4 x86_64 fake4 $MP fake"
   "x86_64-real x86_64 2node $MP dyn_unpriv,growing,userns,zombie,leader_exit,cgtree,pidns,cpuset_rules"
   "x86_64-devices x86_64 devices $MP devices"
-  "x86_64-mover x86_64 4node $MP mover_pairs,mover_unequal,mover_thp,mover_rate,mover_hugetlb,mover_shared,mover_file,mover_churn,mover_pidlist,mover_seccomp,mover_exact,mover_stop"
+  "x86_64-mover x86_64 4node $MP mover_pairs,mover_unequal,mover_thp,mover_rate,mover_hugetlb,mover_shared,mover_file,mover_churn,mover_pidlist,mover_seccomp,mover_exact,mover_stop,mover_cpuset,mover_protnone,mover_sparse"
 )
 aarch64_mp=$top/build/vm/migratepages-aarch64
 mkdir -p "$top/build/vm"
@@ -90,6 +90,20 @@ for b in "${boots[@]}"; do
   fi
 done
 echo "vm: kernels and initramfs ready in $((SECONDS - t0)) s"
+# A new user's first screen (./build.sh demo fetches the kernel the same way):
+# no apt warning about an "unsandboxed" download
+for f in "$out"/kernel-*.log; do
+  [ -e "$f" ] || continue
+  if grep -q 'kernel.sh: downloading' "$f"; then
+    if grep -q 'W: Download is performed unsandboxed' "$f"; then
+      echo "FAIL kernel fetch: apt warned on the first screen: $(grep -m1 'W: Download' "$f")"
+    else
+      echo "PASS kernel fetch without apt warnings ($(basename "$f" .log))"
+    fi
+  else
+    echo "SKIP kernel fetch without apt warnings ($(basename "$f" .log)): the kernel was cached (a fresh clone fetches it)"
+  fi
+done
 
 # --- boot, VM_JOBS at a time ----------------------------------------------------
 run_boot() {  # NAME ARCH TOPO INITRD RUNS

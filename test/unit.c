@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "../bitmap.h"
 #include "../fmt.h"
@@ -432,6 +434,52 @@ static void t_routes(void)
 	check(r.plen < 0, "route: no match", "got '%s'%s", r.dev, "");
 }
 
+/* The line reader: a line longer than its buffer comes cut to the first
+ * LINE_BUF / 2 - 1 bytes and ends there (NUL-terminated: it used to run on
+ * into the next field), the rest of it is read in large pieces and dropped,
+ * the next lines come whole, and a last line without a newline still counts.
+ * Fed through a pipe in small writes, so that lines straddle reads. */
+static void t_lines(void)
+{
+	static struct lines l;
+	static char big[20000];
+	const char *want[] = { "first", NULL, "third", "", "last" };
+	int fd[2], ok = 1, n = 0;
+	char name[64];
+	pid_t kid;
+	const char *s;
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[0] = 'B';
+	if (pipe(fd) != 0 || (kid = fork()) < 0) {
+		check(0, "lines: pipe and fork", "%s%s", "failed", "");
+		return;
+	}
+	if (kid == 0) {
+		const char *parts[] = { "fir", "st\n", big, "\nthi", "rd\n\nla", "st" };
+		close(fd[0]);
+		for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+			if (write(fd[1], parts[i], strlen(parts[i])) < 0)
+				_exit(1);
+		_exit(0);
+	}
+	close(fd[1]);
+	lines_open(&l, fd[0]);
+	while ((s = lines_next(&l)) && n < 5) {
+		if (n == 1)
+			ok &= strlen(s) == LINE_BUF / 2 - 1 && s[0] == 'B' && s[1] == 'x';
+		else
+			ok &= !strcmp(s, want[n]);
+		snprintf(name, sizeof(name), "lines: line %d", n + 1);
+		check(ok, name, "got '%.40s'%s", s, ok ? "" : " (wrong)");
+		n++;
+	}
+	check(n == 5 && !s && !l.err, "lines: five lines, then the end", "%s%s",
+	      n == 5 ? "more lines than five" : "fewer lines", "");
+	close(fd[0]);
+	waitpid(kid, NULL, 0);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -446,5 +494,6 @@ int main(int argc, char **argv)
 	t_fmt();
 	t_pci_addr();
 	t_routes();
+	t_lines();
 	return failures ? 1 : 0;
 }

@@ -1,6 +1,7 @@
 /* bench_stall - the target of test/bench-mover's guest benchmark.
  *
- *   bench_stall -o PREFIX -s MIB [-H | -N] [-p] [-b THREADS] [-r]
+ *   bench_stall -o PREFIX -s MIB [-H | -N] [-p] [-b THREADS] [-r] [-e N]
+ *               [-P GIB] [-V GIB]
  *
  * Maps MIB MiB (-H asks for transparent huge pages, -N refuses them), binds
  * it to node 0 and writes a pattern into it. Then, as asked:
@@ -10,6 +11,11 @@
  *   -r  a sampler thread asks every 250 ms where the buffer's pages are
  *       (move_pages with nodes = NULL, about one page in 64) and logs how
  *       many are on node 1: the rate the mover achieved, window by window
+ *   -e  only every Nth page is written (a sparse heap; the buffer is reserved
+ *       with MAP_NORESERVE)
+ *   -P  GIB GiB of PROT_NONE address space reserved beside the buffer
+ *   -V  GIB GiB of readable and writable address space reserved beside it
+ *       (MAP_NORESERVE, never touched: shadow memory's way)
  * It writes PREFIX.ready (its pid) and waits for signals:
  *   SIGUSR1  start a measurement: longest wait and sample log cleared
  *   SIGUSR2  write PREFIX.res: "max_us=N intact=0|1 node0=P node1=P" and the
@@ -33,7 +39,7 @@
 #endif
 
 static unsigned char *buf;
-static size_t len, npages, pagesz;
+static size_t len, npages, pagesz, every = 1;
 static volatile long max_us;
 static volatile int measuring;
 static long t_start;
@@ -114,12 +120,13 @@ int main(int argc, char **argv)
 	const char *prefix = NULL;
 	size_t mib = 64;
 	int thp = 0, probe_on = 0, nbusy = 0, rate_on = 0, c, sig;
+	unsigned long pn_gib = 0, nr_gib = 0;
 	sigset_t set;
 	pthread_t th;
 	char path[512], tmpp[520];
 	FILE *f;
 
-	while ((c = getopt(argc, argv, "o:s:HNpb:r")) != -1) {
+	while ((c = getopt(argc, argv, "o:s:HNpb:re:P:V:")) != -1) {
 		switch (c) {
 		case 'o': prefix = optarg; break;
 		case 's': mib = strtoul(optarg, NULL, 10); break;
@@ -128,19 +135,30 @@ int main(int argc, char **argv)
 		case 'p': probe_on = 1; break;
 		case 'b': nbusy = atoi(optarg); break;
 		case 'r': rate_on = 1; break;
+		case 'e': every = strtoul(optarg, NULL, 10); break;
+		case 'P': pn_gib = strtoul(optarg, NULL, 10); break;
+		case 'V': nr_gib = strtoul(optarg, NULL, 10); break;
 		default:
-			fprintf(stderr, "usage: bench_stall -o PREFIX -s MIB [-H|-N] [-p] [-b N] [-r]\n");
+			fprintf(stderr, "usage: bench_stall -o PREFIX -s MIB [-H|-N] [-p] [-b N] [-r] [-e N] [-P GIB] [-V GIB]\n");
 			return 2;
 		}
 	}
-	if (!prefix)
+	if (!prefix || !every)
 		return 2;
+	if ((pn_gib && mmap(NULL, pn_gib << 30, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+			    MAP_NORESERVE, -1, 0) == MAP_FAILED) ||
+	    (nr_gib && mmap(NULL, nr_gib << 30, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+			    MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) == MAP_FAILED)) {
+		perror("bench_stall: the reservation");
+		return 1;
+	}
 	pagesz = (size_t)sysconf(_SC_PAGESIZE);
 	len = mib << 20;
 	npages = len / pagesz;
 	{
 		unsigned char *raw = mmap(NULL, len + (2 << 20), PROT_READ | PROT_WRITE,
-					  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+					  MAP_PRIVATE | MAP_ANONYMOUS |
+					  (every > 1 ? MAP_NORESERVE : 0), -1, 0);
 		unsigned long m = 1; /* node 0 */
 		if (raw == MAP_FAILED)
 			return 1;
@@ -151,8 +169,13 @@ int main(int argc, char **argv)
 		if (syscall(SYS_mbind, buf, len, 2, &m, 65UL, 0) != 0)
 			perror("bench_stall: mbind");
 	}
-	for (size_t i = 0; i < len; i++)
+	for (size_t i = 0; i < len; i++) {
+		if ((i / pagesz) % every) {
+			i += pagesz - 1;
+			continue;
+		}
 		buf[i] = pat(i);
+	}
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGUSR2);
@@ -190,8 +213,13 @@ int main(int argc, char **argv)
 			static int st[1 << 20];
 			static void *pg[1 << 20];
 			size_t n = npages < (1 << 20) ? npages : (1 << 20);
-			for (size_t i = 0; i < len && intact; i++)
+			for (size_t i = 0; i < len && intact; i++) {
+				if ((i / pagesz) % every) {
+					i += pagesz - 1;
+					continue;
+				}
 				intact = buf[i] == pat(i);
+			}
 			for (size_t i = 0; i < n; i++)
 				pg[i] = buf + i * pagesz;
 			syscall(SYS_move_pages, 0, n, pg, NULL, st, 0);

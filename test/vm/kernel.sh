@@ -42,7 +42,9 @@ if [ -z "$deb" ]; then
   fi
   [ -n "$pkg" ] || { log "cannot find the kernel package behind linux-image-$arch"; exit 1; }
   log "downloading $pkg:$arch"
-  apt-get download -q "$pkg:$arch" >&2
+  # as root, not as _apt: it could not write here, and apt would warn of
+  # an "unsandboxed" download on the first screen of a new user's demo
+  apt-get -o APT::Sandbox::User=root download -q "$pkg:$arch" >&2
   deb=$(ls linux-image-*_"$arch".deb | head -n 1)
 fi
 

@@ -2,6 +2,7 @@
  *
  *   hog -o PREFIX [-s MIB | -p PAGES] [-H | -N | -L] [-b NODES | -i NODES]
  *       [-t THREADS] [-S] [-k SEED] [-g MS] [-E] [-F FILE] [-C] [-M NODE]
+ *       [-e N] [-P] [-R GIB]
  *
  * Maps a buffer (anonymous private, or shared with -S), optionally places it
  * with mbind (-b bind, -i interleave), asks for or against transparent huge
@@ -20,6 +21,11 @@
  * modulo 4 to NODE: with -N, every 2 MiB block has its first and last page
  * where the buffer was put and half of the others elsewhere (a block that
  * looks like one huge page at its ends and is not).
+ * -e N writes only every Nth page (a sparse heap: the others are never
+ * touched). -P makes the buffer PROT_NONE once written (a guard region, a
+ * freed arena: its pages stay, out of move_pages' sight on some kernels); the
+ * reports make it readable for their look. -R GIB reserves GIB GiB of
+ * PROT_NONE address space beside the buffer (a JVM's or ASan's reservation).
  * Then it writes PREFIX.ready ("PID CHILD TID": the -S child's pid or -1, the
  * first extra thread's id or -1) and waits:
  *   SIGUSR1  write PREFIX.rep: the node of every page (move_pages with
@@ -46,6 +52,8 @@ static unsigned char *buf;
 static size_t npages, pagesz, len;
 static unsigned long long seed = 0x5eedULL;
 static int nthreads = 1;
+static size_t every = 1;   /* -e: only every Nth page is written */
+static int protnone;       /* -P */
 static volatile pid_t first_tid = -1;
 
 /* -C: map, touch, unmap, forever */
@@ -78,8 +86,10 @@ static void *fill(void *arg)
 {
 	struct slice *s = arg;
 	unsigned long long *w = (unsigned long long *)buf;
+	size_t per = pagesz / sizeof(*w);
 	for (size_t i = s->from; i < s->to; i++)
-		w[i] = word_at(i);
+		if ((i / per) % every == 0)
+			w[i] = word_at(i);
 	return NULL;
 }
 
@@ -96,9 +106,9 @@ static void *idle(void *arg)
 static size_t verify(void)
 {
 	const unsigned long long *w = (const unsigned long long *)buf;
-	size_t n = len / sizeof(*w);
-	for (size_t i = 0; i < n; i++)
-		if (w[i] != word_at(i))
+	size_t n = len / sizeof(*w), per = pagesz / sizeof(*w);
+	for (size_t i = 0; i < n; i += (i / per) % every ? per : 1)
+		if ((i / per) % every == 0 && w[i] != word_at(i))
 			return i;
 	return (size_t)-1;
 }
@@ -151,6 +161,8 @@ static void report(const char *prefix)
 		pages[i] = buf + i * pagesz;
 		status[i] = -1000;
 	}
+	if (protnone && mprotect(buf, len, PROT_READ) != 0)
+		die(prog, "mprotect(PROT_READ)");
 	/* In chunks: the kernel handles any count, but keep each call modest. */
 	for (size_t at = 0; at < npages; at += 4096) {
 		size_t n = npages - at < 4096 ? npages - at : 4096;
@@ -160,6 +172,8 @@ static void report(const char *prefix)
 		}
 	}
 	bad = verify();
+	if (protnone && mprotect(buf, len, PROT_NONE) != 0)
+		die(prog, "mprotect(PROT_NONE)");
 	snprintf(tmp, sizeof tmp, "%s.rep.tmp", prefix);
 	snprintf(final, sizeof final, "%s.rep", prefix);
 	f = fopen(tmp, "w");
@@ -261,8 +275,9 @@ int main(int argc, char **argv)
 	sigset_t set;
 	const char *file = NULL;
 	int churn = 0, mix = -1;
+	unsigned long reserve_gib = 0;
 
-	while ((c = getopt(argc, argv, "o:s:p:HNLb:i:t:Sk:g:EF:CM:")) != -1) {
+	while ((c = getopt(argc, argv, "o:s:p:HNLb:i:t:Sk:g:EF:CM:e:PR:")) != -1) {
 		switch (c) {
 		case 'o': prefix = optarg; break;
 		case 's': mib = strtoul(optarg, NULL, 10); break;
@@ -280,11 +295,17 @@ int main(int argc, char **argv)
 		case 'F': file = optarg; break;
 		case 'C': churn = 1; break;
 		case 'M': mix = atoi(optarg); break;
+		case 'e': every = strtoul(optarg, NULL, 10); break;
+		case 'P': protnone = 1; break;
+		case 'R': reserve_gib = strtoul(optarg, NULL, 10); break;
 		default: usage();
 		}
 	}
-	if (!prefix || nthreads < 1 || nthreads > 256)
+	if (!prefix || nthreads < 1 || nthreads > 256 || every < 1)
 		usage();
+	if (reserve_gib && mmap(NULL, reserve_gib << 30, PROT_NONE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) == MAP_FAILED)
+		die(prog, "mmap(-R)");
 	pagesz = (size_t)sysconf(_SC_PAGESIZE);
 	npages = pg ? pg : mib * 1024 * 1024 / pagesz;
 	len = npages * pagesz;
@@ -313,8 +334,11 @@ int main(int argc, char **argv)
 			close(fd);
 			goto mapped;
 		}
+		/* a sparse heap is reserved, not committed (more than the guest's
+		 * memory may be reserved) */
 		raw = mmap(NULL, len + align, PROT_READ | PROT_WRITE,
-			   (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
+			   (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS |
+			   (every > 1 ? MAP_NORESERVE : 0), -1, 0);
 		if (raw == MAP_FAILED)
 			die(prog, "mmap");
 		buf = (unsigned char *)(((unsigned long)raw + align - 1) & ~(align - 1));
@@ -430,6 +454,8 @@ mapped:
 		close(pfd[0]);
 	}
 
+	if (protnone && mprotect(buf, len, PROT_NONE) != 0)
+		die(prog, "mprotect(PROT_NONE)");
 	g_prefix = prefix;
 	g_child = child;
 	g_set = set;
