@@ -141,21 +141,19 @@ static int read_dir(struct cgwalk *w, int i, int dfd)
 	size_t before = w->pids.n;
 	const char *name;
 	unsigned char type;
-	int err = 0, fd;
+	int err = 0;
 
 	if (dir_pids(w, i, dfd, &w->pids, &w->outside) < 0)
 		return -1;
 	for (size_t k = before; k < w->pids.n; k++)
 		if (pidlist_add(&w->dir, i) < 0)
 			return -1;
-	fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY);
-	if (fd < 0)
-		return -1;
-	dents_open(&d, fd);
+	/* (reading the entries moves dfd's offset, which openat ignores) */
+	dents_open(&d, dfd);
 	while ((name = dents_next(&d, &type, &err))) {
 		struct stat sb;
 		if (type != DT_DIR && (type != DT_UNKNOWN ||
-				       fstatat(fd, name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
+				       fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
 				       !S_ISDIR(sb.st_mode)))
 			continue;
 		if (add_dir(w, i, name) < 0) {
@@ -163,7 +161,6 @@ static int read_dir(struct cgwalk *w, int i, int dfd)
 			break;
 		}
 	}
-	close(fd);
 	errno = err;
 	return err ? -1 : 0;
 }
