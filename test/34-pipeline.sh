@@ -56,6 +56,8 @@ until_zombie() {
   for _ in $(seq 400); do grep -q '^State:.Z' "/proc/$1/status" 2>/dev/null && return 0; sleep 0.05; done
   return 1
 }
+# oneline: lines joined with ' | ' (a failure's detail stays on its FAIL line)
+oneline() { sed ':a;N;$!ba;s/\n/ | /g'; }
 # JSON objects of stdout ($out) whose status is ok
 oks() { grep -c '"status":"ok"' <<<"$out"; }
 # deep_rm DIR LEVELS NAME: a chain of LEVELS cgroups NAME below DIR, removed
@@ -174,7 +176,7 @@ if [ $root = 1 ] && [ $have_strace = 1 ] && have unshare && unshare -p -f --moun
   if reuse mover; then
     ok "17.3 pid reuse under the mover (--jobs 1): the killed process is not reported ok (ESRCH), no move_pages call names its number after the kill, B ok, exit 1" \
       '[ $rc = 1 ] && grep -q "\"pid\":$a,\"status\":\"error\".*\"errno\":\"ESRCH\"" <<<"$out" && grep -q "\"pid\":$b,\"status\":\"ok\"" <<<"$out" && [ "$(calls_after move_pages "$a" "$tk")" = 0 ]' \
-      "exit $rc, $(calls_after move_pages "$a" "$tk") move_pages calls named $a after the kill, stdout $(head -c 400 <<<"$out")"
+      "exit $rc, $(calls_after move_pages "$a" "$tk") move_pages calls named $a after the kill, stdout $(head -c 400 <<<"$out" | oneline)"
     expect "17.3 pid reuse under the mover: the process is said to have exited during the move" 1 '*' \
       "migratepages: $a: the process exited during the move, after 0 B had moved; no call named its pid after that"
   else
@@ -208,7 +210,7 @@ if [ $root = 1 ] && [ -n "$v2" ] && [ $have_strace = 1 ] && mkdir "$v2/mp34-leav
   wait $sp; rc=$?; out=$(cat "$tmp/out"); err=$(cat "$tmp/err")
   ok "17.4 --cgroup --jobs 1: a process that left the cgroup meanwhile is passed over (-v says so), exit 0" \
     '[ $rc = 0 ] && [ -z "$err" ] && grep -qx "pid $lv: skipped (it left the cgroup)" <<<"$out" && ! grep -q "move_pages($lv," "$tmp/strace" && grep -q "move_pages($st," "$tmp/strace"' \
-    "exit $rc, stderr '$err', stdout: $(head -c 300 "$tmp/out") / move_pages calls naming it: $(grep -c "move_pages($lv," "$tmp/strace")"
+    "exit $rc, stderr '$err', stdout: $(head -c 300 "$tmp/out" | oneline) / move_pages calls naming it: $(grep -c "move_pages($lv," "$tmp/strace")"
   run "$MP" --jobs 1 --json --cgroup "$d" 0 0
   ok "17.4 ... the one still there: moved" '[ $rc = 0 ] && grep -q "\"pid\":$st,\"status\":\"ok\"" <<<"$out" && [ "$(grep -c . <<<"$out")" = 1 ]' "exit $rc: $out $err"
 else
@@ -336,7 +338,7 @@ if [ $have_strace = 1 ] && env --default-signal=INT true 2>/dev/null; then
   kill -INT "$tool"; sleep 0.3; kill -TERM "$tool"
   wait $sp; rc=$?; out=$(cat "$tmp/out"); err=$(cat "$tmp/err")
   ok "17.11 SIGINT then SIGTERM: dies of SIGTERM at once (exit 143), no interrupted report" \
-    '[ $rc = 143 ] && ! grep -q interrupted <<<"$err"' "exit $rc, stderr '$err'"
+    '[ $rc = 143 ] && ! grep -q interrupted <<<"$err"' "exit $rc, stderr '$(oneline <<<"$err")'"
 else
   echo "SKIP 17.11 a second stop signal: needs strace and env --default-signal"
 fi
@@ -357,7 +359,7 @@ if [ $root = 1 ] && have ip && have unshare && unshare -n true 2>/dev/null; then
   run unshare -n sh -c 'n=$(printf "mp\033x"); { ip link add name "$n" type dummy 2>/dev/null || ip link add name "$n" type bridge; } &&
     ip link set "$n" up && ip addr add 192.0.2.1/24 dev "$n" && exec "$0" -n "$1" 0 ip:192.0.2.7' "$MP" "$p"
   ok "17.12 an interface name with ESC from the routing table: escaped as \\x1b, no raw byte" \
-    '[ $rc = 1 ] && grep -q "routed through mp\\\\x1bx" "$tmp/err" && ! grep -qP "\\x1b" "$tmp/err"' "exit $rc, stderr: $(od -c "$tmp/err" | head -5)"
+    '[ $rc = 1 ] && grep -q "routed through mp\\\\x1bx" "$tmp/err" && ! grep -qP "\\x1b" "$tmp/err"' "exit $rc, stderr: $(od -c "$tmp/err" | head -5 | oneline)"
 else
   echo "SKIP 17.12 an interface name with ESC: needs root, ip and unshare -n"
 fi
@@ -385,14 +387,14 @@ time.sleep(600)' "$tmp/thr"
     # shellcheck disable=SC2086
     run "$MP" --json $j "$tp,$tt" 0 0
     ok "17.15 --json${j:+ $j} PID,TID: one object" '[ $rc = 0 ] && [ "$(grep -c . <<<"$out")" = 1 ] && grep -q "\"pid\":$tp,\"status\":\"ok\"" <<<"$out"' \
-      "exit $rc, $(grep -c . <<<"$out") objects: $(cut -c1-60 <<<"$out" | tr '\n' ' ') $err"
+      "exit $rc, $(grep -c . <<<"$out") objects: $(cut -c1-60 <<<"$out" | oneline) $err"
   done
   if [ $have_strace = 1 ]; then
     strace -f -qq -e trace=migrate_pages -o "$tmp/strace" "$MP" "$tp,$tt" 0 0 >/dev/null 2>&1; rc=$?
-    ok "17.15 PID,TID: one migrate_pages call" '[ $rc = 0 ] && [ "$(grep -c "migrate_pages(" "$tmp/strace")" = 1 ]' "exit $rc: $(cut -c1-80 "$tmp/strace")"
+    ok "17.15 PID,TID: one migrate_pages call" '[ $rc = 0 ] && [ "$(grep -c "migrate_pages(" "$tmp/strace")" = 1 ]' "exit $rc: $(cut -c1-80 "$tmp/strace" | oneline)"
     strace -f -qq -e trace=move_pages -o "$tmp/strace" "$MP" --jobs 1 "$tp,$tt" 0 0 >/dev/null 2>&1; rc=$?
     ok "17.15 --jobs 1 PID,TID: one check (move_pages of no page) of the process" \
-      '[ $rc = 0 ] && [ "$(grep -Ec "move_pages\(($tp|$tt), 0, NULL" "$tmp/strace")" = 1 ]' "exit $rc: $(grep -E "move_pages\(($tp|$tt), 0" "$tmp/strace" | cut -c1-80)"
+      '[ $rc = 0 ] && [ "$(grep -Ec "move_pages\(($tp|$tt), 0, NULL" "$tmp/strace")" = 1 ]' "exit $rc: $(grep -E "move_pages\(($tp|$tt), 0" "$tmp/strace" | cut -c1-80 | oneline)"
   else
     echo "SKIP 17.15 PID,TID call counts: no strace"
   fi
