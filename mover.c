@@ -425,9 +425,9 @@ static void start_target(struct mv_target *m)
 	g.pass = 1;
 	m->pagemap = openat(target_mmfd(m->t), "pagemap", O_RDONLY);
 	if (m->pagemap < 0 || open_files(m) < 0) {
-		int e = errno;
+		int e = errno; /* a reaped process: ENOENT, or ESRCH */
 		m->err = e == ENOENT ? ESRCH : e;
-		m->exited = e == ENOENT;
+		m->exited = e == ENOENT || e == ESRCH;
 		m->dead = 1;
 	}
 }

@@ -58,8 +58,9 @@ void target_open(struct target *t, int pid, int cgdir)
 	t->pidfd = t->dirfd = t->mmfd = -1;
 	t->cgdir = cgdir;
 	t->pidfd = pidfd_open(pid);
-	if (t->pidfd < 0 && errno == EINVAL && proc_is_ours()) {
-		/* a thread id (pidfd_open takes processes): its process */
+	if (t->pidfd < 0 && (errno == EINVAL || errno == ENOENT) && proc_is_ours()) {
+		/* a thread id (pidfd_open takes processes: EINVAL, or ENOENT
+		 * since Linux 6.9): its process */
 		int tg = proc_tgid(pid);
 		if (tg > 0) {
 			t->tgid = t->mm_pid = tg;

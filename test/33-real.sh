@@ -176,17 +176,18 @@ ok "... --verbose shows its memory" '[ $rc = 0 ] && grep -Eq "^ +0 +[4-9]\.[0-9]
 # --- 3. cgroup trees ------------------------------------------------------------
 v2=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/self/mounts)
 v1=$(awk '$3 == "cgroup" && $4 ~ /(^|,)pids(,|$)/ {print $2; exit}' /proc/self/mounts)
-cgtree() {  # cgtree ROOT NAME: a slice with two services, two processes each; prints the slice
-  local s=$1/mp-$2-$$.slice
-  mkdir "$s" "$s/a.service" "$s/b.service" || return 1
-  cgs+=("$s" "$s/a.service" "$s/b.service")
-  for svc in a b a b; do bg sh -c "echo \$\$ > $s/$svc.service/cgroup.procs; exec sleep 600"; done
+# cgtree ROOT NAME: a slice with two services, two processes each, in $slice
+# (not in a $(...): its processes must reach this shell's pids, to be killed)
+cgtree() {
+  slice=$1/mp-$2-$$.slice
+  mkdir "$slice" "$slice/a.service" "$slice/b.service" || return 1
+  cgs+=("$slice" "$slice/a.service" "$slice/b.service")
+  for svc in a b a b; do bg sh -c "echo \$\$ > $slice/$svc.service/cgroup.procs; exec sleep 600"; done
   sleep 0.3
-  echo "$s"
 }
 for h in "v2:$v2" "v1:$v1"; do
   kind=${h%%:*} base=${h#*:}
-  if [ $root = 0 ] || [ -z "$base" ] || ! slice=$(cgtree "$base" "$kind"); then
+  if [ $root = 0 ] || [ -z "$base" ] || ! cgtree "$base" "$kind"; then
     echo "SKIP $kind cgroup tree: needs root and a writable $kind hierarchy"; continue
   fi
   run "$MP" --json --cgroup "$slice" 0 0
