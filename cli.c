@@ -46,6 +46,16 @@ static const char usage_text[] =
 "On SIGINT, SIGTERM or SIGHUP it makes no further move_pages call, reports\n"
 "what moved (the rest stays where it is), then dies of the signal.\n"
 "\n"
+"Cold and hot pages (for tiered memory; moved by the chunked mover):\n"
+"      --cold TIME   watch the processes for TIME (30s, 5m, 1h, or seconds),\n"
+"                    then move only the pages they did not touch meanwhile\n"
+"      --hot TIME    the same, moving only the pages they touched\n"
+"      --tracker T   how touches are seen: auto (default: idle if it can be\n"
+"                    used, else softdirty), idle (idle page tracking: reads and\n"
+"                    writes; root) or softdirty (writes only: a page that is\n"
+"                    only read counts as cold)\n"
+"With --dry-run they watch and report how much is cold and hot, per node.\n"
+"\n"
 "Node lists: all, N, A-B and comma lists of them (0,2-3). !LIST means every\n"
 "node except LIST; +LIST counts within the nodes the process may use.\n"
 "A list may end with the node of a device: netdev:DEV, pci:ADDR, block:DEV,\n"
@@ -145,6 +155,58 @@ static void set_progress(const char *val)
 		die_usage("--progress: %s is not auto, always or never", shown(val));
 }
 
+int parse_duration(const char *s, uint64_t *ms)
+{
+	static const struct { const char *unit; uint64_t ms; } units[] = {
+		{ "", 1000 }, { "s", 1000 }, { "ms", 1 }, { "m", 60000 }, { "h", 3600000 }, { "d", 86400000 },
+	};
+	unsigned long long v;
+	const char *p = s;
+	int n = dec_scan(&p, NULL, 30ULL * 86400000, &v);
+
+	if (n <= 0 || v == 0 || (s[0] == '0' && n > 1))
+		return -1;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(p, units[i].unit) == 0 && v <= 30ULL * 86400000 / units[i].ms) {
+			*ms = v * units[i].ms;
+			return 0;
+		}
+	return -1;
+}
+
+static void set_watch(int mode, const char *name, const char *val)
+{
+	if (opt.watch && opt.watch != mode)
+		die_usage("--cold and --hot cannot be given together");
+	if (parse_duration(val, &opt.watch_ms) < 0)
+		die_usage("--%s: %s is not a time (30s, 5m, 1h, 500ms or seconds; up to 30 days)",
+			  name, shown(val));
+	opt.watch = mode;
+}
+
+static void set_cold(const char *val)
+{
+	set_watch(WATCH_COLD, "cold", val);
+}
+
+static void set_hot(const char *val)
+{
+	set_watch(WATCH_HOT, "hot", val);
+}
+
+static void set_tracker(const char *val)
+{
+	if (strcmp(val, "auto") == 0)
+		opt.tracker = TRACK_AUTO;
+	else if (strcmp(val, "idle") == 0)
+		opt.tracker = TRACK_IDLE;
+	else if (strcmp(val, "softdirty") == 0)
+		opt.tracker = TRACK_SOFTDIRTY;
+	else
+		die_usage("--tracker: %s is not auto, idle or softdirty", shown(val));
+	opt.tracker_given = 1;
+}
+
 static void set_cgroup(const char *val)
 {
 	if (!*val)
@@ -166,6 +228,9 @@ static const struct longopt {
 	{ "jobs", ARG, 1, set_jobs },
 	{ "chunk", ARG, 1, set_chunk },
 	{ "progress", OPT_ARG, 1, set_progress },
+	{ "cold", ARG, 1, set_cold },
+	{ "hot", ARG, 1, set_hot },
+	{ "tracker", ARG, 0, set_tracker },
 };
 
 static void flag(char c)
@@ -314,6 +379,8 @@ void cli_parse(int argc, char **argv)
 		die_usage(opt.cgroup ? "expected FROM-NODES TO-NODES after --cgroup DIR, got %d "
 				       "argument%s" : "expected PID FROM-NODES TO-NODES, got %d "
 				       "argument%s", npos, npos == 1 ? "" : "s");
+	if (opt.tracker_given && !opt.watch)
+		die_usage("--tracker needs --cold or --hot");
 	opt.from_text = pos[npos - 2];
 	opt.to_text = pos[npos - 1];
 	if (!opt.cgroup) {

@@ -31,6 +31,7 @@
 #include "syscall_arch.h"
 #include "sysinfo.h"
 #include "target.h"
+#include "tracker.h"
 
 #define MPOL_MF_MOVE (1 << 1)
 #define MPOL_MF_MOVE_ALL (1 << 2)
@@ -339,14 +340,41 @@ static void count_mapping(struct mv_target *m)
 	}
 }
 
+/* With a tracker: a mapping out of move_pages' sight (PROT_NONE) cannot be
+ * judged either; not touched (it cannot be), its pages on a node to empty
+ * are cold ones left behind. */
+static void count_unjudged(struct mv_target *m)
+{
+	for (int i = 0; i < g.nml.nnodes; i++) {
+		int n = g.nml.n[i].node;
+		uint64_t b = g.nml.n[i].pages * g.nml.pagesize;
+		m->untracked += b;
+		if (g.o->phase == MV_MOVE && g.o->select == MV_SELECT_IDLE && n < m->nnodes &&
+		    final_of(m, n) != n)
+			m->bytes[MV_UNSEEN] += b;
+	}
+}
+
 /* What the first pass does with a mapping numa_maps describes: -1 nothing
- * more (counted), else ASK, or KNOWN with every page on *src. */
+ * more (counted), else ASK, or KNOWN with every page on *src. With a tracker
+ * every mapping that holds pages is looked at (each page is judged). */
 static int classify(struct mv_target *m, const struct mapping *mp, int *src)
 {
-	int drains = 0;
+	int drains = 0, pages = 0;
 
-	for (int i = 0; i < g.nml.nnodes && !drains; i++)
-		drains = g.nml.n[i].pages && final_of(m, g.nml.n[i].node) != g.nml.n[i].node;
+	for (int i = 0; i < g.nml.nnodes; i++) {
+		pages |= g.nml.n[i].pages != 0;
+		drains |= g.nml.n[i].pages && final_of(m, g.nml.n[i].node) != g.nml.n[i].node;
+	}
+	if (g.o->tracker && (!pages || (mp->prot_none && !g.prot_none_seen))) {
+		if (pages && g.o->phase != MV_MARK)
+			count_unjudged(m);
+		return -1;
+	}
+	if (g.o->tracker) {
+		*src = g.nml.nnodes == 1 ? g.nml.n[0].node : -1;
+		return *src >= 0 ? KNOWN : ASK;
+	}
 	if (!drains) {
 		count_mapping(m); /* nothing on a node to be emptied */
 		return -1;
@@ -522,7 +550,10 @@ struct worker {
 	int *mnode, *mst;          /* destinations, status, */
 	unsigned long *midx;       /* and the unit (or block) each entry stands for */
 	int *ast;                  /* the status of a question */
-	uint64_t *acc;             /* 3 * g.nnodes: bytes before, after, moved per node */
+	uint64_t *acc;             /* ACC_N * g.nnodes: bytes per node (before, after,
+	                            * moved; touched and not, with a tracker) */
+	void *scratch;             /* the tracker's, and its verdicts */
+	signed char *verdict;
 	/* the mapping (target, start) where a block turned out to be base
 	 * pages: its further chunks try no huge page */
 	int base_ti;
@@ -542,11 +573,12 @@ struct job {
 	int busy;                  /* a page was busy: pause before the next try */
 	int enomem;                /* the last call failed with ENOMEM */
 	int call_err;              /* a call's error that left pages unmoved */
+	uint64_t untracked;        /* bytes a tracker could not judge */
 	uint64_t bytes[MV_NKINDS];
 	int other_err;
 };
 
-enum { ACC_BEFORE, ACC_AFTER, ACC_MOVED };
+enum { ACC_BEFORE, ACC_AFTER, ACC_MOVED, ACC_ACCESSED, ACC_IDLE, ACC_N };
 
 /* Counts b bytes of one fate, from node `from` (before) to node `to`
  * (after); -1: no node (pages move_pages could not see). */
@@ -571,8 +603,12 @@ static void count(struct job *j, int kind, int from, int to, uint64_t b)
 static void count_absent(struct job *j, unsigned long i, int status)
 {
 	if (status == -ENOENT ||
-	    (status == -EFAULT && (j->w->flags[i] & (PM_EXCLUSIVE | PM_FILE))))
-		count(j, MV_UNSEEN, -1, -1, j->c->psize);
+	    (status == -EFAULT && (j->w->flags[i] & (PM_EXCLUSIVE | PM_FILE)))) {
+		if (g.o->tracker) /* neither judged nor moved */
+			j->untracked += j->c->psize;
+		else
+			count(j, MV_UNSEEN, -1, -1, j->c->psize);
+	}
 	j->w->node[i] = U_DONE;
 }
 
@@ -604,6 +640,38 @@ static void present(struct job *j)
 	}
 }
 
+/* With a tracker, at the start of its window: every present page marked. */
+static void mark_units(struct job *j)
+{
+	g.o->tracker->mark(j->w->flags, j->n, j->c->psize, j->w->scratch);
+}
+
+/* With a tracker, after its window: each unit judged touched or not, counted
+ * on its node, and only those asked for (--cold: not touched; --hot:
+ * touched) kept for the steps that move. */
+static void judge_units(struct job *j)
+{
+	struct worker *w = j->w;
+	uint64_t ps = j->c->psize, *acc = w->acc;
+
+	g.o->tracker->judge(w->flags, j->n, ps, w->verdict, w->scratch);
+	for (unsigned long i = 0; i < j->n; i++) {
+		int s = w->node[i], v = w->verdict[i], keep;
+		if (s < 0)
+			continue; /* not there (or counted as out of sight) */
+		if (v == TRACK_UNTRACKED) {
+			j->untracked += ps;
+			w->node[i] = U_DONE;
+			continue;
+		}
+		if (s < j->m->nnodes)
+			acc[(v == TRACK_ACCESSED ? ACC_ACCESSED : ACC_IDLE) * g.nnodes + s] += ps;
+		keep = g.o->select == MV_SELECT_IDLE ? v == TRACK_IDLE_UNIT : v == TRACK_ACCESSED;
+		if (!keep || g.o->phase == MV_SCAN)
+			w->node[i] = U_DONE;
+	}
+}
+
 /* Step 2: aligned runs of present base pages as long as a transparent huge
  * page; their inner units wait (U_INNER) while the block is tried whole. */
 static void find_blocks(struct job *j)
@@ -616,8 +684,15 @@ static void find_blocks(struct job *j)
 	    (w->base_ti == j->c->ti && w->base_vstart == j->c->vstart))
 		return;
 	for (unsigned long i = 0; i + j->hp <= j->n;) {
+		unsigned long k = 0;
 		if (w->addr[i] % g.thp || w->addr[i + j->hp - 1] != w->addr[i] + g.thp - g.base) {
 			i++;
+			continue;
+		}
+		while (k < j->hp && w->node[i + k] != U_DONE)
+			k++;
+		if (k < j->hp) { /* a page of it is done with (not selected) */
+			i += k + 1;
 			continue;
 		}
 		w->blk[j->nblk++] = i;
@@ -908,7 +983,12 @@ static void fold(struct job *j, uint64_t t0)
 		m->after[k] += acc[ACC_AFTER * g.nnodes + k];
 		g.node_done[k] += acc[ACC_MOVED * g.nnodes + k];
 		g.done += acc[ACC_MOVED * g.nnodes + k];
+		if (m->accessed) {
+			m->accessed[k] += acc[ACC_ACCESSED * g.nnodes + k];
+			m->idle[k] += acc[ACC_IDLE * g.nnodes + k];
+		}
 	}
+	m->untracked += j->untracked;
 	for (int i = 0; i < MV_NKINDS; i++)
 		m->bytes[i] += j->bytes[i];
 	if (j->other_err)
@@ -934,11 +1014,22 @@ static void do_chunk(struct worker *w, const struct chunk *c)
 	j.c = c;
 	j.m = &g.t[c->ti];
 	j.flags = g.o->move_all ? MPOL_MF_MOVE_ALL : MPOL_MF_MOVE;
-	memset(w->acc, 0, 3 * (size_t)g.nnodes * sizeof(uint64_t));
+	memset(w->acc, 0, ACC_N * (size_t)g.nnodes * sizeof(uint64_t));
 	present(&j);
-	find_blocks(&j);
-	if (ask(&j) == 0 && huge_pages(&j) == 0)
-		pages(&j);
+	if (g.o->phase == MV_MARK) {
+		mark_units(&j);
+	} else if (g.o->tracker && ask(&j) == 0) {
+		judge_units(&j);
+		if (g.o->phase == MV_MOVE) {
+			find_blocks(&j);
+			if (ask(&j) == 0 && huge_pages(&j) == 0)
+				pages(&j);
+		}
+	} else if (!g.o->tracker) {
+		find_blocks(&j);
+		if (ask(&j) == 0 && huge_pages(&j) == 0)
+			pages(&j);
+	}
 	pthread_mutex_lock(&g.lock);
 	fold(&j, t0);
 	pthread_mutex_unlock(&g.lock);
@@ -965,12 +1056,15 @@ static void *work(void *arg)
 
 /* ---- the whole job ------------------------------------------------------ */
 
-/* acc: 3 * g.nnodes words; pm, addr, flags, blk, maddr, midx: cap words
- * each; node, orig, mnode, mst, ast: cap ints each */
+/* acc: ACC_N * g.nnodes words; pm, addr, flags, blk, maddr, midx: cap
+ * words each; node, orig, mnode, mst, ast: cap ints each; the tracker's
+ * scratch and verdicts */
 static size_t worker_bytes(unsigned long cap)
 {
-	return 3 * (size_t)g.nnodes * sizeof(uint64_t) +
-	       cap * (6 * sizeof(uint64_t) + 5 * sizeof(int));
+	size_t tr = g.o->tracker ? cap * (g.o->tracker->scratch + 1) : 0;
+
+	return ACC_N * (size_t)g.nnodes * sizeof(uint64_t) +
+	       cap * (6 * sizeof(uint64_t) + 5 * sizeof(int)) + 16 + tr;
 }
 
 static int worker_init(struct worker *w, unsigned long cap)
@@ -982,7 +1076,7 @@ static int worker_init(struct worker *w, unsigned long cap)
 	w->cap = cap;
 	w->base_ti = -1;
 	w->acc = (uint64_t *)(void *)p;
-	w->pm = w->acc + 3 * (size_t)g.nnodes;
+	w->pm = w->acc + ACC_N * (size_t)g.nnodes;
 	w->flags = w->pm + cap;
 	w->addr = (unsigned long *)(void *)(w->flags + cap);
 	w->blk = (unsigned long *)(void *)((uint64_t *)(void *)w->addr + cap);
@@ -993,6 +1087,8 @@ static int worker_init(struct worker *w, unsigned long cap)
 	w->mnode = w->orig + cap;
 	w->mst = w->mnode + cap;
 	w->ast = w->mst + cap;
+	w->scratch = (void *)(((uintptr_t)(w->ast + cap) + 15) & ~(uintptr_t)15);
+	w->verdict = (signed char *)w->scratch + (g.o->tracker ? cap * g.o->tracker->scratch : 0);
 	return 0;
 }
 
@@ -1042,7 +1138,7 @@ static int setup(struct mv_target *t, int n, const struct mv_opts *o)
 	if (!g.node_done)
 		return -1;
 	g.total = g.done = 0;
-	for (int i = 0; o->progress && i < n; i++) {
+	for (int i = 0; o->progress && !o->tracker && i < n; i++) {
 		/* the total: what numa_maps shows on nodes that will be emptied */
 		if (t[i].dead || proc_usage(target_mmfd(t[i].t), &u) < 0)
 			continue;

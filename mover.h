@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 struct target;
+struct tracker;
 
 /* What became of the pages found, in bytes. */
 enum mv_kind {
@@ -52,6 +53,10 @@ struct mv_target {
 	uint64_t *after;      /* bytes per node when the mover was done with it */
 	uint64_t bytes[MV_NKINDS];
 	uint64_t final_bytes; /* moved by the closing migrate_pages call */
+	/* with a tracker (mv_opts.tracker): bytes judged per node, and those
+	 * that could not be judged (hugetlb, the zero page, out of sight) */
+	uint64_t *accessed, *idle;
+	uint64_t untracked;
 	int other_err;        /* the errno of the last MV_OTHER page */
 	int err;              /* errno of a call that stopped this target, or 0 */
 	int exited;           /* its pidfd said it exited: no call named it after */
@@ -87,7 +92,18 @@ struct mv_opts {
 	 * wait is cut short within 50 ms), pages not yet moved stay, and the
 	 * targets not looked at to the end are marked stopped; NULL: never */
 	const volatile sig_atomic_t *stop;
+	/* cold and hot pages: what this run does with a tracker's verdict */
+	int phase;            /* MV_MOVE; MV_MARK: the tracker marks every page
+	                       * (the start of its window), nothing else; MV_SCAN:
+	                       * the pages are judged and counted, nothing moved */
+	int select;           /* MV_MOVE: 0 every page; MV_SELECT_IDLE only those
+	                       * not touched in the window (--cold),
+	                       * MV_SELECT_ACCESSED only those touched (--hot) */
+	const struct tracker *tracker;
 };
+
+enum { MV_MOVE, MV_MARK, MV_SCAN };
+enum { MV_SELECT_ALL, MV_SELECT_IDLE, MV_SELECT_ACCESSED };
 
 /* Limits of the options, for the command line's checks. */
 #define MV_MAX_JOBS 64
@@ -103,6 +119,12 @@ int mover_run(struct mv_target *t, int n, const struct mv_opts *opts);
 /* 1 when this build cannot reach the process's pages with move_pages: a
  * 32-bit build and a process with mappings above 4 GiB; else 0. */
 int mover_out_of_reach(int dirfd);
+
+/* mover_engine.c, for --cold and --hot (watch.c): the tracker the mover
+ * judges pages with (NULL: none), and one run of the mover over the
+ * targets in a phase (MV_MARK, MV_SCAN, MV_MOVE), filling their outcome. */
+void mover_set_tracker(const struct tracker *tr);
+void mover_engine_run(struct target **v, size_t n, int phase);
 
 /* 1 when move_pages sees the pages of a PROT_NONE mapping on this kernel
  * (probed once on a page of the tool's own), else 0. */

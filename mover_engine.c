@@ -24,6 +24,8 @@
 #include "sysinfo.h"
 #include "target.h"
 
+static const struct tracker *tracker; /* --cold, --hot */
+
 static const char *const sig_names[] = { [SIGINT] = "SIGINT", [SIGTERM] = "SIGTERM",
 					  [SIGHUP] = "SIGHUP" };
 
@@ -187,6 +189,10 @@ static void left_behind(struct target *t, const struct mv_target *m, uint64_t le
 		o += fmt(why + o, sizeof(why) - o, "%smove_pages could not see some (PROT_NONE), "
 			 "and the closing migrate_pages call %s", o ? "; " : "",
 			 final_err == EBUSY ? "could not move all of them" : strerror(final_err));
+	if (tracker && m->bytes[MV_UNSEEN])
+		o += fmt(why + o, sizeof(why) - o, "%s%s in PROT_NONE mappings, which move_pages "
+			 "cannot see on this kernel (before 6.5, with NUMA balancing)", o ? "; " : "",
+			 human(m->bytes[MV_UNSEEN], b, sizeof(b)));
 	if (m->bytes[MV_SHARED])
 		fmt(why + o, sizeof(why) - o, "; and %s", left_reason());
 	t->status = EX_PARTIAL;
@@ -197,7 +203,8 @@ static void left_behind(struct target *t, const struct mv_target *m, uint64_t le
 static void outcome(struct target *t, struct mv_target *m, int final_err)
 {
 	char a[48];
-	uint64_t left = m->bytes[MV_BUSY] + m->bytes[MV_NOMEM] + m->bytes[MV_OTHER];
+	uint64_t left = m->bytes[MV_BUSY] + m->bytes[MV_NOMEM] + m->bytes[MV_OTHER] +
+			(tracker ? m->bytes[MV_UNSEEN] : 0);
 
 	t->mv = m;
 	t->ns = m->ns;
@@ -235,7 +242,12 @@ static void outcome(struct target *t, struct mv_target *m, int final_err)
 
 /* ---- the engine ------------------------------------------------------------------- */
 
-static void mover_opts(struct mv_opts *mo)
+void mover_set_tracker(const struct tracker *tr)
+{
+	tracker = tr;
+}
+
+static void mover_opts(struct mv_opts *mo, int phase)
 {
 	unsigned long page = getauxval(AT_PAGESZ);
 
@@ -252,7 +264,13 @@ static void mover_opts(struct mv_opts *mo)
 	}
 	mo->jobs = opt.jobs;
 	mo->move_all = sys_nice();
-	mo->stop = &run_stop;
+	/* a scan after a stop in the window runs to its end: the second
+	 * signal ends the tool */
+	mo->stop = phase == MV_SCAN && run_stop ? NULL : &run_stop;
+	mo->phase = phase;
+	mo->tracker = tracker;
+	mo->select = !tracker ? MV_SELECT_ALL : opt.watch == WATCH_COLD ? MV_SELECT_IDLE
+								    : MV_SELECT_ACCESSED;
 	if (opt.progress == 2 || (opt.progress == 1 && isatty(2))) {
 		mo->progress = report_progress;
 		mo->progress_ns = isatty(2) ? 250000000u : 1000000000u;
@@ -271,6 +289,12 @@ static int mover_target(struct mv_target *m, struct target *t)
 	m->nnodes = t->nnodes;
 	m->before = target_nodes(t->nnodes);
 	m->after = target_nodes(t->nnodes);
+	if (tracker) {
+		m->accessed = target_nodes(t->nnodes);
+		m->idle = target_nodes(t->nnodes);
+		if (!m->accessed || !m->idle)
+			return -1;
+	}
 	if (!finals || !m->before || !m->after)
 		return -1;
 	for (int k = 0; k < t->nnodes; k++)
@@ -279,18 +303,19 @@ static int mover_target(struct mv_target *m, struct target *t)
 	return 0;
 }
 
-static void mover_move(struct target **v, size_t n)
+void mover_engine_run(struct target **v, size_t n, int phase)
 {
 	static struct mv_opts mo;
 	/* the reports read m[] (t->mv): it lives as long as the batch */
 	struct mv_target *m = target_alloc(n * sizeof(struct mv_target));
 	int e = errno;
 
-	mover_opts(&mo);
+	mover_opts(&mo, phase);
 	for (size_t i = 0; m && i < n; i++)
 		if (mover_target(&m[i], v[i]) < 0)
 			m[i].dead = 1, m[i].err = ENOMEM;
-	out_moved();
+	if (phase == MV_MOVE)
+		out_moved();
 	if (!m || mover_run(m, (int)n, &mo) < 0) {
 		e = m ? errno : e;
 		for (size_t i = 0; i < n; i++) {
@@ -299,12 +324,19 @@ static void mover_move(struct target **v, size_t n)
 		}
 		return;
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && phase != MV_MARK; i++) {
 		int final_err = 0;
-		if (m[i].bytes[MV_UNSEEN] && !m[i].stopped && !m[i].err && !run_stop)
+		/* (with a tracker the closing call is not made: it would move
+		 * every page, touched or not) */
+		if (m[i].bytes[MV_UNSEEN] && !m[i].stopped && !m[i].err && !run_stop && !tracker)
 			final_err = closing_call(&m[i]);
 		outcome(v[i], &m[i], final_err);
 	}
+}
+
+static void mover_move(struct target **v, size_t n)
+{
+	mover_engine_run(v, n, MV_MOVE);
 }
 
 const struct engine engine_mover = { "move_pages", mover_refuses, mover_probe, mover_move };

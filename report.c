@@ -13,6 +13,7 @@
 #include "output.h"
 #include "report.h"
 #include "sysinfo.h"
+#include "watch.h"
 
 static int numa_balancing, cgroup_mode;
 
@@ -99,7 +100,8 @@ static void report_nodes(const struct target *t, struct nodeset *rows)
 	for (size_t i = 0; i < MP_WORDS; i++)
 		rows->w[i] = t->from.w[i] | t->to.w[i];
 	for (int n = 0; n < t->nnodes; n++)
-		if ((t->before && t->before[n]) || (t->after && t->after[n]))
+		if ((t->before && t->before[n]) || (t->after && t->after[n]) ||
+		    (t->mv && t->mv->accessed && (t->mv->accessed[n] || t->mv->idle[n])))
 			ns_add(rows, n);
 }
 
@@ -183,6 +185,25 @@ static void json_text(const char *key, const char *s)
 		out("null");
 }
 
+/* --cold, --hot: the window and what was found touched, per node. */
+static void json_watch(const struct target *t, const struct nodeset *rows)
+{
+	const struct watch_info *w = watch_info();
+	const struct mv_target *m = t->mv;
+
+	out(",\"watch\":{\"mode\":\"%s\",\"seconds\":%llu.%03llu,\"watched_seconds\":%llu.%03llu,"
+	    "\"tracker\":\"%s\",\"sees\":\"%s\",\"stopped\":%s", opt.watch == WATCH_COLD ? "cold" : "hot",
+	    (unsigned long long)(w->asked_ms / 1000), (unsigned long long)(w->asked_ms % 1000),
+	    (unsigned long long)(w->watched_ms / 1000), (unsigned long long)(w->watched_ms % 1000),
+	    w->tracker, w->sees, w->stopped ? "true" : "false");
+	if (m && m->accessed) {
+		json_usage("touched", t, m->accessed, rows);
+		json_usage("untouched", t, m->idle, rows);
+		out(",\"untracked_bytes\":%llu", (unsigned long long)m->untracked);
+	}
+	out_char('}');
+}
+
 static void report_json(const struct target *t, const struct shown_plan *p)
 {
 	static const char *status[] = { "ok", "error", "partial" };
@@ -211,6 +232,8 @@ static void report_json(const struct target *t, const struct shown_plan *p)
 	    (unsigned long long)(t->ns % 1000000000u / 1000u));
 	if (t->mv)
 		json_mover(t->mv);
+	if (watch_info())
+		json_watch(t, &rows);
 	out(",\"numa_balancing\":%s", numa_balancing ? "true" : "false");
 	json_text("note", t->note);
 	out(",\"error\":");
@@ -270,6 +293,37 @@ static void text_table(const struct target *t, const struct nodeset *rows)
 	    t->after ? human(total(t->after, t->nnodes), b, sizeof(b)) : "?");
 }
 
+/* --cold, --hot: what the window found, per node, and (dry run) what would
+ * move. */
+static void text_watch(const struct target *t, const struct shown_plan *p,
+		       const struct nodeset *rows)
+{
+	const struct watch_info *w = watch_info();
+	const struct mv_target *m = t->mv;
+	const uint64_t *sel = opt.watch == WATCH_COLD ? m->idle : m->accessed;
+	char a[48], b[48];
+	uint64_t would = 0;
+
+	out("  watched %llu.%llu s with %s (%s%s)\n", (unsigned long long)(w->watched_ms / 1000),
+	    (unsigned long long)(w->watched_ms % 1000 / 100), w->tracker, w->sees,
+	    strcmp(w->tracker, "softdirty") == 0 ? ": a page only read counts as untouched" : "");
+	out("  %5s %12s %12s\n", "node", "untouched", "touched");
+	for (int n = ns_next(rows, -1); n >= 0; n = ns_next(rows, n)) {
+		out("  %5d %12s %12s\n", n, human(at(m->idle, t->nnodes, n), a, sizeof(a)),
+		    human(at(m->accessed, t->nnodes, n), b, sizeof(b)));
+		if (mig_final(p->steps, p->nsteps, n) != n)
+			would += at(sel, t->nnodes, n);
+	}
+	out("  %5s %12s %12s\n", "total", human(total(m->idle, t->nnodes), a, sizeof(a)),
+	    human(total(m->accessed, t->nnodes), b, sizeof(b)));
+	if (m->untracked)
+		out("  not tracked: %s (hugetlb pages, or out of move_pages' sight)\n",
+		    human(m->untracked, a, sizeof(a)));
+	if (opt.dry_run)
+		out("  would move %s: the %s pages on nodes to be emptied\n", human(would, a, sizeof(a)),
+		    opt.watch == WATCH_COLD ? "untouched" : "touched");
+}
+
 static void report_text(const struct target *t, const struct shown_plan *p)
 {
 	static char map[MP_MAXNODES * 12];
@@ -281,9 +335,11 @@ static void report_text(const struct target *t, const struct shown_plan *p)
 	report_nodes(t, &rows);
 	mapping_text(t, p, map, sizeof(map));
 	out("pid %d: %s%s\n", t->pid, map, opt.dry_run ? " (dry run: nothing moved)" : "");
-	if (t->before || (t->after && !opt.dry_run))
+	if (t->mv && t->mv->accessed)
+		text_watch(t, p, &rows);
+	else if (t->before || (t->after && !opt.dry_run))
 		text_table(t, &rows);
-	if (t->mv)
+	if (t->mv && !opt.dry_run)
 		text_mover(t->mv);
 	else if (!opt.dry_run && (t->err == 0 || t->err == ENOMEM))
 		out("  migrate_pages took %llu.%03llu s\n", (unsigned long long)(t->ns / 1000000000u),

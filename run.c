@@ -22,6 +22,7 @@
 #include "run.h"
 #include "sysinfo.h"
 #include "target.h"
+#include "watch.h"
 
 /* What holds for every target of the run. */
 static struct {
@@ -121,6 +122,7 @@ static void plan_init(void)
 		exit(EX_FAIL);
 	}
 	plan.engine = opt.mover ? &engine_mover : &engine_single;
+	watch_setup(); /* --cold, --hot: a tracker, or exit 1 before any waiting */
 	if ((opt.verbose || opt.json || opt.dry_run || opt.mover) && self_mems_allowed(&caller) == 0)
 		target_set_caller_mems(&caller);
 	if (opt.verbose || opt.json)
@@ -216,15 +218,29 @@ static int same_process_seen(const struct target *t)
 	return 0;
 }
 
-/* How many targets are held at once: two descriptors each. */
+/* How many targets are held at once: two descriptors each. A watch holds
+ * them all, so that they are watched in one window (the limit on open files
+ * is raised as far as it goes). */
 static size_t batch_cap(void)
 {
 	struct rlimit rl;
 	size_t cap = 256;
 
+	if (opt.watch && getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (opt.watch)
+		cap = source_pids()->n ? source_pids()->n : 1;
+
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    (rl.rlim_cur - 32) / 2 < cap)
+	    (rl.rlim_cur - 32) / 2 < cap) {
 		cap = rl.rlim_cur > 64 ? (size_t)(rl.rlim_cur - 32) / 2 : 16;
+		if (opt.watch)
+			say("note: %zu processes are watched in windows of %zu, one after the "
+			    "other (the limit on open files, %llu, allows no more at once)",
+			    source_pids()->n, cap, (unsigned long long)rl.rlim_cur);
+	}
 	return cap;
 }
 
@@ -338,12 +354,14 @@ static void run_batch(struct target *v, size_t n, struct target **ready)
 
 	for (size_t i = 0; i < n; i++) {
 		prepare(&v[i]);
-		if (opt.dry_run && v[i].resolved)
+		if (opt.dry_run && v[i].resolved && !opt.watch)
 			dry_figures(&v[i]);
-		if (v[i].status == EX_OK && !opt.dry_run)
+		if (v[i].status == EX_OK && (!opt.dry_run || opt.watch))
 			ready[k++] = &v[i];
 	}
-	if (k)
+	if (k && opt.watch)
+		watch_batch(ready, k);
+	else if (k)
 		plan.engine->move(ready, k);
 	for (size_t i = 0; i < n; i++) {
 		report_target(&v[i], &plan.worst);
@@ -354,16 +372,18 @@ static void run_batch(struct target *v, size_t n, struct target **ready)
 
 int run(void)
 {
-	size_t cap = batch_cap(), n;
-	struct target *v = mem_get(cap * sizeof(*v));
-	struct target **ready = mem_get(cap * sizeof(struct target *));
+	size_t cap, n;
+	struct target *v, **ready;
 
 	plan_init();
+	source_init();
+	cap = batch_cap();
+	v = mem_get(cap * sizeof(*v));
+	ready = mem_get(cap * sizeof(struct target *));
 	if (!v || !ready) {
 		say("%s", strerror(errno));
 		return EX_FAIL;
 	}
-	source_init();
 	if (plan.engine == &engine_mover && !opt.dry_run)
 		run_catch_stop();
 	while (!run_stop && (n = source_batch(v, cap)) > 0)

@@ -40,13 +40,14 @@ boots=(
   "x86_64-fake4 x86_64 fake4 $MP fake"
   "x86_64-real x86_64 2node $MP dyn_unpriv,growing,userns,zombie,leader_exit,cgtree,pidns,cpuset_rules"
   "x86_64-devices x86_64 devices $MP devices"
+  "x86_64-tier x86_64 2node $MP tier_softdirty,tier_lists,tier_user"
   "x86_64-mover x86_64 4node $MP mover_pairs,mover_unequal,mover_thp,mover_rate,mover_hugetlb,mover_shared,mover_file,mover_churn,mover_pidlist,mover_seccomp,mover_exact,mover_stop,mover_cpuset,mover_protnone,mover_sparse"
 )
 aarch64_mp=$top/build/vm/migratepages-aarch64
 mkdir -p "$top/build/vm"
 if command -v qemu-system-aarch64 >/dev/null && command -v aarch64-linux-gnu-gcc >/dev/null; then
   if CROSS_COMPILE=aarch64-linux-gnu- OUT=$aarch64_mp ./build.sh >"$out/build-aarch64.log" 2>&1; then
-    boots+=("aarch64-4node aarch64 4node $aarch64_mp zero_to_three,pairs,pairs_thp,unequal,negative")
+    boots+=("aarch64-4node aarch64 4node $aarch64_mp zero_to_three,pairs,pairs_thp,unequal,negative,tier_refused")
   else
     echo "FAIL aarch64/build: the static aarch64 build failed: $(tail -n 3 "$out/build-aarch64.log" | tr '\n' ' ')"
   fi

@@ -1122,3 +1122,142 @@ sc_mover_sparse() {
   info "mv-sparse: $(grep '^  moved' "$T/mv-sparse.out")"
   sbs mv-sparse same
 }
+
+# --- cold and hot pages (--cold, --hot) -----------------------------------------
+# tier (test/vm/helpers/tier.c): regions W (written), R (only read), U (never
+# touched), L (untouched until SIGUSR2, then written), 4 MiB each on node 0.
+tier_start() {  # NAME TIER-ARGS...: its pid in TP (TIER_PRE: e.g. runas 1000 1000)
+  local n=$1; shift
+  rm -f "$T/$n".*
+  if [ -n "${TIER_CG:-}" ]; then
+    sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$TIER_CG" ${TIER_PRE:-} tier -o "$T/$n" "$@" 2>"$T/$n.err" &
+  else
+    ${TIER_PRE:-} tier -o "$T/$n" "$@" 2>"$T/$n.err" &
+  fi
+  wait_file "$T/$n.ready" 200 || { info "tier $n did not start: $(cat "$T/$n.err")"; return 1; }
+  TP=$(cat "$T/$n.ready")
+}
+tier_report() {  # NAME SUFFIX [HUP: with the pattern check]
+  local p
+  p=$(cat "$T/$1.ready")
+  rm -f "$T/$1.rep"
+  kill -"${3:-USR1}" "$p" && wait_file "$T/$1.rep" 600 && mv "$T/$1.rep" "$T/$1.$2"
+}
+region() { sed -n "s/^region $2 nodes //p" "$1"; }  # REPORT REGION: "1*1024"
+# tier_want REPORT "W=0 R=1 U=1 L=1": every page of each region on that node
+tier_want() {
+  local rep=$1 w r got bad=
+  for w in $2; do
+    r=${w%%=*}
+    got=$(region "$rep" "$r")
+    case $got in "${w#*=}*"*) [ "${got#* }" = "$got" ] || bad="$bad $r: $got;" ;; *) bad="$bad $r: $got;" ;; esac
+  done
+  [ -z "$bad" ] && return 0
+  echo "$bad"
+  return 1
+}
+# tier_case NAME TRACKER "TIER-ARGS" R_COLD R_HOT: --cold then --hot with TRACKER;
+# R_COLD: where R (only read) is after --cold 0->1 (softdirty: 1, it counts as
+# untouched; idle: 0); R_HOT: after --hot 1->0.
+tier_case() {
+  local n=$1 tr=$2 args=$3 rcold=$4 rhot=$5 why= d m bad
+  tier_start "$n" $args || { fail "$n" "tier did not start"; return; }
+  sleep 1
+  as_tool_user "$MP" --cold 3s --tracker "$tr" --dry-run --json "$TP" 0 1 >"$T/$n.dry" 2>"$T/$n.dryerr" ||
+    why="$why; the dry run exited $?: $(head -c 300 "$T/$n.dryerr")"
+  as_tool_user "$MP" --cold 3s --tracker "$tr" --json "$TP" 0 1 >"$T/$n.cold" 2>"$T/$n.coldr" ||
+    why="$why; --cold exited $?: $(head -c 300 "$T/$n.coldr")"
+  tier_report "$n" after-cold || why="$why; no report after --cold"
+  bad=$(tier_want "$T/$n.after-cold" "W=0 R=$rcold U=1 L=1") || why="$why; after --cold:$bad"
+  # the dry run's untouched bytes on node 0 are what the real run moved
+  d=$(sed -n 's/.*"untouched":{"0":\([0-9]*\).*/\1/p' "$T/$n.dry")
+  m=$(json_field "$T/$n.cold" moved_bytes)
+  [ -n "$d" ] && [ "$d" = "$m" ] || why="$why; the dry run found ${d:-?} bytes untouched on node 0, the real run moved ${m:-?}"
+  grep -q "\"tracker\":\"$tr\"" "$T/$n.cold" || why="$why; the report does not name the tracker $tr"
+  kill -USR2 "$TP"; sleep 1
+  as_tool_user "$MP" --hot 3s --tracker "$tr" --json "$TP" 1 0 >"$T/$n.hot" 2>"$T/$n.hotr" ||
+    why="$why; --hot exited $?: $(head -c 300 "$T/$n.hotr")"
+  tier_report "$n" after-hot HUP || why="$why; no report after --hot"
+  bad=$(tier_want "$T/$n.after-hot" "W=0 R=$rhot U=1 L=0") || why="$why; after --hot:$bad"
+  grep -q '^pattern ok' "$T/$n.after-hot" || why="$why; $(grep pattern "$T/$n.after-hot")"
+  kill "$TP"; wait "$TP" 2>/dev/null
+  if [ -z "$why" ]; then pass "$n"; else fail "$n" "${why#; }"; fi
+  info "$n: dry run untouched on node 0: ${d:-?} bytes; --cold moved ${m:-?}; --hot moved $(json_field "$T/$n.hot" moved_bytes)"
+}
+sc_tier_softdirty() {
+  # Debian's kernel: soft-dirty only (writes): R, only read, counts as cold
+  tier_case tier-sd softdirty "-N" 1 1
+  tier_case tier-sd-thp softdirty "-H" 1 1
+  # auto takes soft-dirty here, and says so
+  tier_start tier-auto -N || { fail tier-auto "tier did not start"; return; }
+  sleep 1
+  "$MP" --cold 2s -n -v "$TP" 0 1 >"$T/tier-auto.out" 2>&1
+  kill "$TP"; wait "$TP" 2>/dev/null
+  grep -q "with softdirty (writes only: a page only read counts as untouched)" "$T/tier-auto.out" &&
+    pass tier-auto-softdirty || fail tier-auto-softdirty "$(tr '\n' '|' <"$T/tier-auto.out" | head -c 400)"
+}
+sc_tier_lists() {
+  # two processes in one window (a pid list), and a cgroup
+  local why= p1 p2 d
+  tier_start tl1 -N && p1=$TP && tier_start tl2 -N && p2=$TP || { fail tier-pidlist "tier did not start"; return; }
+  sleep 1
+  "$MP" --cold 3s --json "$p1,$p2" 0 1 >"$T/tl.out" 2>"$T/tl.err" || why="exit $?: $(head -c 200 "$T/tl.err")"
+  tier_report tl1 a && tier_report tl2 a || why="$why; no report"
+  for x in tl1 tl2; do
+    bad=$(tier_want "$T/$x.a" "W=0 R=1 U=1 L=1") || why="$why; $x:$bad"
+  done
+  [ "$(grep -c '"status":"ok"' "$T/tl.out")" = 2 ] || why="$why; not two ok objects"
+  kill "$p1" "$p2"; wait "$p1" "$p2" 2>/dev/null
+  if [ -z "$why" ]; then pass tier-pidlist; else fail tier-pidlist "${why#; }"; fi
+  why=
+  d=$(cg_setup tier-cg "") || { fail tier-cgroup "cannot make a cgroup"; return; }
+  TIER_CG=$d tier_start tc -N || { fail tier-cgroup "tier did not start"; return; }
+  sleep 1
+  "$MP" --cold 3s --cgroup "$d" 0 1 >"$T/tc.out" 2>"$T/tc.err" || why="exit $?: $(head -c 200 "$T/tc.err")"
+  tier_report tc a || why="$why; no report"
+  bad=$(tier_want "$T/tc.a" "W=0 R=1 U=1 L=1") || why="$why; $bad"
+  kill "$TP"; wait "$TP" 2>/dev/null
+  if [ -z "$why" ]; then pass tier-cgroup; else fail tier-cgroup "${why#; }"; fi
+}
+sc_tier_user() {
+  # a user watches its own process (soft-dirty needs only ptrace access)
+  local why= rc
+  TIER_PRE="runas 1000 1000" tier_start tu -N || { fail tier-user "tier did not start"; return; }
+  sleep 1
+  runas 1000 1000 "$MP" --cold 3s --tracker softdirty "$TP" 0 1 >"$T/tu.out" 2>"$T/tu.err" ||
+    why="exit $?: $(head -c 200 "$T/tu.err")"
+  tier_report tu a || why="$why; no report"
+  bad=$(tier_want "$T/tu.a" "W=0 R=1 U=1 L=1") || why="$why; $bad"
+  # and idle page tracking, which needs root, is refused before any waiting
+  runas 1000 1000 "$MP" --cold 60s --tracker idle "$TP" 0 1 >"$T/tu2.out" 2>"$T/tu2.err"; rc=$?
+  kill "$TP"; wait "$TP" 2>/dev/null
+  [ "$rc" = 1 ] && grep -q "^migratepages: --tracker idle: " "$T/tu2.err" ||
+    why="$why; --tracker idle as a user: exit $rc: $(cat "$T/tu2.err")"
+  if [ -z "$why" ]; then pass tier-user; else fail tier-user "${why#; }"; fi
+  info "tier-user: idle refused: $(cat "$T/tu2.err")"
+}
+sc_tier_idle() {
+  # a kernel with idle page tracking: R, only read, is touched: it stays on
+  # node 0 under --cold; the same process under soft-dirty moves it
+  tier_case tier-idle idle "-N" 0 0
+  tier_case tier-idle-thp idle "-H" 0 0
+  tier_case tier-idle-sd softdirty "-N" 1 1
+  echo "COMPARE tier: the region only read: idle page tracking left it on node 0 ($(region "$T/tier-idle.after-cold" R)), soft-dirty moved it to node 1 ($(region "$T/tier-idle-sd.after-cold" R))"
+}
+sc_tier_refused() {
+  # a kernel with neither tracker (Debian's arm64 has no soft-dirty, and no
+  # idle page tracking): refused at once, naming what is missing
+  local t0 t1 rc p
+  sleep 600 & p=$!
+  t0=$(cut -d' ' -f1 /proc/uptime)
+  "$MP" --cold 60s "$p" 0 1 >"$T/tr.out" 2>"$T/tr.err"; rc=$?
+  t1=$(cut -d' ' -f1 /proc/uptime)
+  kill "$p"
+  if [ "$rc" = 1 ] && grep -q "CONFIG_IDLE_PAGE_TRACKING" "$T/tr.err" && grep -q "CONFIG_MEM_SOFT_DIRTY" "$T/tr.err" &&
+     awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a < 5) }'; then
+    pass tier-refused
+  else
+    fail tier-refused "exit $rc after $t0 -> $t1 s: $(cat "$T/tr.err")"
+  fi
+  info "tier-refused: $(cat "$T/tr.err")"
+}

@@ -1,0 +1,60 @@
+/* tracker.h - how the tool sees which pages a process touches during a
+ * window (--cold, --hot), behind one interface:
+ *
+ *   track_softdirty.c  soft-dirty bits: "4" written to /proc/PID/clear_refs
+ *                      at the start, bit 55 of each page's pagemap entry at
+ *                      the end. Writes only; ptrace access (a user may watch
+ *                      their own processes); CONFIG_MEM_SOFT_DIRTY.
+ *   track_idle.c       idle page tracking: the frames of the process's pages
+ *                      are marked idle in /sys/kernel/mm/page_idle/bitmap at
+ *                      the start and read back at the end. Reads and writes;
+ *                      root; CONFIG_IDLE_PAGE_TRACKING.
+ *
+ * Each is probed once on a page of the tool's own before it is trusted: a
+ * kernel without soft-dirty accepts "4" and never sets the bit, so a tool
+ * that did not probe would call every page cold.
+ *
+ * Pages are judged where they are found, a chunk at a time, by the mover
+ * (mover.c): the tool's memory does not grow with the process's.
+ *
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#ifndef MP_TRACKER_H
+#define MP_TRACKER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct target;
+
+/* A unit's verdict after the window. */
+enum { TRACK_UNTRACKED = -1, TRACK_IDLE_UNIT = 0, TRACK_ACCESSED = 1 };
+
+struct tracker {
+	const char *name;        /* "idle" or "softdirty" */
+	const char *sees;        /* "reads and writes" or "writes only" */
+	/* 0 when it can be used here, else -1 with the reason in why */
+	int (*usable)(char *why, size_t len);
+	/* the window starts for one process: 0, or -1 with errno */
+	int (*start)(struct target *t);
+	/* 1 when the start needs every present page of the process (mark) */
+	int walk;
+	/* bytes of scratch memory per unit that mark and judge need (a worker
+	 * of the mover holds it, so that workers run them at once) */
+	size_t scratch;
+	/* for the walk: marks n units (their pagemap entries) */
+	void (*mark)(const uint64_t *pm, size_t n, unsigned long psize, void *scratch);
+	/* after the window: the verdict on n units, each psize bytes, from
+	 * their pagemap entries (read after the window) */
+	void (*judge)(const uint64_t *pm, size_t n, unsigned long psize, signed char *out,
+		      void *scratch);
+};
+
+extern const struct tracker tracker_softdirty, tracker_idle;
+
+/* The tracker --tracker asks for (auto: idle where it can be used, else
+ * soft-dirty). NULL when none can be: why names what is missing, the kernel
+ * options and the privilege. */
+const struct tracker *tracker_choose(int want, char *why, size_t len);
+
+#endif

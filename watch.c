@@ -1,0 +1,118 @@
+/* watch.c - the window of --cold and --hot (see watch.h).
+ *
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "checks.h"
+#include "cli.h"
+#include "engine.h"
+#include "mover.h"
+#include "output.h"
+#include "run.h"
+#include "target.h"
+#include "tracker.h"
+#include "watch.h"
+
+static struct watch_info info;
+static const struct tracker *tracker;
+
+static const char *const sig_names[] = { [SIGINT] = "SIGINT", [SIGTERM] = "SIGTERM",
+					  [SIGHUP] = "SIGHUP" };
+
+const struct watch_info *watch_info(void)
+{
+	return opt.watch ? &info : NULL;
+}
+
+void watch_setup(void)
+{
+	char why[1000];
+
+	if (!opt.watch)
+		return;
+	tracker = tracker_choose(opt.tracker, why, sizeof(why));
+	if (!tracker) {
+		say("%s", why);
+		exit(EX_FAIL);
+	}
+	info.tracker = tracker->name;
+	info.sees = tracker->sees;
+	info.asked_ms = opt.watch_ms;
+	mover_set_tracker(tracker);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The window starts for each target; those it cannot start for fail.
+ * Returns how many are left (v is compacted). */
+static size_t start(struct target **v, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct target *t = v[i];
+		if (!target_alive(t)) {
+			check_exited(t, &engine_mover);
+			continue;
+		}
+		if (tracker->start(t) < 0) {
+			int e = errno;
+			t->status = EX_FAIL;
+			t->err = e;
+			target_msg(t, "cannot watch it: %s", e == ENOENT || e == ESRCH ? "the process "
+				   "exited" : e == EACCES || e == EPERM ? "its clear_refs may not be "
+				   "written (it belongs to another user)" : strerror(e));
+			continue;
+		}
+		v[k++] = t;
+	}
+	if (tracker->walk && k)
+		mover_engine_run(v, k, MV_MARK); /* every present page marked */
+	return k;
+}
+
+/* Waits for the window's end, or a stop. */
+static void wait_window(uint64_t t0)
+{
+	uint64_t end = t0 + opt.watch_ms, now;
+
+	while (!run_stop && (now = now_ms()) < end) {
+		uint64_t d = end - now < 200 ? end - now : 200; /* a signal is seen within 0.2 s */
+		struct timespec ts = { (time_t)(d / 1000), (long)(d % 1000) * 1000000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
+void watch_batch(struct target **v, size_t n)
+{
+	uint64_t t0;
+
+	run_catch_stop();
+	t0 = now_ms();
+	n = start(v, n);
+	wait_window(t0);
+	info.watched_ms = now_ms() - t0;
+	info.stopped = run_stop != 0;
+	mover_engine_run(v, n, run_stop || opt.dry_run ? MV_SCAN : MV_MOVE);
+	for (size_t i = 0; info.stopped && i < n; i++) {
+		struct target *t = v[i];
+		t->status = EX_FAIL;
+		t->err = EINTR;
+		target_msg(t, "interrupted by %s while watching (%llu.%llu s of %llu.%llu s): "
+			   "nothing moved", sig_names[run_stop],
+			   (unsigned long long)(info.watched_ms / 1000),
+			   (unsigned long long)(info.watched_ms % 1000 / 100),
+			   (unsigned long long)(opt.watch_ms / 1000),
+			   (unsigned long long)(opt.watch_ms % 1000 / 100));
+	}
+}

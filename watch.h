@@ -1,0 +1,41 @@
+/* watch.h - --cold and --hot: the window in which the targets are watched,
+ * between the checks and the move (run.c calls it instead of the engine).
+ *
+ *   start   the tracker's window begins for every target at once (clear
+ *           soft-dirty bits, or mark every page idle: tracker.h)
+ *   wait    the time asked for; SIGINT, SIGTERM or SIGHUP end it early
+ *   judge   the chunked mover goes through each process and judges every
+ *           page: touched during the window or not, counted per node; then
+ *           moves only the pages asked for (--cold: not touched, --hot:
+ *           touched) with everything the mover does (--rate, --jobs, ...).
+ *           A dry run, or a window a signal ended, only counts.
+ *
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#ifndef MP_WATCH_H
+#define MP_WATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct target;
+
+struct watch_info {
+	const char *tracker;     /* "idle" or "softdirty" */
+	const char *sees;        /* "reads and writes" or "writes only" */
+	uint64_t asked_ms;       /* the window asked for */
+	uint64_t watched_ms;     /* the window the processes were watched for */
+	int stopped;             /* a signal ended it: nothing moved */
+};
+
+/* Chooses the tracker (--tracker): exits 1, saying what is missing, when none
+ * can be used here. Called before any process is looked at. */
+void watch_setup(void);
+
+/* The window and what follows it, for the targets that passed the checks. */
+void watch_batch(struct target **v, size_t n);
+
+/* For the reports: NULL without --cold and --hot. */
+const struct watch_info *watch_info(void);
+
+#endif
