@@ -56,6 +56,8 @@ struct chunk {
 	unsigned long vstart;      /* the mapping it was cut from */
 	int how;                   /* ASK, or KNOWN: every page is on node src */
 	int src;
+	int dense;                 /* KNOWN, and numa_maps counts a page for every
+	                            * address: all present, no pagemap to read */
 };
 
 static struct {
@@ -69,7 +71,7 @@ static struct {
 	/* producer */
 	int ti, pass;
 	struct lines maps, nm;     /* maps and numa_maps, side by side */
-	int maps_open, nm_open;
+	int maps_open, nm_open, nm_tried;
 	struct nm_line nml;        /* the numa_maps line read last */
 	int nml_valid;
 	struct chunk cur;          /* the mapping being cut: start..vend from pos */
@@ -306,9 +308,19 @@ static int unseen_part(struct mv_target *m, struct mapping *mp)
 }
 
 /* The numa_maps line of the mapping that starts at s, in g.nml: 1, or 0 when
- * numa_maps has none (a mapping made between the two reads). */
-static int nm_find(unsigned long s)
+ * numa_maps has none (a mapping made between the two reads). The second pass
+ * opens it only for a mapping the first did not see (reading it makes the
+ * kernel walk every page table of the process). */
+static int nm_find(struct mv_target *m, unsigned long s)
 {
+	if (g.pass == 2 && !g.nm_open && !g.nm_tried) {
+		int nfd = openat(target_mmfd(m->t), "numa_maps", O_RDONLY);
+		g.nm_tried = 1;
+		if (nfd >= 0) {
+			lines_open(&g.nm, nfd);
+			g.nm_open = 1;
+		}
+	}
 	for (;;) {
 		char *l;
 		if (g.nml_valid && g.nml.start >= s)
@@ -406,7 +418,7 @@ static int next_mapping(struct mv_target *m)
 			seen_add(m, mp.s, mp.e);
 		else if (!unseen_part(m, &mp))
 			continue;
-		known = nm_find(mp.s);
+		known = nm_find(m, mp.s);
 		if (known && g.pass == 1 && (how = classify(m, &mp, &src)) < 0)
 			continue;
 		g.cur.vstart = g.pos = mp.s;
@@ -414,6 +426,8 @@ static int next_mapping(struct mv_target *m)
 		g.cur.psize = known && g.nml.pagesize > g.base ? g.nml.pagesize : g.base;
 		g.cur.how = how;
 		g.cur.src = src;
+		g.cur.dense = how == KNOWN && !g.o->tracker &&
+			      g.nml.n[0].pages * g.nml.pagesize == mp.e - mp.s;
 		return 1;
 	}
 	return 0;
@@ -437,7 +451,8 @@ static int open_files(struct mv_target *m)
 		return -1;
 	lines_open(&g.maps, fd);
 	g.maps_open = 1;
-	nfd = openat(target_mmfd(m->t), "numa_maps", O_RDONLY);
+	g.nm_tried = 0;
+	nfd = g.pass == 1 ? openat(target_mmfd(m->t), "numa_maps", O_RDONLY) : -1;
 	if (nfd >= 0) {
 		lines_open(&g.nm, nfd);
 		g.nm_open = 1;
@@ -622,6 +637,15 @@ static void present(struct job *j)
 	ssize_t got;
 
 	j->n = 0;
+	if (c->dense) { /* every address holds a page (numa_maps) */
+		for (unsigned long i = 0; i < units; i++) {
+			w->addr[i] = c->start + i * ps;
+			w->flags[i] = PM_PRESENT;
+			w->node[i] = w->orig[i] = c->src;
+		}
+		j->n = units;
+		return;
+	}
 	if (step == 1) {
 		got = pread(j->m->pagemap, w->pm, units * 8, (off_t)(c->start / g.base * 8));
 		units = got > 0 ? (unsigned long)got / 8 : 0;
