@@ -372,14 +372,14 @@ static void count_unjudged(struct mv_target *m)
  * every mapping that holds pages is looked at (each page is judged). */
 static int classify(struct mv_target *m, const struct mapping *mp, int *src)
 {
-	int drains = 0, pages = 0;
+	int drains = 0, held = 0;
 
 	for (int i = 0; i < g.nml.nnodes; i++) {
-		pages |= g.nml.n[i].pages != 0;
+		held |= g.nml.n[i].pages != 0;
 		drains |= g.nml.n[i].pages && final_of(m, g.nml.n[i].node) != g.nml.n[i].node;
 	}
-	if (g.o->tracker && (!pages || (mp->prot_none && !g.prot_none_seen))) {
-		if (pages && g.o->phase != MV_MARK)
+	if (g.o->tracker && (!held || (mp->prot_none && !g.prot_none_seen))) {
+		if (held && g.o->phase != MV_MARK)
 			count_unjudged(m);
 		return -1;
 	}
@@ -568,7 +568,7 @@ struct worker {
 	uint64_t *acc;             /* ACC_N * g.nnodes: bytes per node (before, after,
 	                            * moved; touched and not, with a tracker) */
 	void *scratch;             /* the tracker's, and its verdicts */
-	signed char *verdict;
+	int *verdict;
 	/* the mapping (target, start) where a block turned out to be base
 	 * pages: its further chunks try no huge page */
 	int base_ti;
@@ -681,6 +681,7 @@ static void judge_units(struct job *j)
 	g.o->tracker->judge(w->flags, j->n, ps, w->verdict, w->scratch);
 	for (unsigned long i = 0; i < j->n; i++) {
 		int s = w->node[i], v = w->verdict[i], keep;
+
 		if (s < 0)
 			continue; /* not there (or counted as out of sight) */
 		if (v == TRACK_UNTRACKED) {
@@ -720,8 +721,8 @@ static void find_blocks(struct job *j)
 			continue;
 		}
 		w->blk[j->nblk++] = i;
-		for (unsigned long k = i + 1; k + 1 < i + j->hp; k++)
-			w->node[k] = U_INNER;
+		for (unsigned long u = i + 1; u + 1 < i + j->hp; u++)
+			w->node[u] = U_INNER;
 		i += j->hp;
 	}
 }
@@ -973,7 +974,7 @@ static int pages(struct job *j)
 	long kept = 1;
 
 	for (int attempt = 0; attempt < TRIES && kept && !j->stopped; attempt++) {
-		if (j->busy)
+		if (attempt > 0 && j->busy)
 			usleep(1000u << (attempt - 1));
 		j->busy = 0;
 		if (ask(j) < 0 || (kept = move_units(j, attempt + 1 == TRIES)) < 0)
@@ -1085,7 +1086,7 @@ static void *work(void *arg)
  * scratch and verdicts */
 static size_t worker_bytes(unsigned long cap)
 {
-	size_t tr = g.o->tracker ? cap * (g.o->tracker->scratch + 1) : 0;
+	size_t tr = g.o->tracker ? cap * (g.o->tracker->scratch + sizeof(int)) : 0;
 
 	return ACC_N * (size_t)g.nnodes * sizeof(uint64_t) +
 	       cap * (6 * sizeof(uint64_t) + 5 * sizeof(int)) + 16 + tr;
@@ -1111,8 +1112,9 @@ static int worker_init(struct worker *w, unsigned long cap)
 	w->mnode = w->orig + cap;
 	w->mst = w->mnode + cap;
 	w->ast = w->mst + cap;
-	w->scratch = (void *)(((uintptr_t)(w->ast + cap) + 15) & ~(uintptr_t)15);
-	w->verdict = (signed char *)w->scratch + (g.o->tracker ? cap * g.o->tracker->scratch : 0);
+	w->verdict = w->ast + cap;
+	/* the tracker's scratch: 16-aligned after the verdicts */
+	w->scratch = p + (((size_t)((char *)(w->verdict + cap) - p) + 15) & ~(size_t)15);
 	return 0;
 }
 

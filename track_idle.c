@@ -136,8 +136,7 @@ static void mark(const uint64_t *pm, size_t n, unsigned long psize, void *scratc
 }
 
 /* Whether frame pfn's bit is set, from words read in runs. */
-static void judge(const uint64_t *pm, size_t n, unsigned long psize, signed char *out,
-		  void *scratch)
+static void judge(const uint64_t *pm, size_t n, unsigned long psize, int *out, void *scratch)
 {
 	uint64_t *head = scratch, *flags = head + n, words[64], first = NO_FRAME;
 

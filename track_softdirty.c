@@ -84,15 +84,17 @@ static int start(struct target *t)
 }
 
 /* clear_refs leaves hugetlb pages alone: their bits say nothing of the window */
-static void judge(const uint64_t *pm, size_t n, unsigned long psize, signed char *out,
-		  void *scratch)
+static void judge(const uint64_t *pm, size_t n, unsigned long psize, int *out, void *scratch)
 {
 	int huge = psize > (unsigned long)sysconf(_SC_PAGESIZE);
 
 	(void)scratch;
-	for (size_t i = 0; i < n; i++)
-		out[i] = huge ? TRACK_UNTRACKED : pm[i] & PM_SOFT_DIRTY ? TRACK_ACCESSED
-									: TRACK_IDLE_UNIT;
+	for (size_t i = 0; i < n; i++) {
+		if (huge)
+			out[i] = TRACK_UNTRACKED;
+		else
+			out[i] = (pm[i] & PM_SOFT_DIRTY) ? TRACK_ACCESSED : TRACK_IDLE_UNIT;
+	}
 }
 
 const struct tracker tracker_softdirty = {

@@ -46,7 +46,7 @@ struct tracker {
 	void (*mark)(const uint64_t *pm, size_t n, unsigned long psize, void *scratch);
 	/* after the window: the verdict on n units, each psize bytes, from
 	 * their pagemap entries (read after the window) */
-	void (*judge)(const uint64_t *pm, size_t n, unsigned long psize, signed char *out,
+	void (*judge)(const uint64_t *pm, size_t n, unsigned long psize, int *out,
 		      void *scratch);
 };
 
