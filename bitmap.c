@@ -123,27 +123,16 @@ size_t ns_format(const struct nodeset *s, char *buf, size_t len)
 static int scan_num(const char **p, const char *end, int strict, unsigned *val)
 {
 	const char *s = *p;
-	unsigned v = 0;
-	int big = 0;
+	unsigned long long v;
+	int n;
 
 	if (s >= end || *s < '0' || *s > '9')
 		return 0;
-	if (strict && *s == '0' && s + 1 < end && s[1] >= '0' && s[1] <= '9') {
-		while (s < end && *s >= '0' && *s <= '9')
-			s++;
-		*p = s;
+	n = dec_scan(p, end, MP_MAXNODES - 1, &v); /* above: MP_MAXNODES */
+	if (strict && *s == '0' && *p - s > 1)
 		return -1;
-	}
-	for (; s < end && *s >= '0' && *s <= '9'; s++) {
-		v = v * 10 + (unsigned)(*s - '0');
-		if (v >= MP_MAXNODES) {
-			big = 1;
-			v = MP_MAXNODES; /* keep it bounded; the text is what we report */
-		}
-	}
-	*p = s;
-	*val = v;
-	return big ? -2 : 1;
+	*val = (unsigned)v;
+	return n < 0 ? -2 : 1;
 }
 
 int ns_read_list(const char *text, size_t len, struct nodeset *out)
