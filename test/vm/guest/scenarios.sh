@@ -1261,3 +1261,41 @@ sc_tier_refused() {
   fi
   info "tier-refused: $(cat "$T/tr.err")"
 }
+
+# --- the kernel's page-access trackers (for moving cold pages) -------------------
+# Soft-dirty (write 4 to clear_refs, pagemap bit 55) and idle page tracking
+# (/sys/kernel/mm/page_idle/bitmap), each checked by the trackers helper on a
+# 4 MiB buffer of its own. A kernel without a tracker gives SKIP for it, not
+# FAIL: Debian 12's amd64 kernel has soft-dirty and no idle tracking, its arm64
+# kernel neither; the kernel of test/vm/kernel-build.sh has both.
+
+# tracker_case NAME EXPECT COMMAND...: the helper's lines as INFO, its exit
+# status as the result (2: the kernel lacks the tracker, SKIP). EXPECT "fail"
+# turns it round: the helper must fail (a check that must not work).
+tracker_case() {
+  local n=$1 expect=$2 out rc last
+  shift 2
+  out=$("$@" 2>&1); rc=$?
+  echo "$out" | sed "s/^/INFO $n: /"
+  last=$(echo "$out" | tail -n 1)
+  case $expect:$rc in
+    *:2) echo "RESULT SKIP $n: ${last#MISSING: }" ;;
+    ok:0|fail:1) pass "$n" ;;
+    ok:*) fail "$n" "exit $rc: $last" ;;
+    fail:*) fail "$n" "exit $rc, expected a failure: $last" ;;
+  esac
+}
+sc_kernel_trackers() {
+  local b=/sys/kernel/mm/page_idle/bitmap
+  if [ -e "$b" ]; then
+    info "kernel-trackers: $(ls -l "$b")"
+  else
+    info "kernel-trackers: no $b"
+  fi
+  tracker_case kernel-trackers-softdirty ok trackers softdirty
+  # a user may track its own pages
+  tracker_case kernel-trackers-softdirty-user ok runas 1000 1000 trackers softdirty
+  tracker_case kernel-trackers-idle ok trackers idle
+  # the bitmap is root's
+  tracker_case kernel-trackers-idle-user fail runas 1000 1000 trackers idle
+}
