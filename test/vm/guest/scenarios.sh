@@ -761,9 +761,12 @@ sc_cpuset_rules() {
 # no node), BLK. Returns 1 with a FAIL line when something is missing.
 dev_setup() {
   local m d
-  for m in $(cat /lib/mp-modules/order 2>/dev/null); do
-    insmod "/lib/mp-modules/$m.ko" || { fail devices-setup "insmod $m failed"; return 1; }
-  done
+  # a kernel without module support (kernel-build.sh's) has the drivers built in
+  if [ -e /proc/modules ]; then
+    for m in $(cat /lib/mp-modules/order 2>/dev/null); do
+      insmod "/lib/mp-modules/$m.ko" || { fail devices-setup "insmod $m failed"; return 1; }
+    done
+  fi
   NET1= NET0= BLK=
   for d in /sys/class/net/*; do
     case $(readlink "$d") in
@@ -1292,6 +1295,8 @@ sc_kernel_trackers() {
   else
     info "kernel-trackers: no $b"
   fi
+  # a huge page is tracked as one; NUMA balancing touches page tables too
+  info "kernel-trackers: THP $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null), numa_balancing $(cat /proc/sys/kernel/numa_balancing 2>/dev/null)"
   tracker_case kernel-trackers-softdirty ok trackers softdirty
   # a user may track its own pages
   tracker_case kernel-trackers-softdirty-user ok runas 1000 1000 trackers softdirty
