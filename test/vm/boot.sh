@@ -38,8 +38,13 @@ arch_vars "$arch" || { echo "boot.sh: no qemu setup for $arch (test/vm/arches.sh
 qemu=$QEMU
 read -r -a machine <<<"$QEMU_MACHINE"
 console=$CONSOLE
-kernel=$("$here/kernel.sh" "$DEBARCH") || exit 1
-kernel=${VM_KERNEL:-$kernel}
+# Debian's kernel is fetched only when no other image is named.
+if [ -n "${VM_KERNEL:-}" ]; then
+  kernel=$VM_KERNEL
+  [ -s "$kernel" ] || { echo "boot.sh: VM_KERNEL=$kernel is not a file" >&2; exit 1; }
+else
+  kernel=$("$here/kernel.sh" "$DEBARCH") || exit 1
+fi
 command -v "$qemu" >/dev/null || { echo "boot.sh: $qemu not installed" >&2; exit 1; }
 
 numa=() append="" cpus=0 total=0 i=0
