@@ -9,7 +9,8 @@
 # .config as written, or the script stops and names the ones that are not.
 #
 # Cache: test/vm/cache/idle-6.1/ (git-ignored), the image named by a key: a
-# hash of the fragment and the version of the linux-source-6.1 package. A
+# hash of the fragment's settings (not its comments) and the version of the
+# linux-source-6.1 package. A
 # cached image is printed at once; else it is built (about 10 minutes on 2
 # cores). The tarball is unpacked into the cache, never into the source tree,
 # and the build runs out of tree (O=). Only the image, its .config and the
@@ -48,7 +49,9 @@ if ! flock -n 9; then
   flock 9
 fi
 
-fraghash=$(sha256sum <"$frag" | cut -c1-12)
+# The key covers the fragment's settings, not its comments.
+settings=$(grep -E '^(CONFIG_[A-Za-z0-9_]+=|# CONFIG_[A-Za-z0-9_]+ is not set$)' "$frag")
+fraghash=$(echo "$settings" | sha256sum | cut -c1-12)
 version=$(dpkg-query -W -f='${Status} ${Version}' "$srcpkg" 2>/dev/null |
           sed -n 's/^install ok installed //p' || true)
 
@@ -56,7 +59,7 @@ version=$(dpkg-query -W -f='${Status} ${Version}' "$srcpkg" 2>/dev/null |
 # the source package installed, an image built from the same fragment (any
 # version) is taken, so a machine that removed the package still boots it.
 if [ -n "$version" ]; then
-  key=$(printf '%s\n%s %s\n' "$(cat "$frag")" "$srcpkg" "$version" | sha256sum | cut -c1-12)
+  key=$(printf '%s\n%s %s\n' "$settings" "$srcpkg" "$version" | sha256sum | cut -c1-12)
   name=vmlinux-$fraghash-$key
   if [ -s "$name" ]; then
     echo "$cache/$name"
@@ -91,7 +94,7 @@ if [ ${#need[@]} -gt 0 ]; then
     $cmd >&2
   fi
   version=$(dpkg-query -W -f='${Version}' "$srcpkg")
-  key=$(printf '%s\n%s %s\n' "$(cat "$frag")" "$srcpkg" "$version" | sha256sum | cut -c1-12)
+  key=$(printf '%s\n%s %s\n' "$settings" "$srcpkg" "$version" | sha256sum | cut -c1-12)
   name=vmlinux-$fraghash-$key
   if [ -s "$name" ]; then
     echo "$cache/$name"
