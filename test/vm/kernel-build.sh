@@ -10,17 +10,17 @@
 #
 # Cache: test/vm/cache/idle-6.1/ (git-ignored), the image named by a key: a
 # hash of the fragment's settings (not its comments) and the version of the
-# linux-source-6.1 package. A
-# cached image is printed at once; else it is built (about 10 minutes on 2
-# cores). The tarball is unpacked into the cache, never into the source tree,
-# and the build runs out of tree (O=). Only the image, its .config and the
+# linux-source-6.1 package. A cached image is printed at once; else it is
+# built (about 10 minutes on 2 cores, 1.6 GB of disk while it runs). The
+# tarball is unpacked into the cache, never into the source tree, and the
+# build runs out of tree (O=). Only the image (18 MB), its .config and the
 # build log stay afterwards; VM_KERNEL_KEEP=1 keeps the unpacked source and the
-# objects too (a changed fragment then rebuilds only what changed).
+# objects too (a changed fragment then rebuilds only what changed). Images of
+# other keys stay until the folder is removed.
 #
-# Packages: linux-source-6.1 bc bison flex libelf-dev (objtool) make gcc
-# libc6-dev xz-utils,
-# installed with apt-get when root and missing (not root, or NO_INSTALL=1: the
-# command is printed and the script exits 1).
+# Packages: linux-source-6.1 bc bison flex libelf-dev (for objtool) make gcc
+# libc6-dev xz-utils, installed with apt-get when root and missing (not root,
+# or NO_INSTALL=1: the command is printed and the script exits 1).
 # Environment: VM_CACHE (another cache folder), VM_KERNEL_JOBS (make -j,
 # default nproc), VM_KERNEL_KEEP=1.
 # Progress goes to stderr, the make output to the log file; stdout holds only
