@@ -9,6 +9,18 @@
  * huge page) has one flag, its head frame's; /proc/kpageflags tells head from
  * tail. hugetlb pages and the zero page are not tracked.
  *
+ * Two things would make the marks lie, and are taken care of. The kernel
+ * tracks only pages on an LRU list, and a page just faulted in may wait in a
+ * per-CPU batch: a move_pages call (of a page of the tool's own, to the node
+ * it is on: nothing moves) drains those batches on every CPU before the
+ * marking. And marking clears the accessed bits without a TLB flush (x86 does
+ * so on purpose): a page the process keeps touching through a cached
+ * translation would never be seen touched. Clearing the process's soft-dirty
+ * bits (clear_refs 4) is the one way the kernel offers to flush another
+ * process's TLB: it is done after the marking, with the soft-dirty tracker's
+ * side effect (the bits are reset for anyone else using them, and each
+ * page's next write faults once).
+ *
  * SPDX-License-Identifier: GPL-2.0-only
  */
 #define _GNU_SOURCE
@@ -18,6 +30,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#include "syscall_arch.h"
 
 #include "fmt.h"
 #include "target.h"
@@ -157,6 +171,21 @@ static void judge(const uint64_t *pm, size_t n, unsigned long psize, int *out, v
 	}
 }
 
+/* ---- the start of a window ----------------------------------------------------- */
+
+/* Empties the per-CPU batches of pages on their way to an LRU list (on every
+ * CPU): moving a page of the tool's own to the node it is on moves nothing,
+ * and makes the kernel drain them first. */
+static void drain(void)
+{
+	static char page_of_ours[1] = { 1 };
+	void *p = page_of_ours;
+	int node = -1, st = -1;
+
+	if (syscall(SYS_move_pages, 0, 1UL, &p, NULL, &node, 0) == 0 && node >= 0)
+		syscall(SYS_move_pages, 0, 1UL, &p, &node, &st, 0);
+}
+
 /* ---- the probe -------------------------------------------------------------- */
 
 /* A page of the tool's own: its frame is visible, its bit can be set and
@@ -176,8 +205,14 @@ static int probe_page(void)
 	if (pread(pm, &e, 8, (off_t)((unsigned long)p / (unsigned long)page * 8)) != 8 ||
 	    !(pfn = e & PFN_MASK))
 		goto out;
+	drain();
 	set_bits(&pfn, 1);
 	if (pread(bitmap, &w, 8, (off_t)(pfn / 64 * 8)) != 8 || !((w >> (pfn % 64)) & 1))
+		goto out;
+	/* the page's translation out of this CPU's TLB, as settle does for a
+	 * process */
+	if (mprotect((void *)p, (size_t)page, PROT_READ) != 0 ||
+	    mprotect((void *)p, (size_t)page, PROT_READ | PROT_WRITE) != 0)
 		goto out;
 	sink = p[0];
 	(void)sink;
@@ -224,9 +259,15 @@ done:
 static int start(struct target *t)
 {
 	(void)t; /* the pages are marked by the walk (mark) */
+	drain();
 	return 0;
 }
 
+static int settle(struct target *t)
+{
+	return clear_refs(target_mmfd(t)); /* its TLB flushed (see the top) */
+}
+
 const struct tracker tracker_idle = {
-	"idle", "reads and writes", usable, start, 1, 2 * sizeof(uint64_t), mark, judge
+	"idle", "reads and writes", usable, start, 1, settle, 2 * sizeof(uint64_t), mark, judge
 };

@@ -23,7 +23,7 @@
 
 #define PM_SOFT_DIRTY (1ULL << 55)
 
-static int clear_refs(int dirfd)
+int clear_refs(int dirfd)
 {
 	int fd = openat(dirfd, "clear_refs", O_WRONLY), e;
 	ssize_t r;
@@ -98,5 +98,5 @@ static void judge(const uint64_t *pm, size_t n, unsigned long psize, int *out, v
 }
 
 const struct tracker tracker_softdirty = {
-	"softdirty", "writes only", usable, start, 0, 0, NULL, judge
+	"softdirty", "writes only", usable, start, 0, NULL, 0, NULL, judge
 };

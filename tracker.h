@@ -39,6 +39,8 @@ struct tracker {
 	int (*start)(struct target *t);
 	/* 1 when the start needs every present page of the process (mark) */
 	int walk;
+	/* after the walk, per process: 0, or -1 with errno (NULL: nothing) */
+	int (*settle)(struct target *t);
 	/* bytes of scratch memory per unit that mark and judge need (a worker
 	 * of the mover holds it, so that workers run them at once) */
 	size_t scratch;
@@ -51,6 +53,10 @@ struct tracker {
 };
 
 extern const struct tracker tracker_softdirty, tracker_idle;
+
+/* Writes "4" to clear_refs in the /proc/PID directory dirfd: clears the
+ * process's soft-dirty bits and flushes its TLB. 0, or -1 with errno. */
+int clear_refs(int dirfd);
 
 /* The tracker --tracker asks for (auto: idle where it can be used, else
  * soft-dirty). NULL when none can be: why names what is missing, the kernel

@@ -78,6 +78,8 @@ static size_t start(struct target **v, size_t n)
 	}
 	if (tracker->walk && k)
 		mover_engine_run(v, k, MV_MARK); /* every present page marked */
+	for (size_t i = 0; tracker->settle && i < k; i++)
+		tracker->settle(v[i]); /* (a process that exited is found so later) */
 	return k;
 }
 

@@ -5,7 +5,7 @@
 # and turns the guests' result lines into PASS/FAIL lines. Serial logs go to
 # test/out/vm/. TEST_QUICK=1 skips it all; VM_ONLY="x86_64-2node ..." runs only
 # those boots; VM_JOBS (default 2) boots that run at once; V=1 shows INFO lines;
-# VM_EXTRA_BOOTS adds boots, one "NAME ARCH TOPOLOGY TOOL SCENARIOS" a line
+# VM_EXTRA_BOOTS adds boots, one "NAME ARCH TOPOLOGY TOOL SCENARIOS [KERNEL]" a line
 # (another build of the tool, e.g. an i386 one in the x86_64 guest, or another
 # architecture once test/vm/arches.sh knows it).
 set -u
@@ -29,7 +29,10 @@ for c in cpio busybox xz; do
 done
 mkdir -p "$out"
 
-# --- the boots: NAME ARCH TOPOLOGY TOOL SCENARIOS ------------------------------
+# --- the boots: NAME ARCH TOPOLOGY TOOL SCENARIOS [KERNEL] -----------------------
+# KERNEL: debian (the default: Debian's own, test/vm/kernel.sh) or idle (built
+# from Debian's source with idle page tracking: test/vm/kernel-build.sh, about
+# 10 minutes the first time, then cached).
 # Another architecture, or another build of the tool (an i386 one, say), is one
 # more line here or in VM_EXTRA_BOOTS; the scenarios do not change.
 boots=(
@@ -41,6 +44,7 @@ boots=(
   "x86_64-real x86_64 2node $MP dyn_unpriv,growing,userns,zombie,leader_exit,cgtree,pidns,cpuset_rules"
   "x86_64-devices x86_64 devices $MP devices"
   "x86_64-tier x86_64 2node $MP tier_softdirty,tier_lists,tier_user"
+  "x86_64-idle x86_64 2node $MP kernel_trackers,tier_idle,tier_user idle"
   "x86_64-mover x86_64 4node $MP mover_pairs,mover_unequal,mover_thp,mover_rate,mover_hugetlb,mover_shared,mover_file,mover_churn,mover_pidlist,mover_seccomp,mover_exact,mover_stop,mover_cpuset,mover_protnone,mover_sparse"
 )
 aarch64_mp=$top/build/vm/migratepages-aarch64
@@ -63,8 +67,18 @@ done <<<"${VM_EXTRA_BOOTS:-}"
 # shellcheck source=vm/arches.sh
 . "$vm/arches.sh"
 declare -A initrd_of=() ok_arch=()
+idle_k=
 for b in "${boots[@]}"; do
-  read -r name arch topo tool runs <<<"$b"
+  read -r name arch topo tool runs kern <<<"$b"
+  if [ "${kern:-debian}" = idle ] && [ -z "$idle_k" ] &&
+     { [ -z "${VM_ONLY:-}" ] || [[ " $VM_ONLY " == *" $name "* ]]; }; then
+    if idle_k=$("$vm/kernel-build.sh" 2>"$out/kernel-idle.log"); then
+      echo "vm: the idle-tracking kernel: $idle_k"
+    else
+      idle_k=none
+      echo "SKIP $name: the idle-tracking kernel could not be built: $(tail -n 2 "$out/kernel-idle.log" | tr '\n' ' ')"
+    fi
+  fi
   if [ -z "${ok_arch[$arch]:-}" ]; then
     if ! arch_vars "$arch"; then
       echo "FAIL $arch/setup: test/vm/arches.sh does not know $arch"
@@ -94,7 +108,7 @@ echo "vm: kernels and initramfs ready in $((SECONDS - t0)) s"
 # A new user's first screen (./build.sh demo fetches the kernel the same way):
 # no apt warning about an "unsandboxed" download
 for f in "$out"/kernel-*.log; do
-  [ -e "$f" ] || continue
+  [ -e "$f" ] && [ "$f" != "$out/kernel-idle.log" ] || continue
   if grep -q 'kernel.sh: downloading' "$f"; then
     if grep -q 'W: Download is performed unsandboxed' "$f"; then
       echo "FAIL kernel fetch: apt warned on the first screen: $(grep -m1 'W: Download' "$f")"
@@ -107,28 +121,33 @@ for f in "$out"/kernel-*.log; do
 done
 
 # --- boot, VM_JOBS at a time ----------------------------------------------------
-run_boot() {  # NAME ARCH TOPO INITRD RUNS
-  VM_TIMEOUT=${VM_TIMEOUT:-180} "$vm/boot.sh" "$2" "$3" "$4" "$out/$1.log" "mp.run=$5"
+run_boot() {  # NAME ARCH TOPO INITRD RUNS [KERNEL-IMAGE]
+  VM_KERNEL=${6:-} VM_TIMEOUT=${VM_TIMEOUT:-180} "$vm/boot.sh" "$2" "$3" "$4" "$out/$1.log" "mp.run=$5"
   echo $? >"$out/$1.rc"
 }
 jobs_max=${VM_JOBS:-2}
 selected=()
 for b in "${boots[@]}"; do
-  read -r name arch topo tool runs <<<"$b"
+  read -r name arch topo tool runs kern <<<"$b"
   if [ -n "${VM_ONLY:-}" ] && ! [[ " $VM_ONLY " == *" $name "* ]]; then continue; fi
   [ "${ok_arch[$arch]:-}" = yes ] || continue
   img=${initrd_of["$arch:$tool"]}
   [ "$img" = none ] && continue
+  k=
+  if [ "${kern:-debian}" = idle ]; then
+    [ -n "$idle_k" ] && [ "$idle_k" != none ] || continue
+    k=$idle_k
+  fi
   selected+=("$b")
   rm -f "$out/$name.rc" "$out/$name.log"
   while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n; done
-  run_boot "$name" "$arch" "$topo" "$img" "$runs" &
+  run_boot "$name" "$arch" "$topo" "$img" "$runs" "$k" &
 done
 wait
 
 # --- results --------------------------------------------------------------------
 for b in "${selected[@]}"; do
-  read -r name arch topo tool runs <<<"$b"
+  read -r name arch topo tool runs _ <<<"$b"
   log=$out/$name.log rc=$(cat "$out/$name.rc" 2>/dev/null || echo none)
   secs=$(sed -n 's/^BOOT seconds=\([0-9.]*\).*/\1/p' "$log" | tail -n 1)
   echo "vm: $name ($topo): ${secs:-?} s, boot rc $rc; log test/out/vm/$name.log"
