@@ -150,11 +150,25 @@ static int walk_numa_node(char *path, const char *dev, char *why, size_t whylen)
 	return -1;
 }
 
+/* The node of the device a sysfs link names (dev names it in messages;
+ * absent: the phrase for a link that is not there). */
+static int link_node(const char *link, const char *absent, const char *dev, char *why,
+		     size_t whylen)
+{
+	char path[4096];
+
+	if (sys_link(link, path, sizeof(path)) < 0) {
+		link_error(link, absent, why, whylen);
+		return -1;
+	}
+	return walk_numa_node(path, dev, why, whylen);
+}
+
 /* The node of /sys/class/CLS/NAME (a network or block device). */
 static int class_node(const char *cls, const char *name, const char *kind,
 		      char *why, size_t whylen)
 {
-	char link[300], path[4096];
+	char link[300], absent[40];
 
 	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..") ||
 	    strlen(name) > 255) {
@@ -162,18 +176,13 @@ static int class_node(const char *cls, const char *name, const char *kind,
 		return -1;
 	}
 	fmt(link, sizeof(link), "/sys/class/%s/%s", cls, name);
-	if (sys_link(link, path, sizeof(path)) < 0) {
-		char absent[40];
-		fmt(absent, sizeof(absent), "no such %s device", kind);
-		link_error(link, absent, why, whylen);
-		return -1;
-	}
-	return walk_numa_node(path, name, why, whylen);
+	fmt(absent, sizeof(absent), "no such %s device", kind);
+	return link_node(link, absent, name, why, whylen);
 }
 
 static int pci_node(const char *addr, char *why, size_t whylen)
 {
-	char canon[32], link[64], path[4096];
+	char canon[32], link[64], absent[64];
 
 	if (pci_addr_parse(addr, canon, sizeof(canon)) < 0) {
 		fmt(why, whylen, "not a PCI address (write [DOMAIN:]BUS:DEVICE[.FUNCTION] in "
@@ -181,19 +190,14 @@ static int pci_node(const char *addr, char *why, size_t whylen)
 		return -1;
 	}
 	fmt(link, sizeof(link), "/sys/bus/pci/devices/%s", canon);
-	if (sys_link(link, path, sizeof(path)) < 0) {
-		char absent[64];
-		fmt(absent, sizeof(absent), "no such PCI device (%s)", canon);
-		link_error(link, absent, why, whylen);
-		return -1;
-	}
-	return walk_numa_node(path, canon, why, whylen);
+	fmt(absent, sizeof(absent), "no such PCI device (%s)", canon);
+	return link_node(link, absent, canon, why, whylen);
 }
 
 static int file_node(const char *name, char *why, size_t whylen)
 {
 	struct stat st;
-	char link[64], path[4096], dev[40];
+	char link[64], dev[40], absent[160];
 	const char *cls = "block";
 	dev_t d;
 
@@ -208,18 +212,12 @@ static int file_node(const char *name, char *why, size_t whylen)
 	}
 	fmt(dev, sizeof(dev), "%s device %u:%u", cls, major(d), minor(d));
 	fmt(link, sizeof(link), "/sys/dev/%s/%u:%u", cls, major(d), minor(d));
-	if (sys_link(link, path, sizeof(path)) < 0) {
-		char absent[160];
-		if (d == st.st_dev)
-			fmt(absent, sizeof(absent),
-			    "its file system (device %u:%u) is not on a block device", major(d),
-			    minor(d));
-		else
-			fmt(absent, sizeof(absent), "%s is not in %s", dev, link);
-		link_error(link, absent, why, whylen);
-		return -1;
-	}
-	return walk_numa_node(path, dev, why, whylen);
+	if (d == st.st_dev)
+		fmt(absent, sizeof(absent), "its file system (device %u:%u) is not on a block "
+		    "device", major(d), minor(d));
+	else
+		fmt(absent, sizeof(absent), "%s is not in %s", dev, link);
+	return link_node(link, absent, dev, why, whylen);
 }
 
 void route_init(struct route_pick *r)

@@ -719,19 +719,8 @@ sc_pidns() {
 # with mems 0), the tool run by RUNNER (a command prefix) with 0 -> 1, for real
 # and as a dry run: both exit 1 with the same words, which contain WANT, and
 # nothing moves.
-rule_case() {
-  local n=$1 cg=$2 user=$3 runner=$4 want=$5 p rc drc why=
-  HOG_USER=$user HOG_CG=$cg hog_start "$n" -s 8 -N -b 0 || { fail "$n" "hog did not start"; return; }
-  p=$(hpid "$n")
-  hog_report "$n" before
-  $runner "$MP" "$p" 0 1 >/dev/null 2>"$T/$n.err"; rc=$?
-  $runner "$MP" -n "$p" 0 1 >/dev/null 2>"$T/$n.dry"; drc=$?
-  hog_report "$n" after; hog_stop "$n"
-  [ "$rc" = 1 ] && [ "$drc" = 1 ] || why="exit $rc, dry run $drc"
-  grep -qF "$want" "$T/$n.err" || why="$why; real run said: $(cat "$T/$n.err")"
-  cmp -s "$T/$n.err" "$T/$n.dry" || why="$why; the dry run said: $(cat "$T/$n.dry")"
-  OUT=$(pagecheck check "$T/$n.before" "$T/$n.after" "" "" -z) || why="$why; $OUT"
-  if [ -z "$why" ]; then pass "$n"; else fail "$n" "${why#; }"; fi
+rule_case() {  # NAME CG USER RUNNER WANT: the tool's "PID 0 1"
+  refusal_case "$1" "$2" "@ 0 1" "$5" "$3" "$4"
 }
 in_rule_caller() { sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$RULE_CG" "$@"; }
 
@@ -1069,16 +1058,16 @@ sc_mover_seccomp() {
 }
 
 # --- the mover's own cpuset rule, and pages move_pages cannot see --------------
-# refusal_case NAME CG "TOOL-ARGS" WANT: a hog in cgroup CG (bound to node 0);
-# the tool (as root) and its dry run both exit 1 with the same words, which
-# contain WANT, and nothing moves.
+# refusal_case NAME CG "TOOL-ARGS" WANT [USER RUNNER]: a hog of USER (default
+# root) in cgroup CG (bound to node 0); the tool (under RUNNER) and its dry run
+# both exit 1 with the same words, which contain WANT, and nothing moves.
 refusal_case() {
-  local n=$1 cg=$2 args=$3 want=$4 p rc drc why=
-  HOG_CG=$cg hog_start "$n" -s 8 -N -b 0 || { fail "$n" "hog did not start"; return; }
+  local n=$1 cg=$2 args=$3 want=$4 user=${5:-root} runner=${6:-} p rc drc why=
+  HOG_USER=$user HOG_CG=$cg hog_start "$n" -s 8 -N -b 0 || { fail "$n" "hog did not start"; return; }
   p=$(hpid "$n")
   hog_report "$n" before
-  "$MP" $(echo "$args" | sed "s/@/$p/") >/dev/null 2>"$T/$n.err"; rc=$?
-  "$MP" -n $(echo "$args" | sed "s/@/$p/") >/dev/null 2>"$T/$n.dry"; drc=$?
+  $runner "$MP" $(echo "$args" | sed "s/@/$p/") >/dev/null 2>"$T/$n.err"; rc=$?
+  $runner "$MP" -n $(echo "$args" | sed "s/@/$p/") >/dev/null 2>"$T/$n.dry"; drc=$?
   hog_report "$n" after; hog_stop "$n"
   [ "$rc" = 1 ] && [ "$drc" = 1 ] || why="exit $rc, dry run $drc"
   grep -qF "$want" "$T/$n.err" || why="$why; real run said: $(cat "$T/$n.err")"
