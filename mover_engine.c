@@ -331,6 +331,8 @@ void mover_engine_run(struct target **v, size_t n, int phase)
 		if (m[i].bytes[MV_UNSEEN] && !m[i].stopped && !m[i].err && !run_stop && !tracker)
 			final_err = closing_call(&m[i]);
 		outcome(v[i], &m[i], final_err);
+		if (phase == MV_SCAN) /* judged, not moved: no before and after */
+			v[i]->before = v[i]->after = NULL;
 	}
 }
 

@@ -252,8 +252,8 @@ static void membership(struct target *v, size_t n)
 
 	for (size_t i = 0; i < n; i++) {
 		int dir = v[i].cgdir, listed;
-		if (dir < 0 || v[i].status || (i > 0 && v[i - 1].cgdir == dir))
-			continue;
+		if (dir < 0 || (i > 0 && v[i - 1].cgdir == dir))
+			continue; /* (a cgroup's processes come one after the other) */
 		now.n = 0;
 		listed = cg_dir_pids(&src.walk, dir, &now) == 0;
 		pidlist_sort(&now);
@@ -264,6 +264,19 @@ static void membership(struct target *v, size_t n)
 			}
 		}
 	}
+}
+
+/* --cgroup after a window: the cgroups read once more; the ready targets
+ * that left are passed over. Returns how many are left in ready. */
+static size_t membership_again(struct target *v, size_t n, struct target **ready, size_t k)
+{
+	size_t m = 0;
+
+	membership(v, n);
+	for (size_t i = 0; i < k; i++)
+		if (ready[i]->status == EX_OK)
+			ready[m++] = ready[i];
+	return m;
 }
 
 /* The next batch of held targets; 0 at the end. */
@@ -359,10 +372,14 @@ static void run_batch(struct target *v, size_t n, struct target **ready)
 		if (v[i].status == EX_OK && (!opt.dry_run || opt.watch))
 			ready[k++] = &v[i];
 	}
-	if (k && opt.watch)
-		watch_batch(ready, k);
-	else if (k)
+	if (k && opt.watch) {
+		k = watch_window(ready, k);
+		if (opt.cgroup && !run_stop) /* who left the cgroup during the window */
+			k = membership_again(v, n, ready, k);
+		watch_finish(ready, k);
+	} else if (k) {
 		plan.engine->move(ready, k);
+	}
 	for (size_t i = 0; i < n; i++) {
 		report_target(&v[i], &plan.worst);
 		target_close(&v[i]);

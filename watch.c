@@ -95,7 +95,7 @@ static void wait_window(uint64_t t0)
 	}
 }
 
-void watch_batch(struct target **v, size_t n)
+size_t watch_window(struct target **v, size_t n)
 {
 	uint64_t t0;
 
@@ -105,6 +105,11 @@ void watch_batch(struct target **v, size_t n)
 	wait_window(t0);
 	info.watched_ms = now_ms() - t0;
 	info.stopped = run_stop != 0;
+	return n;
+}
+
+void watch_finish(struct target **v, size_t n)
+{
 	mover_engine_run(v, n, run_stop || opt.dry_run ? MV_SCAN : MV_MOVE);
 	for (size_t i = 0; info.stopped && i < n; i++) {
 		struct target *t = v[i];

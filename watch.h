@@ -32,8 +32,14 @@ struct watch_info {
  * can be used here. Called before any process is looked at. */
 void watch_setup(void);
 
-/* The window and what follows it, for the targets that passed the checks. */
-void watch_batch(struct target **v, size_t n);
+/* The window, for the targets that passed the checks: started, and waited
+ * out (or ended by a signal). Returns how many are left in v (those it could
+ * not be started for fail, and are taken out). */
+size_t watch_window(struct target **v, size_t n);
+
+/* What follows it: every page judged, and the pages asked for moved (a dry
+ * run, or a window a signal ended: only judged). */
+void watch_finish(struct target **v, size_t n);
 
 /* For the reports: NULL without --cold and --hot. */
 const struct watch_info *watch_info(void);
