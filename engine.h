@@ -3,7 +3,8 @@
  *   single.c  one migrate_pages(2) call per process: the kernel walks the
  *             whole address space under the process's mmap lock (the plain
  *             command line, numactl's way)
- *   mover.c   the chunked mover: move_pages(2) a chunk at a time, with
+ *   mover_engine.c  the chunked mover (mover.c, mover_walk.c, mover_chunk.c):
+ *             move_pages(2) a chunk at a time, with
  *             workers, a rate cap, progress and a clean stop (--jobs,
  *             --rate, --chunk, --progress)
  *

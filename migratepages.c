@@ -7,7 +7,8 @@
  * Where things are: cli.c (the command line), run.c (the pipeline every
  * target goes through), target.c (a process held by pidfd and /proc
  * directory), checks.c (why the kernel refuses), engine.h with single.c (one
- * migrate_pages call) and mover.c/mover_engine.c (the chunked mover),
+ * migrate_pages call) and mover_engine.c with mover.c, mover_walk.c,
+ * mover_chunk.c (the chunked mover), watch.c with tracker.h (--cold, --hot),
  * report.c (what the user is told), output.c (stdout and stderr), cgroup.c,
  * sysinfo.c, devices.c (what is read from /proc and /sys), bitmap.c (node
  * sets and the kernel's mapping), fmt.c, mem.c.

@@ -1,0 +1,152 @@
+/* mover_int.h - the chunked mover's own parts, shared by its three files:
+ *
+ *   mover.c        the run: setup, the workers, the rate cap, progress, and
+ *                  the one guarded call that names a target (pidfd first)
+ *   mover_walk.c   the producer: maps and numa_maps side by side, cut into
+ *                  chunks (what is skipped, what is known, what is asked)
+ *   mover_chunk.c  what a worker does with one chunk, in named steps
+ *
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#ifndef MP_MOVER_INT_H
+#define MP_MOVER_INT_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "mover.h"
+#include "sysinfo.h"
+
+#define MPOL_MF_MOVE (1 << 1)
+#define MPOL_MF_MOVE_ALL (1 << 2)
+#define TRIES 5            /* tries of a busy page */
+
+/* pagemap entry bits */
+#define PM_PRESENT (1ULL << 63)
+#define PM_SWAPPED (1ULL << 62)
+#define PM_FILE (1ULL << 61)
+#define PM_EXCLUSIVE (1ULL << 56)
+
+struct mv_range {
+	unsigned long start, end;
+};
+
+/* How a chunk's pages are found where they are. */
+enum { ASK, KNOWN };
+
+struct chunk {
+	int ti;                    /* target index */
+	unsigned long start, end, psize;
+	unsigned long vstart;      /* the mapping it was cut from */
+	int how;                   /* ASK, or KNOWN: every page is on node src */
+	int src;
+	int dense;                 /* KNOWN, and numa_maps counts a page for every
+	                            * address: all present, no pagemap to read */
+};
+
+struct mover_state {
+	pthread_mutex_t lock;      /* the producer, the results, the rate */
+	const struct mv_opts *o;
+	struct mv_target *t;
+	int n;
+	unsigned long base;        /* base page size */
+	unsigned long thp;         /* transparent huge page size, 0: none */
+	int prot_none_seen;        /* move_pages sees PROT_NONE pages here */
+	/* producer */
+	int ti, pass;
+	struct lines maps, nm;     /* maps and numa_maps, side by side */
+	int maps_open, nm_open, nm_tried;
+	struct nm_line nml;        /* the numa_maps line read last */
+	int nml_valid;
+	struct chunk cur;          /* the mapping being cut: start..vend from pos */
+	unsigned long vend, pos;
+	size_t seen_i;             /* second pass: position in the first pass's list */
+	int ovf;                   /* an address wider than a long (a 32-bit build) */
+	/* rate */
+	uint64_t next_ns;
+	/* progress */
+	uint64_t t0, last_print, total, done;
+	uint64_t *node_done;       /* bytes moved per destination node */
+	int nnodes;
+};
+extern struct mover_state mvg; /* mover.c; zero: an unlocked mutex */
+
+/* ---- mover.c ---- */
+uint64_t mv_now_ns(void);
+/* The caller asked the mover to stop (opts->stop). */
+int mv_stopping(void);
+/* Where a page now on node n must end. */
+static inline int mv_final_of(const struct mv_target *m, int n)
+{
+	return n >= 0 && n < m->nnodes ? m->finals[n] : n;
+}
+/* move_pages on the target, made only after its pidfd said it has not
+ * exited: -1 with ESRCH when it has. */
+long mv_move_pages(struct mv_target *m, unsigned long n, const unsigned long *pages,
+		   const int *nodes, int *status, int flags);
+/* The rate cap: waits for a batch's slot (-1: told to stop), or charges
+ * bytes moved beyond what a batch waited for. */
+int mv_rate_wait(uint64_t bytes);
+void mv_rate_charge(uint64_t bytes);
+/* Under the lock: the progress display, at most every interval. */
+void mv_progress(int final);
+
+/* ---- mover_walk.c ---- */
+/* Under the lock: the next chunk, or 0 when everything was handed out. */
+int mv_next_chunk(struct chunk *c);
+void mv_close_files(void);
+
+/* ---- mover_chunk.c ---- */
+
+/* A unit (a base page, or a hugetlb page) of the chunk: where it is, or */
+#define U_ASK (-1000001)     /* present, where is not known yet */
+#define U_INNER (-1000002)   /* inside a huge-page block: waits for the block */
+#define U_DONE (-1000003)    /* counted (or gone: nothing to move there) */
+#define NO_STATUS (-1000000) /* not written by the kernel */
+
+struct worker {
+	pthread_t th;
+	unsigned long cap;
+	uint64_t *pm;              /* the chunk's pagemap entries */
+	unsigned long *addr;       /* the units present */
+	uint64_t *flags;           /* their pagemap entries */
+	int *node;                 /* where each is, or U_* */
+	int *orig;                 /* where each was first found (for the report) */
+	unsigned long *blk;        /* huge-page blocks: the index of their first unit */
+	unsigned long *maddr;      /* one call: addresses, */
+	int *mnode, *mst;          /* destinations, status, */
+	unsigned long *midx;       /* and the unit (or block) each entry stands for */
+	int *ast;                  /* the status of a question */
+	uint64_t *acc;             /* ACC_N * mvg.nnodes: bytes per node (before, after,
+	                            * moved; touched and not, with a tracker) */
+	void *scratch;             /* the tracker's, and its verdicts */
+	int *verdict;
+	/* the mapping (target, start) where a block turned out to be base
+	 * pages: its further chunks try no huge page */
+	int base_ti;
+	unsigned long base_vstart;
+};
+
+/* One chunk as a worker goes through it. */
+struct job {
+	struct worker *w;
+	const struct chunk *c;
+	struct mv_target *m;
+	int flags;                 /* MPOL_MF_MOVE or MPOL_MF_MOVE_ALL */
+	unsigned long n;           /* units present */
+	unsigned long nblk, hp;    /* huge-page blocks, and units in each */
+	int stopped;               /* a batch was not made: told to stop */
+	int err;                   /* a call failed for the whole target */
+	int busy;                  /* a page was busy: pause before the next try */
+	int enomem;                /* the last call failed with ENOMEM */
+	int call_err;              /* a call's error that left pages unmoved */
+	uint64_t untracked;        /* bytes a tracker could not judge */
+	uint64_t bytes[MV_NKINDS];
+	int other_err;
+};
+
+enum { ACC_BEFORE, ACC_AFTER, ACC_MOVED, ACC_ACCESSED, ACC_IDLE, ACC_N };
+
+void mv_do_chunk(struct worker *w, const struct chunk *c);
+
+#endif
