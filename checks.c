@@ -99,12 +99,12 @@ static void cap_list(uint64_t m, char *buf, size_t len)
 /* ---- what /proc tells about the process ---------------------------------- */
 
 /* The first three ids of "Uid:"/"Gid:" in its status: real, effective, saved. */
-static int status_ids(const struct target *t, const char *key, unsigned long ids[3])
+static int status_ids(struct target *t, const char *key, unsigned long ids[3])
 {
 	char v[128];
 	const char *p = v;
 
-	if (proc_status(t->dirfd, key, v, sizeof(v)) < 0)
+	if (proc_status(target_dir(t), key, v, sizeof(v)) < 0)
 		return -1;
 	for (int i = 0; i < 3; i++) {
 		unsigned long long x;
@@ -118,11 +118,11 @@ static int status_ids(const struct target *t, const char *key, unsigned long ids
 }
 
 /* "CapPrm:" (hex) */
-static int status_capprm(const struct target *t, uint64_t *m)
+static int status_capprm(struct target *t, uint64_t *m)
 {
 	char v[64];
 
-	if (proc_status(t->dirfd, "CapPrm", v, sizeof(v)) < 0)
+	if (proc_status(target_dir(t), "CapPrm", v, sizeof(v)) < 0)
 		return -1;
 	*m = 0;
 	for (const char *c = v; *c; c++) {
@@ -135,13 +135,13 @@ static int status_capprm(const struct target *t, uint64_t *m)
 }
 
 /* 1: the process is in the caller's user namespace, 0: another, -1: unknown */
-static int same_userns(const struct target *t)
+static int same_userns(struct target *t)
 {
 	char a[64], b[64];
 	ssize_t na, nb;
 
 	na = readlink("/proc/self/ns/user", a, sizeof(a));
-	nb = readlinkat(t->dirfd, "ns/user", b, sizeof(b));
+	nb = readlinkat(target_dir(t), "ns/user", b, sizeof(b));
 	if (na <= 0 || nb <= 0)
 		return -1;
 	return na == nb && memcmp(a, b, (size_t)na) == 0;
@@ -187,7 +187,7 @@ static int perm_check(struct target *t)
 
 	if (t->mm_pid == getpid())
 		return 0;
-	if (t->dirfd < 0 || status_ids(t, "Uid", uid) < 0 || status_ids(t, "Gid", gid) < 0)
+	if (target_dir(t) < 0 || status_ids(t, "Uid", uid) < 0 || status_ids(t, "Gid", gid) < 0)
 		return -1;
 	caps_read();
 	/* CAP_SYS_PTRACE counts in the process's user namespace: the caller's
@@ -197,7 +197,7 @@ static int perm_check(struct target *t)
 		return 1;
 	/* a process that is not dumpable has its /proc files owned by root
 	 * (its files: the directory keeps the process's own uid) */
-	if (!ptrace && uid[1] != 0 && fstatat(t->dirfd, "stat", &sb, 0) == 0 && sb.st_uid == 0) {
+	if (!ptrace && uid[1] != 0 && fstatat(target_dir(t), "stat", &sb, 0) == 0 && sb.st_uid == 0) {
 		target_msg(t, "permission denied: the process is not dumpable (setuid or setgid, "
 			   "or it cleared PR_SET_DUMPABLE); CAP_SYS_PTRACE is needed");
 		return 1;
@@ -218,7 +218,7 @@ static int perm_check(struct target *t)
  * the caller may not inspect): 1 with the message, else 0. */
 static int hidden_check(struct target *t)
 {
-	if (!proc_is_ours() || t->dirfd >= 0 || t->gone)
+	if (!proc_is_ours() || target_dir(t) >= 0 || t->gone)
 		return 0;
 	target_msg(t, "permission denied: /proc hides the process (hidepid), as it hides "
 		   "processes you may not inspect; CAP_SYS_PTRACE or its user is needed");
@@ -373,7 +373,7 @@ void check_exited(struct target *t, const struct engine *eng)
 {
 	struct pstat st;
 
-	if (proc_stat(t->dirfd, &st) == 0 && (st.state == 'Z' || st.state == 'X'))
+	if (proc_stat(target_dir(t), &st) == 0 && (st.state == 'Z' || st.state == 'X'))
 		check_fail(t, EINVAL, eng);
 	else
 		check_fail(t, ESRCH, eng);
@@ -384,8 +384,8 @@ int check_live_thread(struct target *t)
 	struct pstat st;
 	int e = errno, tid;
 
-	if (t->mm_pid != t->tgid || proc_stat(t->dirfd, &st) < 0 || st.state != 'Z' ||
-	    (tid = live_thread(t->dirfd, t->tgid)) < 0) {
+	if (t->mm_pid != t->tgid || proc_stat(target_dir(t), &st) < 0 || st.state != 'Z' ||
+	    (tid = live_thread(target_dir(t), t->tgid)) < 0) {
 		errno = e;
 		return 0;
 	}

@@ -99,7 +99,7 @@ static int mover_probe(struct target *t)
 
 /* ---- the closing call ---------------------------------------------------------- */
 
-static void usage_into(const struct target *t, uint64_t *v, int nnodes)
+static void usage_into(struct target *t, uint64_t *v, int nnodes)
 {
 	static struct usage u;
 

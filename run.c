@@ -83,7 +83,7 @@ static int numa_balancing_mode(void)
 
 /* The node lists of one target: "+" lists count within its cpuset. Returns
  * 0, or -1 with the error in err. */
-static int resolve(const struct target *t, struct nodeset *from, struct nodeset *to,
+static int resolve(struct target *t, struct nodeset *from, struct nodeset *to,
 		   char *err, size_t errlen)
 {
 	struct nodeset allowed;
@@ -226,6 +226,9 @@ static size_t batch_cap(void)
 	struct rlimit rl;
 	size_t cap = 256;
 
+	if (!opt.watch && source_pids()->n <= 64)
+		return source_pids()->n ? source_pids()->n : 1; /* (any limit allows that many) */
+
 	if (opt.watch && getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
@@ -353,13 +356,15 @@ static void dry_figures(struct target *t)
 {
 	static struct usage u;
 
-	if (t->dirfd < 0 || proc_usage(target_mmfd(t), &u) < 0 || !(t->before = target_nodes(t->nnodes)))
+	if (target_dir(t) < 0 || proc_usage(target_mmfd(t), &u) < 0 || !(t->before = target_nodes(t->nnodes)))
 		return;
 	for (int n = 0; n < t->nnodes; n++)
 		t->before[n] = u.bytes[n];
 }
 
 /* ---- the run ------------------------------------------------------------------- */
+
+#define SMALL_BATCH 8
 
 static void run_batch(struct target *v, size_t n, struct target **ready)
 {
@@ -395,8 +400,15 @@ int run(void)
 	plan_init();
 	source_init();
 	cap = batch_cap();
-	v = mem_get(cap * sizeof(*v));
-	ready = mem_get(cap * sizeof(struct target *));
+	if (cap <= SMALL_BATCH) { /* most command lines: no memory to map */
+		static struct target small[SMALL_BATCH];
+		static struct target *small_ready[SMALL_BATCH];
+		v = small;
+		ready = small_ready;
+	} else {
+		v = mem_get(cap * sizeof(*v));
+		ready = mem_get(cap * sizeof(struct target *));
+	}
 	if (!v || !ready) {
 		say("%s", strerror(errno));
 		return EX_FAIL;

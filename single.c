@@ -32,12 +32,12 @@ static long call_migrate(int pid, const struct nodeset *from, const struct nodes
 }
 
 /* numa_maps of the target, per node (NULL when it cannot be read). */
-static uint64_t *figures(const struct target *t)
+static uint64_t *figures(struct target *t)
 {
 	static struct usage u;
 	uint64_t *v;
 
-	if (t->dirfd < 0 || proc_usage(target_mmfd(t), &u) < 0 || !(v = target_nodes(t->nnodes)))
+	if (target_dir(t) < 0 || proc_usage(target_mmfd(t), &u) < 0 || !(v = target_nodes(t->nnodes)))
 		return NULL;
 	for (int n = 0; n < t->nnodes; n++)
 		v[n] = u.bytes[n];
@@ -88,10 +88,10 @@ static void move_one(struct target *t)
 	struct timespec t0, t1;
 	long r;
 
-	if (reports && t->dirfd < 0)
+	if (reports && target_dir(t) < 0)
 		target_note(t, "per-node figures not shown: %s", proc_is_ours() ? "the process's "
 			    "/proc directory could not be opened" : proc_problem());
-	if (reports && t->dirfd >= 0) {
+	if (reports && target_dir(t) >= 0) {
 		check_live_thread(t);
 		t->before = figures(t);
 	}

@@ -32,6 +32,8 @@ static int pidfd_open(int pid)
 	return (int)syscall(SYS_pidfd_open, pid, 0);
 }
 
+#define DIR_UNOPENED (-3)
+
 /* /proc/TGID, kept only when the pidfd shows the process not yet reaped
  * after it was opened: a pid is not reused before that, so the directory is
  * that process's. */
@@ -39,7 +41,8 @@ static void open_dir(struct target *t)
 {
 	char path[32];
 
-	if (!proc_is_ours())
+	t->dirfd = -1;
+	if (!proc_is_ours() || (t->gone && t->pidfd < 0)) /* (no such process) */
 		return;
 	fmt(path, sizeof(path), "/proc/%d", t->tgid);
 	t->dirfd = open(path, O_RDONLY | O_DIRECTORY);
@@ -69,8 +72,14 @@ void target_open(struct target *t, int pid, int cgdir)
 	}
 	if (t->pidfd < 0 && errno == ESRCH)
 		t->gone = 1;
-	else
+	t->dirfd = DIR_UNOPENED;
+}
+
+int target_dir(struct target *t)
+{
+	if (t->dirfd == DIR_UNOPENED)
 		open_dir(t);
+	return t->dirfd;
 }
 
 void target_close(struct target *t)
@@ -84,9 +93,9 @@ void target_close(struct target *t)
 	t->pidfd = t->dirfd = t->mmfd = -1;
 }
 
-int target_mmfd(const struct target *t)
+int target_mmfd(struct target *t)
 {
-	return t->mmfd >= 0 ? t->mmfd : t->dirfd;
+	return t->mmfd >= 0 ? t->mmfd : target_dir(t);
 }
 
 void target_use_thread(struct target *t, int tid)
@@ -97,7 +106,7 @@ void target_use_thread(struct target *t, int tid)
 	fmt(task, sizeof(task), "task/%d", tid);
 	if (t->mmfd >= 0)
 		close(t->mmfd);
-	t->mmfd = t->dirfd < 0 ? -1 : openat(t->dirfd, task, O_RDONLY | O_DIRECTORY);
+	t->mmfd = target_dir(t) < 0 ? -1 : openat(t->dirfd, task, O_RDONLY | O_DIRECTORY);
 }
 
 int target_alive(struct target *t)
@@ -110,7 +119,7 @@ int target_alive(struct target *t)
 		struct pollfd p = { t->pidfd, POLLIN, 0 };
 		if (poll(&p, 1, 0) == 1)
 			t->gone = 1;
-	} else if (t->dirfd >= 0) {
+	} else if (target_dir(t) >= 0) {
 		if (proc_stat(t->dirfd, &st) < 0 || st.state == 'Z' || st.state == 'X')
 			t->gone = 1;
 	} else if (kill(t->tgid, 0) < 0 && errno == ESRCH) {
@@ -119,9 +128,9 @@ int target_alive(struct target *t)
 	return !t->gone;
 }
 
-int target_mems(const struct target *t, struct nodeset *out)
+int target_mems(struct target *t, struct nodeset *out)
 {
-	return proc_mems(t->dirfd, out);
+	return proc_mems(target_dir(t), out);
 }
 
 static struct nodeset caller_mems;

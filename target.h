@@ -28,7 +28,8 @@ struct target {
 	int mm_pid;           /* the id the calls name: tgid, or a live thread of
 	                       * it when its main thread has exited */
 	int pidfd;            /* -1: none (no such process, or a kernel before 5.3) */
-	int dirfd;            /* /proc/TGID of this pid namespace, or -1 */
+	int dirfd;            /* /proc/TGID of this pid namespace, or -1; opened
+	                       * when first asked for (target_dir) */
 	int mmfd;             /* /proc/TGID/task/MM_PID when mm_pid is a thread, else -1 */
 	int cgdir;            /* --cgroup: the index of its cgroup, else -1 */
 	/* what */
@@ -60,16 +61,21 @@ void target_close(struct target *t);
  * directory or kill(0), says so), else 0, and from then on t->gone. */
 int target_alive(struct target *t);
 
+/* The process's /proc directory, opened the first time it is asked for
+ * (a plain move reads nothing there), and kept only when the pidfd shows the
+ * process not reaped after the open; -1 without one. */
+int target_dir(struct target *t);
+
 /* The /proc directory to read the memory of the process from (maps,
  * numa_maps, pagemap): its own, or that of the live thread the calls name
  * when its main thread has exited; -1 without /proc. */
-int target_mmfd(const struct target *t);
+int target_mmfd(struct target *t);
 
 /* Calls name the live thread tid from now on (its main thread has exited). */
 void target_use_thread(struct target *t, int tid);
 
 /* The nodes the process may use (its cpuset): 0, or -1 with errno. */
-int target_mems(const struct target *t, struct nodeset *out);
+int target_mems(struct target *t, struct nodeset *out);
 
 /* The kernel's plan for the target (mig_plan, bitmap.h): its from-nodes
  * mapped onto its to-nodes as far as they lie within the caller's own cpuset
