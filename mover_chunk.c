@@ -100,7 +100,7 @@ static void present(struct job *j)
 /* With a tracker, at the start of its window: every present page marked. */
 static void mark_units(struct job *j)
 {
-	mvg.o->tracker->mark(j->w->flags, j->n, j->c->psize, j->w->scratch);
+	mvg.o->tracker->mark(j->w->addr, j->w->flags, j->n, j->c->psize, j->w->scratch);
 }
 
 /* With a tracker, after its window: each unit judged touched or not, counted
@@ -111,7 +111,7 @@ static void judge_units(struct job *j)
 	struct worker *w = j->w;
 	uint64_t ps = j->c->psize, *acc = w->acc;
 
-	mvg.o->tracker->judge(w->flags, j->n, ps, w->verdict, w->scratch);
+	mvg.o->tracker->judge(w->addr, w->flags, j->n, ps, w->verdict, w->scratch);
 	for (unsigned long i = 0; i < j->n; i++) {
 		int s = w->node[i], v = w->verdict[i], keep;
 

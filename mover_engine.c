@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <unistd.h>
@@ -269,6 +270,18 @@ static void mover_opts(struct mv_opts *mo, int phase)
 	mo->stop = phase == MV_SCAN && run_stop ? NULL : &run_stop;
 	mo->phase = phase;
 	mo->tracker = tracker;
+	if (tracker) {
+		/* chunks of whole huge pages: a huge page is judged by its head,
+		 * which must be in the same chunk as its tails */
+		char v[32];
+		unsigned long thp = read_small("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size",
+					       v, sizeof(v)) > 0 ? strtoul(v, NULL, 10) : 0;
+		unsigned long per = thp && page ? thp / page : 1;
+		if (per > 1 && mo->chunk % per)
+			mo->chunk += per - mo->chunk % per;
+		if (mo->chunk > MV_MAX_CHUNK)
+			mo->chunk = MV_MAX_CHUNK;
+	}
 	mo->select = !tracker ? MV_SELECT_ALL : opt.watch == WATCH_COLD ? MV_SELECT_IDLE
 								    : MV_SELECT_ACCESSED;
 	if (opt.progress == 2 || (opt.progress == 1 && isatty(2))) {

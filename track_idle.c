@@ -39,63 +39,53 @@
 
 #define PFN_MASK ((1ULL << 55) - 1)
 #define KPF_COMPOUND_HEAD (1ULL << 15)
-#define KPF_COMPOUND_TAIL (1ULL << 16)
 #define KPF_HUGE (1ULL << 17)
 #define KPF_ZERO_PAGE (1ULL << 24)
 #define NO_FRAME (~0ULL)
+#define PM_FILE_BIT (1ULL << 61)
+#define PM_EXCLUSIVE_BIT (1ULL << 56)
 
 static int bitmap = -1, kflags = -1;
 
 /* ---- frames ------------------------------------------------------------- */
 
-/* The flags of the frames of n units, read in runs of consecutive frames. */
-static void frame_flags(const uint64_t *pfn, size_t n, uint64_t *flags)
+/* The flags of one frame (/proc/kpageflags), or 0. */
+static uint64_t frame_flags(uint64_t pfn)
 {
-	for (size_t i = 0; i < n;) {
-		size_t k = 1;
-		while (i + k < n && pfn[i + k] == pfn[i] + k)
-			k++;
-		if (pread(kflags, flags + i, k * 8, (off_t)(pfn[i] * 8)) != (ssize_t)(k * 8))
-			memset(flags + i, 0, k * 8);
-		i += k;
-	}
+	uint64_t f;
+	return pread(kflags, &f, 8, (off_t)(pfn * 8)) == 8 ? f : 0;
 }
 
-/* A tail frame's head: the frames before it, back to the head. */
-static uint64_t head_of(uint64_t pfn)
+/* The frame each unit is judged by (NO_FRAME: not tracked). A transparent
+ * huge page is judged by its head frame: a run of units that covers an
+ * aligned 2 MiB with contiguous frames from an aligned one is asked about
+ * once in kpageflags, at its first frame. An anonymous page that is not
+ * mapped once only may be the zero page: asked too. Other frames are their
+ * own; kpageflags is not read for them (it would cost a call a page). */
+static void heads(const unsigned long *addr, const uint64_t *pm, size_t n, unsigned long psize,
+		  uint64_t *head)
 {
-	for (uint64_t p = pfn; p + 512 > pfn && p > 0; p--) {
-		uint64_t f;
-		if (pread(kflags, &f, 8, (off_t)((p - 1) * 8)) != 8)
-			break;
-		if (f & KPF_COMPOUND_HEAD)
-			return p - 1;
-	}
-	return pfn;
-}
-
-/* The frame each unit is judged by (its head's, for a compound page), or
- * NO_FRAME when it cannot be tracked. scratch: 2 words a unit. */
-static void heads(const uint64_t *pm, size_t n, unsigned long psize, uint64_t *head,
-		  uint64_t *flags)
-{
-	uint64_t last_head = NO_FRAME;
+	unsigned long page = (unsigned long)sysconf(_SC_PAGESIZE), hp = (2UL << 20) / page;
 
 	for (size_t i = 0; i < n; i++)
-		head[i] = pm[i] & PFN_MASK;
-	frame_flags(head, n, flags);
+		head[i] = psize > page ? NO_FRAME : pm[i] & PFN_MASK ? pm[i] & PFN_MASK : NO_FRAME;
 	for (size_t i = 0; i < n; i++) {
-		uint64_t pfn = head[i];
-		if (!pfn || psize > (unsigned long)sysconf(_SC_PAGESIZE) ||
-		    (flags[i] & (KPF_HUGE | KPF_ZERO_PAGE))) {
-			head[i] = NO_FRAME; /* hugetlb, the zero page: not on an LRU */
+		uint64_t f;
+		if (head[i] == NO_FRAME)
 			continue;
+		if (addr[i] % (2UL << 20) == 0 && head[i] % hp == 0 && i + hp <= n &&
+		    addr[i + hp - 1] == addr[i] + (hp - 1) * page && head[i + hp - 1] == head[i] + hp - 1) {
+			f = frame_flags(head[i]);
+			if (f & KPF_COMPOUND_HEAD) { /* one huge page: one flag */
+				for (size_t k = 1; k < hp; k++)
+					head[i + k] = head[i];
+				i += hp - 1;
+				continue;
+			}
 		}
-		if (flags[i] & KPF_COMPOUND_HEAD)
-			last_head = pfn;
-		else if (flags[i] & KPF_COMPOUND_TAIL)
-			head[i] = i > 0 && last_head != NO_FRAME && pfn == (pm[i - 1] & PFN_MASK) + 1
-				  ? last_head : head_of(pfn);
+		if (!(pm[i] & (PM_FILE_BIT | PM_EXCLUSIVE_BIT)) &&
+		    (frame_flags(head[i]) & (KPF_ZERO_PAGE | KPF_HUGE)))
+			head[i] = NO_FRAME;
 	}
 }
 
@@ -107,7 +97,7 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The distinct head frames, sorted: into w (n words at most). */
+/* The distinct frames, sorted: into w (n words at most). */
 static size_t sorted_frames(const uint64_t *head, size_t n, uint64_t *w)
 {
 	size_t k = 0, m = 0;
@@ -122,52 +112,78 @@ static size_t sorted_frames(const uint64_t *head, size_t n, uint64_t *w)
 	return m;
 }
 
-/* Sets the bits of the sorted frames f[0..m), a run of nearby words at a
- * time (a zero bit in a word written changes nothing). */
+#define WINDOW 64   /* words of the bitmap a call reads or writes at most */
+#define GAP 8       /* words between two frames that one call still spans */
+
+/* The sorted frames f[i..) that one call covers: those within WINDOW words
+ * of f[i], with no gap of more than GAP words. Returns how many. */
+static size_t window_of(const uint64_t *f, size_t i, size_t m)
+{
+	size_t k = 1;
+
+	while (i + k < m && f[i + k] / 64 - f[i] / 64 < WINDOW &&
+	       f[i + k] / 64 - f[i + k - 1] / 64 <= GAP)
+		k++;
+	return k;
+}
+
+/* Sets the bits of the sorted frames f[0..m) (a zero bit in a word written
+ * changes nothing). */
 static void set_bits(const uint64_t *f, size_t m)
 {
-	uint64_t words[64];
+	uint64_t words[WINDOW];
 
 	for (size_t i = 0; i < m;) {
-		uint64_t first = f[i] / 64, nw = 0;
-		memset(words, 0, sizeof(words));
-		while (i < m && f[i] / 64 - first < 64) {
-			words[f[i] / 64 - first] |= 1ULL << (f[i] % 64);
-			nw = f[i] / 64 - first + 1;
-			i++;
+		size_t k = window_of(f, i, m);
+		uint64_t first = f[i] / 64, nw = f[i + k - 1] / 64 - first + 1;
+		memset(words, 0, nw * 8);
+		for (size_t e = i; e < i + k; e++)
+			words[f[e] / 64 - first] |= 1ULL << (f[e] % 64);
+		if (pwrite(bitmap, words, nw * 8, (off_t)(first * 8)) < 0) {
+			/* frames gone meanwhile (ENXIO past the last one) */
 		}
-		if (pwrite(bitmap, words, nw * 8, (off_t)(first * 8)) < 0)
-			continue; /* frames gone meanwhile (ENXIO past the last one) */
+		i += k;
 	}
 }
 
-static void mark(const uint64_t *pm, size_t n, unsigned long psize, void *scratch)
+static void mark(const unsigned long *addr, const uint64_t *pm, size_t n, unsigned long psize,
+		 void *scratch)
 {
-	uint64_t *head = scratch, *flags = head + n;
+	uint64_t *head = scratch, *f = head + n;
 
-	heads(pm, n, psize, head, flags);
-	set_bits(flags, sorted_frames(head, n, flags));
+	heads(addr, pm, n, psize, head);
+	set_bits(f, sorted_frames(head, n, f));
 }
 
-/* Whether frame pfn's bit is set, from words read in runs. */
-static void judge(const uint64_t *pm, size_t n, unsigned long psize, int *out, void *scratch)
+/* The verdict of each unit, from the bits of the sorted frames f[0..m),
+ * read a window at a time (reading makes the kernel walk the mappings of
+ * each idle frame read: only the words needed are read). */
+static void judge(const unsigned long *addr, const uint64_t *pm, size_t n, unsigned long psize,
+		  int *out, void *scratch)
 {
-	uint64_t *head = scratch, *flags = head + n, words[64], first = NO_FRAME;
+	uint64_t *head = scratch, *f = head + n, *bit = f + n, words[WINDOW];
+	size_t m;
 
-	heads(pm, n, psize, head, flags);
-	for (size_t i = 0; i < n; i++) {
-		uint64_t w = head[i] / 64;
-		if (head[i] == NO_FRAME) {
-			out[i] = TRACK_UNTRACKED;
+	heads(addr, pm, n, psize, head);
+	m = sorted_frames(head, n, f);
+	for (size_t i = 0; i < m;) {
+		size_t k = window_of(f, i, m);
+		uint64_t first = f[i] / 64, nw = f[i + k - 1] / 64 - first + 1;
+		memset(words, 0, sizeof(words)); /* (a short read near the end) */
+		if (pread(bitmap, words, nw * 8, (off_t)(first * 8)) < 0)
+			memset(words, 0, sizeof(words));
+		for (size_t e = i; e < i + k; e++)
+			bit[e] = (words[f[e] / 64 - first] >> (f[e] % 64)) & 1;
+		i += k;
+	}
+	for (size_t u = 0; u < n; u++) {
+		const uint64_t *at;
+		if (head[u] == NO_FRAME) {
+			out[u] = TRACK_UNTRACKED;
 			continue;
 		}
-		if (first == NO_FRAME || w < first || w >= first + 64) {
-			first = w;
-			memset(words, 0, sizeof(words)); /* (a short read near the end) */
-			if (pread(bitmap, words, sizeof(words), (off_t)(first * 8)) < 0)
-				memset(words, 0, sizeof(words));
-		}
-		out[i] = (words[w - first] >> (head[i] % 64)) & 1 ? TRACK_IDLE_UNIT : TRACK_ACCESSED;
+		at = bsearch(&head[u], f, m, sizeof(*f), cmp_u64);
+		out[u] = at && bit[at - f] ? TRACK_IDLE_UNIT : TRACK_ACCESSED;
 	}
 }
 
@@ -269,5 +285,5 @@ static int settle(struct target *t)
 }
 
 const struct tracker tracker_idle = {
-	"idle", "reads and writes", usable, start, 1, settle, 2 * sizeof(uint64_t), mark, judge
+	"idle", "reads and writes", usable, start, 1, settle, 3 * sizeof(uint64_t), mark, judge
 };

@@ -84,10 +84,12 @@ static int start(struct target *t)
 }
 
 /* clear_refs leaves hugetlb pages alone: their bits say nothing of the window */
-static void judge(const uint64_t *pm, size_t n, unsigned long psize, int *out, void *scratch)
+static void judge(const unsigned long *addr, const uint64_t *pm, size_t n, unsigned long psize,
+		  int *out, void *scratch)
 {
 	int huge = psize > (unsigned long)sysconf(_SC_PAGESIZE);
 
+	(void)addr;
 	(void)scratch;
 	for (size_t i = 0; i < n; i++) {
 		if (huge)

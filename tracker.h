@@ -44,12 +44,14 @@ struct tracker {
 	/* bytes of scratch memory per unit that mark and judge need (a worker
 	 * of the mover holds it, so that workers run them at once) */
 	size_t scratch;
-	/* for the walk: marks n units (their pagemap entries) */
-	void (*mark)(const uint64_t *pm, size_t n, unsigned long psize, void *scratch);
+	/* for the walk: marks n units (their addresses, in order, and their
+	 * pagemap entries) */
+	void (*mark)(const unsigned long *addr, const uint64_t *pm, size_t n, unsigned long psize,
+		     void *scratch);
 	/* after the window: the verdict on n units, each psize bytes, from
 	 * their pagemap entries (read after the window) */
-	void (*judge)(const uint64_t *pm, size_t n, unsigned long psize, int *out,
-		      void *scratch);
+	void (*judge)(const unsigned long *addr, const uint64_t *pm, size_t n, unsigned long psize,
+		      int *out, void *scratch);
 };
 
 extern const struct tracker tracker_softdirty, tracker_idle;
