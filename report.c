@@ -192,9 +192,12 @@ static void json_watch(const struct target *t, const struct nodeset *rows)
 	const struct mv_target *m = t->mv;
 
 	out(",\"watch\":{\"mode\":\"%s\",\"seconds\":%llu.%03llu,\"watched_seconds\":%llu.%03llu,"
+	    "\"start_seconds\":%llu.%06llu,\"judge_seconds\":%llu.%06llu,"
 	    "\"tracker\":\"%s\",\"sees\":\"%s\",\"stopped\":%s", opt.watch == WATCH_COLD ? "cold" : "hot",
 	    (unsigned long long)(w->asked_ms / 1000), (unsigned long long)(w->asked_ms % 1000),
 	    (unsigned long long)(w->watched_ms / 1000), (unsigned long long)(w->watched_ms % 1000),
+	    (unsigned long long)(w->start_us / 1000000), (unsigned long long)(w->start_us % 1000000),
+	    (unsigned long long)(w->judge_us / 1000000), (unsigned long long)(w->judge_us % 1000000),
 	    w->tracker, w->sees, w->stopped ? "true" : "false");
 	if (m && m->accessed) {
 		json_usage("touched", t, m->accessed, rows);

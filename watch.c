@@ -46,11 +46,16 @@ void watch_setup(void)
 	mover_set_tracker(tracker);
 }
 
-static uint64_t now_ms(void)
+static uint64_t now_us(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static uint64_t now_ms(void)
+{
+	return now_us() / 1000;
 }
 
 /* The window starts for each target; those it cannot start for fail.
@@ -101,7 +106,9 @@ size_t watch_window(struct target **v, size_t n)
 
 	run_catch_stop();
 	t0 = now_ms();
+	info.start_us = now_us();
 	n = start(v, n);
+	info.start_us = now_us() - info.start_us;
 	wait_window(t0);
 	info.watched_ms = now_ms() - t0;
 	info.stopped = run_stop != 0;
@@ -110,7 +117,9 @@ size_t watch_window(struct target **v, size_t n)
 
 void watch_finish(struct target **v, size_t n)
 {
+	info.judge_us = now_us();
 	mover_engine_run(v, n, run_stop || opt.dry_run ? MV_SCAN : MV_MOVE);
+	info.judge_us = now_us() - info.judge_us;
 	for (size_t i = 0; info.stopped && i < n; i++) {
 		struct target *t = v[i];
 		t->status = EX_FAIL;

@@ -25,6 +25,8 @@ struct watch_info {
 	const char *sees;        /* "reads and writes" or "writes only" */
 	uint64_t asked_ms;       /* the window asked for */
 	uint64_t watched_ms;     /* the window the processes were watched for */
+	uint64_t start_us;       /* how long the tracker's start took (in it) */
+	uint64_t judge_us;       /* how long judging (and moving) took after it */
 	int stopped;             /* a signal ended it: nothing moved */
 };
 
