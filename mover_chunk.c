@@ -476,7 +476,7 @@ void mv_do_chunk(struct worker *w, const struct chunk *c)
 	present(&j);
 	if (mvg.o->phase == MV_MARK) {
 		mark_units(&j);
-	} else if (mvg.o->tracker && ask(&j) == 0) {
+	} else if (mvg.o->tracker && (c->how == KNOWN || ask(&j) == 0)) {
 		judge_units(&j);
 		if (mvg.o->phase == MV_MOVE) {
 			find_blocks(&j);
