@@ -67,8 +67,10 @@ static void heads(const unsigned long *addr, const uint64_t *pm, size_t n, unsig
 {
 	unsigned long page = (unsigned long)sysconf(_SC_PAGESIZE), hp = (2UL << 20) / page;
 
-	for (size_t i = 0; i < n; i++)
-		head[i] = psize > page ? NO_FRAME : pm[i] & PFN_MASK ? pm[i] & PFN_MASK : NO_FRAME;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t pfn = pm[i] & PFN_MASK;
+		head[i] = psize > page || !pfn ? NO_FRAME : pfn;
+	}
 	for (size_t i = 0; i < n; i++) {
 		uint64_t f;
 		if (head[i] == NO_FRAME)
