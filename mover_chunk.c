@@ -91,10 +91,12 @@ static void present(struct job *j)
 		if (!(w->pm[i] & PM_PRESENT))
 			continue;
 		w->addr[j->n] = c->start + i * ps;
-		w->flags[j->n] = w->pm[i];
-		w->node[j->n] = w->orig[j->n] = c->how == KNOWN ? c->src : U_ASK;
-		j->n++;
+		w->flags[j->n++] = w->pm[i];
 	}
+	if (j->counting) /* judged and counted on src, nothing more */
+		return;
+	for (unsigned long i = 0; i < j->n; i++)
+		w->node[i] = w->orig[i] = c->how == KNOWN ? c->src : U_ASK;
 }
 
 /* With a tracker, at the start of its window: every present page marked. */
@@ -109,9 +111,19 @@ static void mark_units(struct job *j)
 static void judge_units(struct job *j)
 {
 	struct worker *w = j->w;
-	uint64_t ps = j->c->psize, *acc = w->acc;
+	uint64_t ps = j->c->psize, *acc = w->acc, n[3] = { 0, 0, 0 };
 
 	mvg.o->tracker->judge(w->addr, w->flags, j->n, ps, w->verdict, w->scratch);
+	if (j->counting) { /* every unit on src, none to move: sums */
+		for (unsigned long i = 0; i < j->n; i++)
+			n[w->verdict[i] + 1]++;
+		j->untracked += n[0] * ps;
+		if (j->c->src < j->m->nnodes) {
+			acc[ACC_IDLE * mvg.nnodes + j->c->src] += n[1] * ps;
+			acc[ACC_ACCESSED * mvg.nnodes + j->c->src] += n[2] * ps;
+		}
+		return;
+	}
 	for (unsigned long i = 0; i < j->n; i++) {
 		int s = w->node[i], v = w->verdict[i], keep;
 
@@ -472,6 +484,7 @@ void mv_do_chunk(struct worker *w, const struct chunk *c)
 	j.c = c;
 	j.m = &mvg.t[c->ti];
 	j.flags = mvg.o->move_all ? MPOL_MF_MOVE_ALL : MPOL_MF_MOVE;
+	j.counting = mvg.o->tracker && mvg.o->phase != MV_MOVE && c->how == KNOWN;
 	memset(w->acc, 0, ACC_N * (size_t)mvg.nnodes * sizeof(uint64_t));
 	present(&j);
 	if (mvg.o->phase == MV_MARK) {

@@ -141,6 +141,8 @@ struct job {
 	int enomem;                /* the last call failed with ENOMEM */
 	int call_err;              /* a call's error that left pages unmoved */
 	uint64_t untracked;        /* bytes a tracker could not judge */
+	int counting;              /* judged and counted only, every page on src
+	                            * (a tracker's scan of a KNOWN chunk; its mark) */
 	uint64_t bytes[MV_NKINDS];
 	int other_err;
 };
