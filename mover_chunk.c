@@ -100,20 +100,20 @@ static void present(struct job *j)
 }
 
 /* With a tracker, at the start of its window: every present page marked. */
-static void mark_units(struct job *j)
+static void mark_units(struct job *j, const struct tracker *t)
 {
-	mvg.o->tracker->mark(j->w->addr, j->w->flags, j->n, j->c->psize, j->w->scratch);
+	t->mark(j->w->addr, j->w->flags, j->n, j->c->psize, j->w->scratch);
 }
 
 /* With a tracker, after its window: each unit judged touched or not, counted
  * on its node, and only those asked for (--cold: not touched; --hot:
  * touched) kept for the steps that move. */
-static void judge_units(struct job *j)
+static void judge_units(struct job *j, const struct tracker *t)
 {
 	struct worker *w = j->w;
 	uint64_t ps = j->c->psize, *acc = w->acc, n[3] = { 0, 0, 0 };
 
-	mvg.o->tracker->judge(w->addr, w->flags, j->n, ps, w->verdict, w->scratch);
+	t->judge(w->addr, w->flags, j->n, ps, w->verdict, w->scratch);
 	if (j->counting) { /* every unit on src, none to move: sums */
 		for (unsigned long i = 0; i < j->n; i++)
 			n[w->verdict[i] + 1]++;
@@ -477,6 +477,7 @@ static void fold(struct job *j, uint64_t t0)
 void mv_do_chunk(struct worker *w, const struct chunk *c)
 {
 	struct job j;
+	const struct tracker *t = mvg.o->tracker;
 	uint64_t t0 = mv_now_ns();
 
 	memset(&j, 0, sizeof(j));
@@ -484,19 +485,19 @@ void mv_do_chunk(struct worker *w, const struct chunk *c)
 	j.c = c;
 	j.m = &mvg.t[c->ti];
 	j.flags = mvg.o->move_all ? MPOL_MF_MOVE_ALL : MPOL_MF_MOVE;
-	j.counting = mvg.o->tracker && mvg.o->phase != MV_MOVE && c->how == KNOWN;
+	j.counting = t && mvg.o->phase != MV_MOVE && c->how == KNOWN;
 	memset(w->acc, 0, ACC_N * (size_t)mvg.nnodes * sizeof(uint64_t));
 	present(&j);
-	if (mvg.o->phase == MV_MARK) {
-		mark_units(&j);
-	} else if (mvg.o->tracker && (c->how == KNOWN || ask(&j) == 0)) {
-		judge_units(&j);
+	if (t && mvg.o->phase == MV_MARK) {
+		mark_units(&j, t);
+	} else if (t && (c->how == KNOWN || ask(&j) == 0)) {
+		judge_units(&j, t);
 		if (mvg.o->phase == MV_MOVE) {
 			find_blocks(&j);
 			if (ask(&j) == 0 && huge_pages(&j) == 0)
 				pages(&j);
 		}
-	} else if (!mvg.o->tracker) {
+	} else if (!t) {
 		find_blocks(&j);
 		if (ask(&j) == 0 && huge_pages(&j) == 0)
 			pages(&j);
