@@ -183,16 +183,48 @@ else
   echo "SKIP a mover stopped by a signal: no strace (Debian package strace)"
 fi
 
+# --- reserved address space (issue 18): a JVM's heap or ASan's shadow beside
+# the memory a process holds. The mover's work follows what numa_maps counts,
+# not the address space: move_pages is passed no more pages than the process
+# holds (1.2.0 asked about every page of the reservation), the report counts
+# the memory held, and the run ends well. strace counts the pages passed in
+# the calls that name the process (the tool's own probe names pid 0).
+if command -v strace >/dev/null && gcc -O2 -Wall -Wextra -Werror -o build/reserve test/helpers/bench_reserve.c; then
+  for spec in "4 256 0:4 MiB written beside 256 GiB PROT_NONE" "64 0 16384:64 MiB written beside 16 TiB MAP_NORESERVE"; do
+    read -r wmib pn nr <<<"${spec%%:*}"
+    bg build/reserve "$wmib" "$pn" "$nr"; r=$last
+    want_kb=$(( (pn + nr) * 1024 * 1024 ))
+    for _ in $(seq 100); do
+      vm=$(awk '/^VmSize/ { print $2 }' "/proc/$r/status" 2>/dev/null)
+      rss=$(awk '/^RssAnon/ { print $2 }' "/proc/$r/status" 2>/dev/null)
+      [ "${vm:-0}" -ge "$want_kb" ] && [ "${rss:-0}" -ge $((wmib * 1024)) ] && break
+      sleep 0.05
+    done
+    held=$(nm_bytes "$r")
+    strace -qq -f -o "$tmp/calls" -e trace=move_pages "$MP" --json --jobs 1 "$r" 0 0 >"$tmp/out" 2>"$tmp/err"; rc=$?
+    asked=$(awk -v p="$r" -F'[(,]' '$0 ~ "move_pages\(" p "," { n += $3 } END { print n + 0 }' "$tmp/calls")
+    # the pages held (4 KiB each), and the process's own text and stack: the bound
+    bound=$(( held / 4096 + 1024 ))
+    ok "--jobs 1 on ${spec#*:}: exit 0, the bytes before are numa_maps' $held, move_pages passed $asked pages (at most $bound)" \
+      '[ $rc = 0 ] && grep -q "\"status\":\"ok\"" "$tmp/out" && grep -q "\"before\":{\"0\":$held}" "$tmp/out" && [ "$asked" -le "$bound" ] && [ ! -s "$tmp/err" ]' \
+      "exit $rc, stderr $(head -c 200 "$tmp/err"), stdout $(head -c 300 "$tmp/out"), $(grep -c move_pages "$tmp/calls") calls"
+    kill "$r" 2>/dev/null
+  done
+else
+  echo "SKIP the mover beside reserved address space: no strace (Debian package strace) or no gcc"
+fi
+
 # --- the tool's own memory does not grow with the target's
-# (build/maxrss: wait4's ru_maxrss of the tool; a static helper, so that what
-# the child held before exec stays below the figures measured)
+# (build/maxrss: the tool's VmHWM at its exit, read under ptrace; wait4's
+# ru_maxrss reads 0 for a small process on Linux 6.2 and later, so a figure of
+# 0 is a broken measurement, not a small tool)
 if [ -z "${MP_SANITIZED:-}" ] && { musl-gcc -static -O2 -Wall -Wextra -Werror -o build/maxrss test/helpers/maxrss.c 2>/dev/null ||
    gcc -static -O2 -Wall -Wextra -Werror -o build/maxrss test/helpers/maxrss.c 2>/dev/null; }; then
   hog 512 -N || exit 1; big=$last
   small=$(build/maxrss "$MP" --jobs 2 "$h" 0 0)
   large=$(build/maxrss "$MP" --jobs 2 "$big" 0 0)
   ok "peak RSS with 2 workers: ${small#* } KiB for 64 MiB, ${large#* } KiB for 512 MiB (both under 4 MiB)" \
-    '[ "${small% *}" = 0 ] && [ "${large% *}" = 0 ] && [ "${small#* }" -lt 4096 ] && [ "${large#* }" -lt 4096 ]' \
+    '[ "${small% *}" = 0 ] && [ "${large% *}" = 0 ] && [ "${small#* }" -gt 0 ] && [ "${large#* }" -gt 0 ] && [ "${small#* }" -lt 4096 ] && [ "${large#* }" -lt 4096 ]' \
     "exit and KiB: $small and $large"
 else
   echo "SKIP peak RSS: a sanitizer build (its shadow memory), or no static helper (musl-gcc or static glibc)"
