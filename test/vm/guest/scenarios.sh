@@ -1187,6 +1187,35 @@ sc_tier_softdirty() {
   kill "$TP"; wait "$TP" 2>/dev/null
   grep -q "with softdirty (writes only: a page only read counts as untouched)" "$T/tier-auto.out" &&
     pass tier-auto-softdirty || fail tier-auto-softdirty "$(tr '\n' '|' <"$T/tier-auto.out" | head -c 400)"
+  tier_signal
+}
+# A signal during the window: the run stops within a moment, moves nothing,
+# reports what it saw so far (the window watched, untouched per node), says so
+# on stderr and dies of the signal.
+tier_signal() {
+  local why= mp rc t0 t1 u
+  tier_start tier-sig -N || { fail tier-signal "tier did not start"; return; }
+  sleep 1
+  t0=$(cut -d' ' -f1 /proc/uptime)
+  "$MP" --cold 60s --json "$TP" 0 1 >"$T/ts.out" 2>"$T/ts.err" &
+  mp=$!
+  sleep 3
+  kill -TERM "$mp"
+  wait "$mp"; rc=$?
+  t1=$(cut -d' ' -f1 /proc/uptime)
+  tier_report tier-sig a || why="$why; no report"
+  bad=$(tier_want "$T/tier-sig.a" "W=0 R=0 U=0 L=0") || why="$why; pages moved:$bad"
+  [ "$rc" = 143 ] || why="$why; exit $rc, want 143"
+  awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a < 20) }' || why="$why; it took $t0 -> $t1 s of a 60 s window"
+  grep -q "^migratepages: $TP: interrupted by SIGTERM while watching ([0-9.]* s of 60.0 s): nothing moved" "$T/ts.err" ||
+    why="$why; stderr: $(head -c 300 "$T/ts.err")"
+  grep -q '"stopped":true' "$T/ts.out" || why="$why; the JSON does not say stopped"
+  [ "$(json_field "$T/ts.out" moved_bytes)" = 0 ] || why="$why; moved_bytes $(json_field "$T/ts.out" moved_bytes)"
+  u=$(sed -n 's/.*"untouched":{"0":\([0-9]*\).*/\1/p' "$T/ts.out")
+  [ "${u:-0}" -ge 8388608 ] || why="$why; untouched on node 0: ${u:-none} bytes (U and L alone are 8 MiB)"
+  kill "$TP"; wait "$TP" 2>/dev/null
+  if [ -z "$why" ]; then pass tier-signal; else fail tier-signal "${why#; }"; fi
+  info "tier-signal: $(head -c 200 "$T/ts.err"); untouched on node 0 so far: ${u:-?} bytes"
 }
 sc_tier_lists() {
   # two processes in one window (a pid list), and a cgroup
