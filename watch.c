@@ -100,6 +100,28 @@ static void wait_window(uint64_t t0)
 	}
 }
 
+/* Those that exited during the window are said so and left out (their pid
+ * may be another process's by now). Returns how many are left. */
+static size_t gone(struct target **v, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct target *t = v[i];
+		if (target_alive(t)) {
+			v[k++] = t;
+			continue;
+		}
+		t->before = t->after = NULL;
+		t->status = EX_FAIL;
+		t->err = ESRCH;
+		t->skip = "exited";
+		target_msg(t, "the process exited during the window: nothing of it moved, and "
+			   "no call named its pid after that");
+	}
+	return k;
+}
+
 size_t watch_window(struct target **v, size_t n)
 {
 	uint64_t t0;
@@ -112,7 +134,7 @@ size_t watch_window(struct target **v, size_t n)
 	wait_window(t0);
 	info.watched_ms = now_ms() - t0;
 	info.stopped = run_stop != 0;
-	return n;
+	return gone(v, n);
 }
 
 void watch_finish(struct target **v, size_t n)

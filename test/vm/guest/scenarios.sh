@@ -1239,6 +1239,40 @@ sc_tier_lists() {
   bad=$(tier_want "$T/tc.a" "W=0 R=1 U=1 L=1") || why="$why; $bad"
   kill "$TP"; wait "$TP" 2>/dev/null
   if [ -z "$why" ]; then pass tier-cgroup; else fail tier-cgroup "${why#; }"; fi
+  tier_reuse
+}
+# Reality in the window: of two processes watched, one is killed 1.5 s in and
+# its pid given to a new process (ns_last_pid) before the window ends. The
+# survivor's untouched pages move; the dead one is reported exited (ESRCH,
+# exit 1); the newcomer that holds its number keeps every page on node 0.
+tier_reuse() {
+  local why= p1 p2 p3 mp rc bad
+  tier_start tr1 -N && p1=$TP && tier_start tr2 -N && p2=$TP || { fail tier-reuse "tier did not start"; return; }
+  sleep 1
+  "$MP" --cold 4s --json "$p1,$p2" 0 1 >"$T/tre.out" 2>"$T/tre.err" &
+  mp=$!
+  sleep 1.5
+  kill -KILL "$p1"; wait "$p1" 2>/dev/null
+  rm -f "$T/tr3".*
+  echo $((p1 - 1)) >/proc/sys/kernel/ns_last_pid
+  tier -o "$T/tr3" -N 2>"$T/tr3.err" &
+  p3=$!
+  wait_file "$T/tr3.ready" 200 || why="$why; the newcomer did not start"
+  wait "$mp"; rc=$?
+  [ "$rc" = 1 ] || why="$why; exit $rc, want 1"
+  grep -q "^migratepages: $p1: the process exited during the window: nothing of it moved" "$T/tre.err" || why="$why; stderr: $(head -c 300 "$T/tre.err")"
+  grep -q "\"pid\":$p1,\"status\":\"error\".*\"errno\":\"ESRCH\"" "$T/tre.out" || why="$why; no ESRCH object for $p1"
+  tier_report tr2 a || why="$why; no report of the survivor"
+  bad=$(tier_want "$T/tr2.a" "W=0 R=1 U=1 L=1") || why="$why; the survivor:$bad"
+  if [ "$p3" = "$p1" ]; then
+    tier_report tr3 a || why="$why; no report of the newcomer"
+    bad=$(tier_want "$T/tr3.a" "W=0 R=0 U=0 L=0") || why="$why; the newcomer on pid $p3 was worked on:$bad"
+  else
+    info "tier-reuse: the newcomer got pid $p3, not $p1 (another process took it): reuse not checked"
+  fi
+  kill "$p2" "$p3"; wait "$p2" "$p3" 2>/dev/null
+  if [ -z "$why" ]; then pass tier-reuse; else fail tier-reuse "${why#; }"; fi
+  info "tier-reuse: pid $p1 reused by $p3: $(head -c 200 "$T/tre.err")"
 }
 sc_tier_user() {
   # a user watches its own process (soft-dirty needs only ptrace access)
