@@ -187,7 +187,7 @@ static size_t worker_bytes(unsigned long cap)
 {
 	size_t tr = mvg.o->tracker ? cap * (mvg.o->tracker->scratch + sizeof(int)) : 0;
 
-	return ACC_N * (size_t)mvg.nnodes * sizeof(uint64_t) +
+	return ACC_N * (size_t)mvg.nnodes * sizeof(uint64_t) + cap * sizeof(struct mv_run) +
 	       cap * (6 * sizeof(uint64_t) + 5 * sizeof(int)) + 16 + tr;
 }
 
@@ -200,7 +200,8 @@ static int worker_init(struct worker *w, unsigned long cap)
 	w->cap = cap;
 	w->base_ti = -1;
 	w->acc = (uint64_t *)(void *)p;
-	w->pm = w->acc + ACC_N * (size_t)mvg.nnodes;
+	w->runs = (struct mv_run *)(void *)(w->acc + ACC_N * (size_t)mvg.nnodes);
+	w->pm = (uint64_t *)(void *)(w->runs + cap);
 	w->flags = w->pm + cap;
 	w->addr = (unsigned long *)(void *)(w->flags + cap);
 	w->blk = (unsigned long *)(void *)((uint64_t *)(void *)w->addr + cap);
@@ -259,9 +260,11 @@ static int setup(struct mv_target *t, int n, const struct mv_opts *o)
 	for (int i = 0; i < n; i++)
 		if (t[i].nnodes > mvg.nnodes)
 			mvg.nnodes = t[i].nnodes;
-	mvg.node_done = mem_get(((size_t)mvg.nnodes + 1) * sizeof(uint64_t));
+	mvg.node_done = mem_get(((size_t)mvg.nnodes + 1) * sizeof(uint64_t) +
+				o->chunk * sizeof(struct mv_run));
 	if (!mvg.node_done)
 		return -1;
+	mvg.runs = (struct mv_run *)(void *)(mvg.node_done + mvg.nnodes + 1);
 	mvg.total = mvg.done = 0;
 	for (int i = 0; o->progress && !o->tracker && i < n; i++) {
 		/* the total: what numa_maps shows on nodes that will be emptied */
@@ -314,7 +317,8 @@ int mover_run(struct mv_target *t, int n, const struct mv_opts *o)
 		}
 	}
 	if (jobs == 0) {
-		mem_put(mvg.node_done, ((size_t)mvg.nnodes + 1) * sizeof(uint64_t));
+		mem_put(mvg.node_done, ((size_t)mvg.nnodes + 1) * sizeof(uint64_t) +
+			o->chunk * sizeof(struct mv_run));
 		errno = e;
 		return -1;
 	}
@@ -330,7 +334,8 @@ int mover_run(struct mv_target *t, int n, const struct mv_opts *o)
 	for (int i = 0; i < jobs; i++)
 		mem_put(w[i].acc, worker_bytes(w[i].cap));
 	mv_progress(1);
-	mem_put(mvg.node_done, ((size_t)mvg.nnodes + 1) * sizeof(uint64_t));
+	mem_put(mvg.node_done, ((size_t)mvg.nnodes + 1) * sizeof(uint64_t) +
+			o->chunk * sizeof(struct mv_run));
 	mvg.node_done = NULL;
 	return 0;
 }

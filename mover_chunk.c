@@ -60,6 +60,41 @@ static void count_absent(struct job *j, unsigned long i, int status)
 	j->w->node[i] = U_DONE;
 }
 
+/* The present ones among k pagemap entries in w->pm, the first for the
+ * address at. */
+static void take(struct job *j, unsigned long at, unsigned long k)
+{
+	struct worker *w = j->w;
+
+	for (unsigned long i = 0; i < k; i++) {
+		if (!(w->pm[i] & PM_PRESENT))
+			continue;
+		w->addr[j->n] = at + i * j->c->psize;
+		w->flags[j->n++] = w->pm[i];
+	}
+}
+
+/* A chunk cut by the pages present (a very sparse mapping): the kernel says
+ * again where its runs of present pages are, and only their pagemap entries
+ * are read (no more than the worker holds: a page that appeared since is
+ * left, as one that appears behind any chunk). */
+static void present_runs(struct job *j)
+{
+	const struct chunk *c = j->c;
+	unsigned long cap = j->w->cap, e;
+	long n = mv_scan(j->m->pagemap, c->start, c->end, j->w->runs, cap, cap, &e);
+
+	for (long i = 0; i < n && j->n < cap; i++) {
+		unsigned long a = j->w->runs[i].start, k = (j->w->runs[i].end - a) / mvg.base;
+		ssize_t got;
+
+		if (k > cap - j->n)
+			k = cap - j->n;
+		got = pread(j->m->pagemap, j->w->pm, k * 8, (off_t)(a / mvg.base * 8));
+		take(j, a, got > 0 ? (unsigned long)got / 8 : 0);
+	}
+}
+
 /* Step 1: the units of the chunk that are present, from pagemap (a swapped
  * page is on no node: the single call leaves it too). */
 static void present(struct job *j)
@@ -79,19 +114,16 @@ static void present(struct job *j)
 		j->n = units;
 		return;
 	}
-	if (step == 1) {
+	if (c->scanned) {
+		present_runs(j);
+	} else if (step == 1) {
 		got = pread(j->m->pagemap, w->pm, units * 8, (off_t)(c->start / mvg.base * 8));
-		units = got > 0 ? (unsigned long)got / 8 : 0;
+		take(j, c->start, got > 0 ? (unsigned long)got / 8 : 0);
 	} else {
 		for (unsigned long i = 0; i < units; i++)
 			if (pread(j->m->pagemap, &w->pm[i], 8, (off_t)((c->start + i * ps) / mvg.base * 8)) != 8)
 				w->pm[i] = 0;
-	}
-	for (unsigned long i = 0; i < units; i++) {
-		if (!(w->pm[i] & PM_PRESENT))
-			continue;
-		w->addr[j->n] = c->start + i * ps;
-		w->flags[j->n++] = w->pm[i];
+		take(j, c->start, units);
 	}
 	if (j->counting) /* judged and counted on src, nothing more */
 		return;

@@ -31,6 +31,9 @@ struct mv_range {
 	unsigned long start, end;
 };
 
+/* A run of present pages (PAGEMAP_SCAN's struct page_region). */
+struct mv_run { uint64_t start, end, categories; };
+
 /* How a chunk's pages are found where they are. */
 enum { ASK, KNOWN };
 
@@ -42,6 +45,11 @@ struct chunk {
 	int src;
 	int dense;                 /* KNOWN, and numa_maps counts a page for every
 	                            * address: all present, no pagemap to read */
+	int sparse;                /* numa_maps counts under one page in 64 of the
+	                            * addresses (or has no line): chunks are cut by
+	                            * the pages present (PAGEMAP_SCAN), not by size */
+	int scanned;               /* cut that way: its runs of present pages are
+	                            * asked for again, its range may be wide */
 };
 
 struct mover_state {
@@ -68,6 +76,7 @@ struct mover_state {
 	uint64_t t0, last_print, total, done;
 	uint64_t *node_done;       /* bytes moved per destination node */
 	int nnodes;
+	struct mv_run *runs;       /* the producer's scan: o->chunk runs */
 };
 extern struct mover_state mvg; /* mover.c; zero: an unlocked mutex */
 
@@ -94,6 +103,14 @@ void mv_progress(int final);
 /* ---- mover_walk.c ---- */
 /* Under the lock: the next chunk, or 0 when everything was handed out. */
 int mv_next_chunk(struct chunk *c);
+/* The runs of present pages in [start, end), from the kernel's PAGEMAP_SCAN
+ * (Linux 6.7 and later), which steps over empty page tables where a read of
+ * pagemap returns 8 bytes for every page: at most n runs, and at most
+ * max_pages pages (0: no limit); *walk_end: where it stopped (end when it
+ * looked at all). Returns how many runs, or -1 (this kernel has no
+ * PAGEMAP_SCAN: pagemap is read as before; or the process is gone). */
+long mv_scan(int pagemap, unsigned long start, unsigned long end, struct mv_run *v, size_t n,
+	     unsigned long max_pages, unsigned long *walk_end);
 void mv_close_files(void);
 
 /* ---- mover_chunk.c ---- */
@@ -107,6 +124,7 @@ void mv_close_files(void);
 struct worker {
 	pthread_t th;
 	unsigned long cap;
+	struct mv_run *runs;       /* a scanned chunk's runs of present pages */
 	uint64_t *pm;              /* the chunk's pagemap entries */
 	unsigned long *addr;       /* the units present */
 	uint64_t *flags;           /* their pagemap entries */

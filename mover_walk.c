@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -178,6 +179,16 @@ static void count_unjudged(struct mv_target *m)
 	}
 }
 
+/* The bytes numa_maps counts in the mapping, on all nodes. */
+static uint64_t held_bytes(void)
+{
+	uint64_t b = 0;
+
+	for (int i = 0; i < mvg.nml.nnodes; i++)
+		b += mvg.nml.n[i].pages * mvg.nml.pagesize;
+	return b;
+}
+
 /* What the first pass does with a mapping numa_maps describes: -1 nothing
  * more (counted), else ASK, or KNOWN with every page on *src. With a tracker
  * every mapping that holds pages is looked at (each page is judged). */
@@ -239,6 +250,8 @@ static int next_mapping(struct mv_target *m)
 		mvg.cur.src = src;
 		mvg.cur.dense = how == KNOWN && !mvg.o->tracker &&
 			      mvg.nml.n[0].pages * mvg.nml.pagesize == mp.e - mp.s;
+		mvg.cur.sparse = !known || held_bytes() < (mp.e - mp.s) / 64;
+		mvg.cur.scanned = 0;
 		return 1;
 	}
 	return 0;
@@ -296,6 +309,71 @@ static void end_target(struct mv_target *m)
 	mvg.ti++;
 }
 
+/* PAGEMAP_SCAN (include/uapi/linux/fs.h, Linux 6.7), declared here: the C
+ * libraries' headers may predate it. */
+struct pm_scan_arg {
+	uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
+	uint64_t category_inverted, category_mask, category_anyof_mask, return_mask;
+};
+#define PAGEMAP_SCAN _IOWR('f', 16, struct pm_scan_arg)
+#define PAGE_IS_PRESENT (1 << 3)
+
+long mv_scan(int pagemap, unsigned long start, unsigned long end, struct mv_run *v, size_t n,
+	     unsigned long max_pages, unsigned long *walk_end)
+{
+	static int none; /* this kernel has no PAGEMAP_SCAN */
+	struct pm_scan_arg a;
+	long r;
+
+	if (none || pagemap < 0)
+		return -1;
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.start = start;
+	a.end = end;
+	a.vec = (uint64_t)(uintptr_t)v;
+	a.vec_len = n;
+	a.max_pages = max_pages;
+	a.category_mask = a.return_mask = PAGE_IS_PRESENT;
+	r = ioctl(pagemap, PAGEMAP_SCAN, &a);
+	if (r < 0 && (errno == ENOTTY || errno == EINVAL || errno == EOPNOTSUPP))
+		none = 1; /* (other errors: the process is going; pagemap says so) */
+	*walk_end = r < 0 || a.walk_end < start || a.walk_end > end ? end : (unsigned long)a.walk_end;
+	return r;
+}
+
+/* A chunk of a very sparse mapping (ASan's shadow, a heap reserved and
+ * touched here and there) holds up to a chunk's worth of present pages, as
+ * far apart as they are: the kernel finds them (PAGEMAP_SCAN) and steps over
+ * the empty page tables between. Its end is kept on a huge-page boundary
+ * where it can be, so that no transparent huge page is cut in two. 1: cut,
+ * 0: nothing present in the rest of the mapping, -1: not this way. */
+static int scan_chunk(struct mv_target *m, struct chunk *c)
+{
+	unsigned long align = mvg.thp ? mvg.thp : mvg.base, s, e;
+	long n;
+
+	if (!mvg.cur.sparse || mvg.cur.psize != mvg.base)
+		return -1;
+	n = mv_scan(m->pagemap, mvg.pos, mvg.vend, mvg.runs, mvg.o->chunk, mvg.o->chunk, &e);
+	if (n <= 0)
+		return n < 0 ? -1 : 0;
+	s = mvg.runs[0].start - mvg.runs[0].start % align;
+	if (s < mvg.pos)
+		s = mvg.pos;
+	if (e < mvg.vend && e - e % align > s)
+		e -= e % align;
+	if (e <= s)
+		return -1;
+	*c = mvg.cur;
+	c->ti = mvg.ti;
+	c->start = s;
+	c->end = e;
+	c->scanned = 1;
+	mvg.pos = e;
+	return 1;
+}
+
 /* Under the lock: the next chunk, or 0 when everything was handed out.
  * Chunks are aligned to their size, so that huge pages stay whole. */
 int mv_next_chunk(struct chunk *c)
@@ -310,6 +388,13 @@ int mv_next_chunk(struct chunk *c)
 				if (cb < mvg.cur.psize)
 					cb = mvg.cur.psize;
 				cb -= cb % mvg.cur.psize;
+				switch (scan_chunk(m, c)) {
+				case 1:
+					return 1;
+				case 0: /* nothing present in the rest of it */
+					mvg.pos = mvg.vend;
+					continue;
+				}
 				e = (mvg.pos / cb + 1) * cb;
 				if (e > mvg.vend || e < mvg.pos)
 					e = mvg.vend;

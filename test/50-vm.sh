@@ -30,9 +30,10 @@ done
 mkdir -p "$out"
 
 # --- the boots: NAME ARCH TOPOLOGY TOOL SCENARIOS [KERNEL] -----------------------
-# KERNEL: debian (the default: Debian's own, test/vm/kernel.sh) or idle (built
+# KERNEL: debian (the default: Debian's own, test/vm/kernel.sh), idle (built
 # from Debian's source with idle page tracking: test/vm/kernel-build.sh, about
-# 10 minutes the first time, then cached).
+# 10 minutes the first time, then cached) or backports (Debian's 6.12 from
+# bookworm-backports: PAGEMAP_SCAN, and move_pages that sees PROT_NONE pages).
 # Another architecture, or another build of the tool (an i386 one, say), is one
 # more line here or in VM_EXTRA_BOOTS; the scenarios do not change.
 boots=(
@@ -45,7 +46,8 @@ boots=(
   "x86_64-devices x86_64 devices $MP devices"
   "x86_64-tier x86_64 2node $MP tier_softdirty,tier_lists,tier_user"
   "x86_64-idle x86_64 2node $MP kernel_trackers,tier_idle,tier_user idle"
-  "x86_64-mover x86_64 4node $MP mover_pairs,mover_unequal,mover_thp,mover_rate,mover_hugetlb,mover_shared,mover_file,mover_churn,mover_pidlist,mover_seccomp,mover_exact,mover_stop,mover_cpuset,mover_protnone,mover_sparse"
+  "x86_64-612 x86_64 4node $MP mover_pairs,mover_thp,mover_hugetlb,mover_protnone,mover_sparse,mover_shadow,tier_softdirty backports"
+  "x86_64-mover x86_64 4node $MP mover_pairs,mover_unequal,mover_thp,mover_rate,mover_hugetlb,mover_shared,mover_file,mover_churn,mover_pidlist,mover_seccomp,mover_exact,mover_stop,mover_cpuset,mover_protnone,mover_sparse,mover_shadow"
 )
 aarch64_mp=$top/build/vm/migratepages-aarch64
 mkdir -p "$top/build/vm"
@@ -68,8 +70,18 @@ done <<<"${VM_EXTRA_BOOTS:-}"
 . "$vm/arches.sh"
 declare -A initrd_of=() ok_arch=()
 idle_k=
+declare -A bpo_k=()
 for b in "${boots[@]}"; do
   read -r name arch topo tool runs kern <<<"$b"
+  if [ "${kern:-debian}" = backports ] && [ -z "${bpo_k[$arch]:-}" ] && arch_vars "$arch" &&
+     { [ -z "${VM_ONLY:-}" ] || [[ " $VM_ONLY " == *" $name "* ]]; }; then
+    if bpo_k[$arch]=$("$vm/kernel.sh" "$DEBARCH" bookworm-backports 2>"$out/kernel-$arch-backports.log"); then
+      echo "vm: Debian's backports kernel for $arch: ${bpo_k[$arch]}"
+    else
+      bpo_k[$arch]=none
+      echo "SKIP $name: cannot fetch the bookworm-backports kernel: $(tail -n 2 "$out/kernel-$arch-backports.log" | tr '\n' ' ')"
+    fi
+  fi
   if [ "${kern:-debian}" = idle ] && [ -z "$idle_k" ] &&
      { [ -z "${VM_ONLY:-}" ] || [[ " $VM_ONLY " == *" $name "* ]]; }; then
     if idle_k=$("$vm/kernel-build.sh" 2>"$out/kernel-idle.log"); then
@@ -139,6 +151,9 @@ for b in "${boots[@]}"; do
   if [ "${kern:-debian}" = idle ]; then
     [ -n "$idle_k" ] && [ "$idle_k" != none ] || continue
     k=$idle_k
+  elif [ "${kern:-debian}" = backports ]; then
+    [ -n "${bpo_k[$arch]:-}" ] && [ "${bpo_k[$arch]}" != none ] || continue
+    k=${bpo_k[$arch]}
   fi
   selected+=("$b")
   rm -f "$out/$name.rc" "$out/$name.log"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# test/vm/kernel.sh DEBARCH - fetch Debian's kernel for DEBARCH (amd64, arm64) and print
-# the path of a bootable image on stdout.
+# test/vm/kernel.sh DEBARCH [SUITE] - fetch Debian's kernel for DEBARCH (amd64, arm64)
+# and print the path of a bootable image on stdout. SUITE: another Debian suite
+# to take it from (bookworm-backports: Linux 6.12), through a list of sources
+# of its own in the cache (the system's apt sources are not touched).
 #   amd64: an ELF vmlinux unpacked from the bzImage's XZ payload (qemu boots it
 #          through PVH, about 3 s faster a boot than the bzImage); falls back to
 #          the bzImage if the unpacking fails.
@@ -10,9 +12,10 @@
 # extracted; the modules (hundreds of MB) are not needed: the serial console,
 # initrd, devtmpfs and NUMA are built in.
 set -euo pipefail
-arch=${1:?usage: kernel.sh amd64|arm64}
+arch=${1:?usage: kernel.sh amd64|arm64 [SUITE]}
+suite=${2:-}
 here=$(cd "$(dirname "$0")" && pwd)
-cache=${VM_CACHE:-$here/cache}/$arch
+cache=${VM_CACHE:-$here/cache}/$arch${suite:+-$suite}
 mkdir -p "$cache"
 cd "$cache"
 
@@ -24,7 +27,16 @@ if [ -s image.src ] && [ -s "$(cat image.src)" ]; then
   exit 0
 fi
 
+apt_o=()
 deb=$(ls linux-image-*_"$arch".deb 2>/dev/null | grep -v -- '-dbg' | head -n 1 || true)
+if [ -z "$deb" ] && [ -n "$suite" ]; then
+  # only that suite in the lists apt reads here: its kernel is the candidate
+  mkdir -p apt/lists/partial
+  echo "deb http://deb.debian.org/debian $suite main" >apt/sources.list
+  apt_o=(-o Dir::Etc::sourcelist="$cache/apt/sources.list" -o Dir::Etc::sourceparts=/dev/null
+         -o Dir::State::lists="$cache/apt/lists")
+  apt-get "${apt_o[@]}" -o APT::Sandbox::User=root update -qq >&2
+fi
 if [ -z "$deb" ]; then
   # Name the real package behind the meta package, for the wanted architecture.
   if [ "$arch" != "$(dpkg --print-architecture)" ] &&
@@ -33,9 +45,9 @@ if [ -z "$deb" ]; then
     dpkg --add-architecture "$arch"
     apt-get update -qq >&2
   fi
-  pkg=$(apt-cache depends "linux-image-$arch:$arch" 2>/dev/null |
+  pkg=$(apt-cache ${apt_o[@]+"${apt_o[@]}"} depends "linux-image-$arch:$arch" 2>/dev/null |
         sed -n 's/^ *Depends: \(linux-image-[0-9][^ :]*\).*/\1/p' | head -n 1)
-  if [ -z "$pkg" ]; then
+  if [ -z "$pkg" ] && [ -z "$suite" ]; then
     apt-get update -qq >&2 || true
     pkg=$(apt-cache depends "linux-image-$arch:$arch" 2>/dev/null |
           sed -n 's/^ *Depends: \(linux-image-[0-9][^ :]*\).*/\1/p' | head -n 1)
@@ -44,7 +56,7 @@ if [ -z "$deb" ]; then
   log "downloading $pkg:$arch"
   # as root, not as _apt: it could not write here, and apt would warn of
   # an "unsandboxed" download on the first screen of a new user's demo
-  apt-get -o APT::Sandbox::User=root download -q "$pkg:$arch" >&2
+  apt-get ${apt_o[@]+"${apt_o[@]}"} -o APT::Sandbox::User=root download -q "$pkg:$arch" >&2
   deb=$(ls linux-image-*_"$arch".deb | head -n 1)
 fi
 

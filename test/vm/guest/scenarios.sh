@@ -1100,11 +1100,36 @@ sc_mover_protnone() {
   LAST_A="@ 0 1"
   ms=$(json_field "$T/mv-protnone.out" moved_bytes)
   fb=$(json_field "$T/mv-protnone.out" final_call_bytes)
-  grep -q '"status":"ok"' "$T/mv-protnone.out" && [ "${ms:-0}" -ge 8388608 ] &&
-    [ "${fb:-0}" -ge 8388608 ] && pass mv-protnone-counted ||
-    fail mv-protnone-counted "not ok with 8 MiB moved by the closing call: $(head -c 500 "$T/mv-protnone.out")"
+  if kernel_at_least 6 5; then
+    # move_pages sees them (d74943a2f3cd, 6.5): no closing call is needed
+    grep -q '"status":"ok"' "$T/mv-protnone.out" && [ "${ms:-0}" -ge 8388608 ] &&
+      [ "${fb:-x}" = 0 ] && pass mv-protnone-counted ||
+      fail mv-protnone-counted "not ok with 8 MiB moved by move_pages and no closing call: $(head -c 500 "$T/mv-protnone.out")"
+  else
+    grep -q '"status":"ok"' "$T/mv-protnone.out" && [ "${ms:-0}" -ge 8388608 ] &&
+      [ "${fb:-0}" -ge 8388608 ] && pass mv-protnone-counted ||
+      fail mv-protnone-counted "not ok with 8 MiB moved by the closing call: $(head -c 500 "$T/mv-protnone.out")"
+  fi
   info "mv-protnone: $(sed -n 's/.*"mover":\({[^}]*}\).*/\1/p' "$T/mv-protnone.out"); hog start to report $t0 -> $t1 s"
   sbs mv-protnone same
+}
+kernel_at_least() {  # MAJOR MINOR: this kernel's version is that or later
+  local r maj min
+  r=$(uname -r); maj=${r%%.*}; r=${r#*.}; min=${r%%[!0-9]*}
+  [ "$maj" -gt "$1" ] || { [ "$maj" = "$1" ] && [ "$min" -ge "$2" ]; }
+}
+sc_mover_shadow() {
+  # shadow-memory style: one 16 GiB mapping with a page written every 16 MiB
+  # (1,024 pages, THP off). Every written page on the destination, as with
+  # the single call. From 6.7 the mover steps over the empty stretches with
+  # PAGEMAP_SCAN; before, it reads pagemap across the mapping.
+  local t0 t1
+  t0=$(cut -d' ' -f1 /proc/uptime)
+  mcase mv-shadow "-s 16384 -N -e 4096 -b 0" "--jobs 1 -v @ 0 1" 0 1 0
+  t1=$(cut -d' ' -f1 /proc/uptime)
+  LAST_A="@ 0 1"
+  info "mv-shadow ($(uname -r)): $(grep '^  moved' "$T/mv-shadow.out"); case $t0 -> $t1 s"
+  sbs mv-shadow same
 }
 sc_mover_sparse() {
   # a sparse heap: 1 GiB reserved, every 16th page written (THP off), moved
