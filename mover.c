@@ -240,11 +240,21 @@ int mover_sees_prot_none(void)
 	return known;
 }
 
+unsigned long mover_thp_size(void)
+{
+	static unsigned long thp = 1; /* 1: not read yet */
+	char v[32];
+
+	if (thp == 1)
+		thp = read_small("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", v, sizeof(v)) > 0
+			? strtoul(v, NULL, 10) : 0;
+	return thp;
+}
+
 /* The setup of one run: sizes, the probe, the per-node progress. */
 static int setup(struct mv_target *t, int n, const struct mv_opts *o)
 {
 	static struct usage u;
-	char v[32];
 	unsigned long base = getauxval(AT_PAGESZ);
 
 	mvg.o = o;
@@ -253,8 +263,7 @@ static int setup(struct mv_target *t, int n, const struct mv_opts *o)
 	mvg.base = base ? base : 4096;
 	mvg.ti = mvg.pass = 0;
 	mvg.maps_open = mvg.nm_open = mvg.nml_valid = 0;
-	mvg.thp = read_small("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", v, sizeof(v)) > 0
-		? strtoul(v, NULL, 10) : 0;
+	mvg.thp = mover_thp_size();
 	mvg.prot_none_seen = mv_stopping() || mover_sees_prot_none();
 	mvg.nnodes = 0;
 	for (int i = 0; i < n; i++)

@@ -130,4 +130,7 @@ void mover_engine_run(struct target **v, size_t n, int phase);
  * (probed once on a page of the tool's own), else 0. */
 int mover_sees_prot_none(void);
 
+/* The size of a transparent huge page here (read once), or 0 without THP. */
+unsigned long mover_thp_size(void);
+
 #endif

@@ -7,7 +7,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <unistd.h>
@@ -273,10 +272,7 @@ static void mover_opts(struct mv_opts *mo, int phase)
 	if (tracker) {
 		/* chunks of whole huge pages: a huge page is judged by its head,
 		 * which must be in the same chunk as its tails */
-		char v[32];
-		unsigned long thp = read_small("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size",
-					       v, sizeof(v)) > 0 ? strtoul(v, NULL, 10) : 0;
-		unsigned long per = thp && page ? thp / page : 1;
+		unsigned long thp = mover_thp_size(), per = thp && page ? thp / page : 1;
 		if (per > 1 && mo->chunk % per)
 			mo->chunk += per - mo->chunk % per;
 		if (mo->chunk > MV_MAX_CHUNK)
