@@ -31,6 +31,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vm_hwm.h"
+
 static int cmp(const void *a, const void *b)
 {
 	long x = *(const long *)a, y = *(const long *)b;
@@ -68,10 +70,9 @@ static long run(char **argv, long *rss, int *status)
 /* one run under ptrace: VmHWM at the exit stop, in kB */
 static long hwm(char **argv)
 {
-	char path[64], buf[4096];
+	char path[64];
 	long kb = -1;
-	int st, fd;
-	ssize_t n;
+	int st;
 	pid_t pid = fork();
 
 	if (pid < 0) {
@@ -96,18 +97,7 @@ static long hwm(char **argv)
 			break;
 		ptrace(PTRACE_CONT, pid, NULL, (void *)(long)(WIFSTOPPED(st) ? WSTOPSIG(st) : 0));
 	}
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	fd = open(path, O_RDONLY);
-	n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-	if (n > 0) {
-		char *p;
-		buf[n] = 0;
-		p = strstr(buf, "VmHWM:");
-		if (p)
-			kb = atol(p + 6);
-	}
-	if (fd >= 0)
-		close(fd);
+	kb = vm_hwm(pid);
 	if (getenv("BENCH_SMAPS")) { /* where the pages are, to stderr */
 		FILE *f;
 		char line[512], name[512] = "";

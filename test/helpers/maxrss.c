@@ -18,26 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static long vm_hwm(pid_t pid)
-{
-	char path[64], buf[4096], *p;
-	long kb = -1;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	fd = open(path, O_RDONLY);
-	n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-	if (n > 0) {
-		buf[n] = 0;
-		p = strstr(buf, "VmHWM:");
-		if (p)
-			kb = atol(p + 6);
-	}
-	if (fd >= 0)
-		close(fd);
-	return kb;
-}
+#include "vm_hwm.h"
 
 int main(int argc, char **argv)
 {
