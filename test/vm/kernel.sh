@@ -67,22 +67,24 @@ img=$(ls boot/vmlinuz-* boot/vmlinux-* 2>/dev/null | head -n 1 || true)
 cp boot/config-* config 2>/dev/null || true
 magic() { head -c "$2" "$1" | tail -c "$3" | od -An -tx1 | tr -d ' \n'; }
 if [ "$(magic "$img" 518 4)" = 48647253 ]; then
-  # An x86 bzImage ("HdrS" at 0x202). Its payload is XZ; find the magic
-  # (FD 37 7A 58 5A 00) and unpack from there: xz complains about the trailing
-  # bytes, but what it wrote up to then is the whole vmlinux ELF, which qemu
-  # boots through PVH (about 5 s faster a boot than the bzImage).
+  # An x86 bzImage ("HdrS" at 0x202). Its payload is XZ (Debian's 6.1) or
+  # zstd (6.12); find the first magic (FD 37 7A 58 5A 00, or 28 B5 2F FD) and
+  # unpack from there: the tool complains about the trailing bytes, but what
+  # it wrote up to then is the whole vmlinux ELF, which qemu boots through PVH
+  # (about 5 s faster a boot than the bzImage, and no decompressor to run).
   cp "$img" bzImage
   echo bzImage >image.src
-  off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' bzImage | head -n 1 | cut -d: -f1 || true)
-  if [ -n "$off" ]; then
-    tail -c +"$((off + 1))" bzImage | xz -dc 2>/dev/null >vmlinux.tmp || true
+  for z in 'xz \xfd7zXZ\x00' 'zstd \x28\xb5\x2f\xfd'; do
+    off=$(LC_ALL=C grep -obUaP "${z#* }" bzImage | head -n 1 | cut -d: -f1 || true)
+    [ -n "$off" ] || continue
+    tail -c +"$((off + 1))" bzImage | "${z%% *}" -dc 2>/dev/null >vmlinux.tmp || true
     if [ "$(magic vmlinux.tmp 4 4)" = 7f454c46 ]; then
       mv vmlinux.tmp vmlinux
       echo vmlinux >image.src
-    else
-      log "could not unpack the vmlinux ELF; booting the bzImage"
+      break
     fi
-  fi
+  done
+  [ "$(cat image.src)" = vmlinux ] || log "could not unpack the vmlinux ELF; booting the bzImage"
   rm -f vmlinux.tmp
 elif [ "$(magic "$img" 2 2)" = 1f8b ]; then
   gzip -dc <"$img" >Image
