@@ -1295,7 +1295,7 @@ tier_reuse() {
     tier_report tr3 a || why="$why; no report of the newcomer"
     bad=$(tier_want "$T/tr3.a" "W=0 R=0 U=0 L=0") || why="$why; the newcomer on pid $p3 was worked on:$bad"
   else
-    info "tier-reuse: the newcomer got pid $p3, not $p1 (another process took it): reuse not checked"
+    echo "RESULT SKIP tier-reuse-newcomer: the newcomer got pid $p3, not $p1 (another process took the number first)"
   fi
   kill "$p2" "$p3"; wait "$p2" "$p3" 2>/dev/null
   if [ -z "$why" ]; then pass tier-reuse; else fail tier-reuse "${why#; }"; fi
