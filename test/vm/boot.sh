@@ -14,7 +14,9 @@
 # virtio-net (0000:81:00.0) and a virtio-blk (0000:82:00.0, a blank 16 MiB
 # disk, LOG.disk); and a virtio-net on the main bus (0000:00:05.0), which has
 # no node. Their drivers are modules (test/vm/modules.sh).
-# Environment: VM_TIMEOUT (seconds, default 120), VM_KERNEL (another kernel image).
+# Environment: VM_TIMEOUT (seconds, default 120), VM_KERNEL (another kernel image),
+# VM_PREALLOC (non-empty: qemu allocates the guest's memory before it boots, for
+# benchmarks; the host then takes no page fault when the guest first uses a page).
 set -uo pipefail
 arch=${1:?usage: boot.sh ARCH TOPOLOGY INITRD LOG [ARGS...]}
 topo=${2:?}
@@ -62,7 +64,7 @@ case $nodes in
     c=0
     for n in $nodes; do
       size=${n%c}
-      numa+=(-object "memory-backend-ram,size=${size}M,id=m$i")
+      numa+=(-object "memory-backend-ram,size=${size}M,id=m$i${VM_PREALLOC:+,prealloc=on}")
       if [ "$n" != "$size" ]; then
         numa+=(-numa "node,nodeid=$i,cpus=$c,memdev=m$i")
         c=$((c + 1))
