@@ -44,9 +44,9 @@ help=$("$MP" --help)
 for o in -v --verbose -n --dry-run --json --cgroup -h --help -V --version --rate -j --jobs --chunk --progress --cold --hot --tracker; do
   grep -q -- "$o" <<<"$help" && echo "PASS --help names $o" || echo "FAIL --help does not name $o"
 done
-t "--version" 0 "migratepages 1.3.0" "" --version
-t "-V" 0 "migratepages 1.3.0" "" -V
-t "--version wins over bad args" 0 "migratepages 1.3.0" "" --version x y z
+t "--version" 0 "migratepages 1.3.1" "" --version
+t "-V" 0 "migratepages 1.3.1" "" -V
+t "--version wins over bad args" 0 "migratepages 1.3.1" "" --version x y z
 if [ -w /dev/full ]; then
   for o in --help --version; do
     # shellcheck disable=SC2086
