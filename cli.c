@@ -65,7 +65,8 @@ static const char usage_text[] =
 "\n"
 "Exit status: 0 the kernel moved what it was asked to (shared pages that stay\n"
 "without CAP_SYS_NICE are its rule, not a failure); 2 it could not move some\n"
-"pages, or the to-nodes ran out of memory partway; 1 any other error: the\n"
+"pages (its count checked against numa_maps: a count with none left behind is\n"
+"0), or the to-nodes ran out of memory partway; 1 any other error: the\n"
 "process it names was not changed, but others of a list may have been, and a\n"
 "failed write to standard output does not undo a migration.\n";
 
