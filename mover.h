@@ -57,6 +57,9 @@ struct mv_target {
 	 * that could not be judged (hugetlb, the zero page, out of sight) */
 	uint64_t *accessed, *idle;
 	uint64_t untracked;
+	/* untracked by reason: [-1 - v] for a verdict v (tracker.h: other,
+	 * the zero page, shared, a mapping flagged as a whole) */
+	uint64_t untracked_why[4];
 	int other_err;        /* the errno of the last MV_OTHER page */
 	int err;              /* errno of a call that stopped this target, or 0 */
 	int exited;           /* its pidfd said it exited: no call named it after */

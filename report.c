@@ -13,6 +13,7 @@
 #include "output.h"
 #include "report.h"
 #include "sysinfo.h"
+#include "tracker.h"
 #include "watch.h"
 
 static int numa_balancing, cgroup_mode;
@@ -202,8 +203,14 @@ static void json_watch(const struct target *t, const struct nodeset *rows)
 	if (m && m->accessed) {
 		json_usage("touched", t, m->accessed, rows);
 		json_usage("untouched", t, m->idle, rows);
-		out(",\"untracked_bytes\":%llu", (unsigned long long)m->untracked);
+		out(",\"untracked_bytes\":%llu,\"untracked\":{\"shared\":%llu,\"whole_mapping\":%llu,"
+		    "\"zero_page\":%llu,\"other\":%llu}", (unsigned long long)m->untracked,
+		    (unsigned long long)m->untracked_why[-1 - TRACK_SHARED],
+		    (unsigned long long)m->untracked_why[-1 - TRACK_VMA],
+		    (unsigned long long)m->untracked_why[-1 - TRACK_ZERO],
+		    (unsigned long long)m->untracked_why[-1 - TRACK_UNTRACKED]);
 	}
+	out(",\"unit\":\"%s\"", w->unit);
 	out_char('}');
 }
 
@@ -307,9 +314,10 @@ static void text_watch(const struct target *t, const struct shown_plan *p,
 	char a[48], b[48];
 	uint64_t would = 0;
 
-	out("  watched %llu.%llu s with %s (%s%s)\n", (unsigned long long)(w->watched_ms / 1000),
+	out("  watched %llu.%llu s with %s (%s%s), judged per %s\n", (unsigned long long)(w->watched_ms / 1000),
 	    (unsigned long long)(w->watched_ms % 1000 / 100), w->tracker, w->sees,
-	    strcmp(w->tracker, "softdirty") == 0 ? ": a page only read counts as untouched" : "");
+	    strcmp(w->tracker, "softdirty") == 0 ? ": a page only read counts as untouched" : "",
+	    w->unit);
 	out("  %5s %12s %12s\n", "node", "untouched", "touched");
 	for (int n = ns_next(rows, -1); n >= 0; n = ns_next(rows, n)) {
 		out("  %5d %12s %12s\n", n, human(at(m->idle, t->nnodes, n), a, sizeof(a)),
@@ -320,8 +328,18 @@ static void text_watch(const struct target *t, const struct shown_plan *p,
 	out("  %5s %12s %12s\n", "total", human(total(m->idle, t->nnodes), a, sizeof(a)),
 	    human(total(m->accessed, t->nnodes), b, sizeof(b)));
 	if (m->untracked)
-		out("  not tracked: %s (hugetlb pages, or out of move_pages' sight)\n",
-		    human(m->untracked, a, sizeof(a)));
+		out("  not judged, not moved: %s\n", human(m->untracked, a, sizeof(a)));
+	for (int r = 0; r < TRACK_NREASONS; r++) {
+		static const char *const why[TRACK_NREASONS] = {
+			"other (hugetlb pages, or out of move_pages' sight)",
+			"the zero page (no memory of its own)",
+			"shared with another process, or file pages: one page table does not tell",
+			"in mappings the kernel flagged soft-dirty as a whole (brk, merge, mremap, "
+			"khugepaged): every page reads written",
+		};
+		if (m->untracked_why[r] && (opt.verbose || r == -1 - TRACK_SHARED))
+			out("    %12s %s\n", human(m->untracked_why[r], a, sizeof(a)), why[r]);
+	}
 	if (opt.dry_run)
 		out("  would move %s: the %s pages on nodes to be emptied\n", human(would, a, sizeof(a)),
 		    opt.watch == WATCH_COLD ? "untouched" : "touched");

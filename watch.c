@@ -42,6 +42,7 @@ void watch_setup(void)
 	}
 	info.tracker = tracker->name;
 	info.sees = tracker->sees;
+	info.unit = tracker->by_folio() ? "folio" : "page";
 	info.asked_ms = opt.watch_ms;
 	mover_set_tracker(tracker);
 }

@@ -1365,6 +1365,82 @@ sc_tier_idle() {
   tier_case tier-idle-sd softdirty "-N" 1 1
   echo "COMPARE tier: the region only read: idle page tracking left it on node 0 ($(region "$T/tier-idle.after-cold" R)), soft-dirty moved it to node 1 ($(region "$T/tier-idle-sd.after-cold" R))"
 }
+# --- verdicts against the truth (tier -x) ------------------------------------------
+# Every region of tier -x (test/vm/helpers/tier.c) has a known truth; a process
+# for --cold (a dry run, then the run, 0 -> 1) and one for --hot (L written
+# first, 0 -> 1) show each region's verdict by where its pages are: moved by
+# --cold: called untouched; moved by --hot: called touched; by neither:
+# untracked (kept). One table, tracker x region -> verdict and bytes moved,
+# as INFO lines, and a result per region: a touched region called untouched
+# fails, an untouched one called touched fails; untracked always passes.
+# Truth per region (cold window / hot window): T touched, U untouched, - none
+# (the other halves of a half-written 64 KiB mTHP: the folio is the unit).
+TRUTH_sd="W=T/T R=U/U U=U/U L=U/T z=U/U S=T/T F=T/T H=U/U N=T/T m=T/T o=-/- T=U/U"
+TRUTH_idle="W=T/T R=T/T U=U/U L=U/T z=U/U S=T/T F=T/T H=U/U N=T/T m=T/T o=-/- T=U/U"
+huge_tmpfs() {  # a tmpfs with large folios (huge=always), or nothing
+  [ -d "$T/huge" ] && grep -q " $T/huge " /proc/mounts && { echo "$T/huge"; return; }
+  mkdir -p "$T/huge" && mount -t tmpfs -o huge=always,size=64m none "$T/huge" 2>/dev/null && echo "$T/huge"
+}
+on_node() {  # REPORT REGION NODE: pages of the region on NODE
+  region "$1" "$2" | tr ' ' '\n' | awk -F'*' -v n="$3" '$1 == n { s += $2 } END { print s + 0 }'
+}
+pages_of() { region "$1" "$2" | tr ' ' '\n' | awk -F'*' '{ s += $2 } END { print s + 0 }'; }
+sc_tier_truth() {
+  local tr
+  # every tracker this kernel has (idle page tracking: its bitmap)
+  [ -e /sys/kernel/mm/page_idle/bitmap ] && tier_truth idle
+  tier_truth softdirty
+}
+tier_truth() {
+  local tr=$1 td pc ph why= truth w r tc th cm hm np verdict res d m z ps f
+  ps=$(getconf PAGESIZE 2>/dev/null || echo 4096)
+  td=$(huge_tmpfs)
+  f=/sys/kernel/mm/transparent_hugepage/hugepages-64kB/enabled
+  [ -w "$f" ] && echo always >"$f"
+  tier_start "tt-c-$tr" -N -s 2 -x ${td:+-t "$td"} && pc=$TP &&
+    tier_start "tt-h-$tr" -N -s 2 -x ${td:+-t "$td"} && ph=$TP || { fail "tier-truth-$tr" "tier did not start"; return; }
+  sleep 1
+  "$MP" --cold 3s --tracker "$tr" --dry-run --json "$pc" 0 1 >"$T/tt-$tr.dry" 2>"$T/tt-$tr.dryerr" ||
+    why="$why; the dry run exited $?: $(head -c 200 "$T/tt-$tr.dryerr")"
+  "$MP" --cold 3s --tracker "$tr" --json "$pc" 0 1 >"$T/tt-$tr.cold" 2>"$T/tt-$tr.colderr" ||
+    why="$why; --cold exited $?: $(head -c 200 "$T/tt-$tr.colderr")"
+  tier_report "tt-c-$tr" a || why="$why; no report after --cold"
+  kill -USR2 "$ph"; sleep 1
+  "$MP" --hot 3s --tracker "$tr" --json "$ph" 0 1 >"$T/tt-$tr.hot" 2>"$T/tt-$tr.hoterr" ||
+    why="$why; --hot exited $?: $(head -c 200 "$T/tt-$tr.hoterr")"
+  tier_report "tt-h-$tr" a || why="$why; no report after --hot"
+  kill "$pc" "$ph"; wait "$pc" "$ph" 2>/dev/null
+  [ -z "$why" ] || { fail "tier-truth-$tr" "${why#; }"; return; }
+  [ "$tr" = idle ] && truth=$TRUTH_idle || truth=$TRUTH_sd
+  info "tier-truth $tr ($(uname -r)): judged per $(sed -n 's/.*"unit":"\([a-z]*\)".*/\1/p' "$T/tt-$tr.cold"); untracked $(sed -n 's/.*"untracked":\({[^}]*}\).*/\1/p' "$T/tt-$tr.cold")"
+  info "tier-truth $tr: region truth(cold/hot) verdict moved(cold+hot)"
+  for w in $truth; do
+    r=${w%%=*}; tc=${w#*=}; th=${tc#*/}; tc=${tc%/*}
+    np=$(pages_of "$T/tt-c-$tr.a" "$r")
+    [ "$np" -gt 0 ] || { info "tier-truth $tr: $r (not made here)"; continue; }
+    cm=$(on_node "$T/tt-c-$tr.a" "$r" 1); hm=$(on_node "$T/tt-h-$tr.a" "$r" 1)
+    res=PASS verdict=
+    if [ "$cm" -gt 0 ] && [ "$hm" -gt 0 ]; then verdict="untouched+touched"
+    elif [ "$cm" -eq "$np" ]; then verdict=untouched
+    elif [ "$hm" -eq "$np" ]; then verdict=touched
+    elif [ "$cm" -gt 0 ]; then verdict="untouched $cm/$np"
+    elif [ "$hm" -gt 0 ]; then verdict="touched $hm/$np"
+    else verdict=untracked
+    fi
+    [ "$tc" = T ] && [ "$cm" -gt 0 ] && res="FAIL touched in the --cold window, $cm of $np pages called untouched"
+    [ "$th" = U ] && [ "$hm" -gt 0 ] && res="FAIL untouched in the --hot window, $hm of $np pages called touched"
+    info "tier-truth $tr: $r $tc/$th $verdict $(( (cm + hm) * ps / 1024 )) KiB"
+    if [ "$res" = PASS ]; then pass "tier-truth-$tr-$r"; else fail "tier-truth-$tr-$r" "${res#FAIL }"; fi
+  done
+  # the zero page (the second half of Z) is no untouched memory: the dry run
+  # finds untouched what the run moves, no more
+  d=$(sed -n 's/.*"untouched":{"0":\([0-9]*\).*/\1/p' "$T/tt-$tr.dry")
+  m=$(json_field "$T/tt-$tr.cold" moved_bytes)
+  z=$(sed -n 's/.*"zero_page":\([0-9]*\).*/\1/p' "$T/tt-$tr.dry")
+  info "tier-truth $tr: dry run untouched on node 0: ${d:-?} bytes; --cold moved ${m:-?}; zero page ${z:-?}"
+  if [ -n "$d" ] && [ "$d" = "$m" ] && [ "${z:-0}" -ge $((1 << 20)) ]; then pass "tier-truth-$tr-zero"
+  else fail "tier-truth-$tr-zero" "dry run untouched ${d:-?}, moved ${m:-?}, zero page ${z:-none} (1 MiB of Z maps it)"; fi
+}
 sc_tier_refused() {
   # a kernel with neither tracker (Debian's arm64 has no soft-dirty, and no
   # idle page tracking): refused at once, naming what is missing
