@@ -5,9 +5,9 @@
  * words, read and written 8 bytes at a time at multiples of 8); the kernel
  * clears the accessed bits of its mappings then. After the window, reading
  * the bit makes the kernel walk the page's mappings: a bit still set means
- * nobody read or wrote the page meanwhile. A compound page (a transparent
- * huge page) has one flag, its head frame's; /proc/kpageflags tells head from
- * tail. hugetlb pages and the zero page are not tracked.
+ * nobody read or wrote the page meanwhile. A large folio has one flag, its
+ * head frame's (a mark on a tail is lost): only heads are marked and read,
+ * found by frames.c. hugetlb pages and the zero page are not tracked.
  *
  * Two things would make the marks lie, and are taken care of. The kernel
  * tracks only pages on an LRU list, and a page just faulted in may wait in a

@@ -1181,6 +1181,30 @@ sc_mover_sparse() {
   sbs mv-sparse same
 }
 
+# A long run: under --rate the last chunks of a mapping come seconds after its
+# numa_maps line said every page was on node 0; meanwhile another mover takes
+# the pages left there to node 2, which is not in from-nodes. Those must stay
+# on node 2 (the chunks ask where their pages are now).
+sc_mover_stale() {
+  local p mp why= n2a n2b rc
+  rm -f "$T"/st.*
+  hog -o "$T/st" -s 64 -N -b 0 2>"$T/st.err" &
+  wait_file "$T/st.ready" 200 || { fail mover-stale "hog did not start"; return; }
+  p=$(cut -d' ' -f1 "$T/st.ready")
+  "$MP" --rate 8M --json "$p" 0 1 >"$T/st.out" 2>"$T/st.e1" &
+  mp=$!
+  sleep 2
+  "$MP" "$p" 0 2 >/dev/null 2>"$T/st.e2" || why="$why; the second mover exited $?: $(head -c 200 "$T/st.e2")"
+  n2a=$(tr ' ' '\n' <"/proc/$p/numa_maps" | sed -n 's/^N2=//p' | awk '{ s += $1 } END { print s + 0 }')
+  wait "$mp"; rc=$?
+  n2b=$(tr ' ' '\n' <"/proc/$p/numa_maps" | sed -n 's/^N2=//p' | awk '{ s += $1 } END { print s + 0 }')
+  kill "$p"; wait "$p" 2>/dev/null
+  [ "$n2a" -gt 0 ] || why="$why; nothing was on node 2 after the second mover (the first was done too soon?)"
+  [ "$n2b" = "$n2a" ] || why="$why; node 2 held $n2a pages when the first mover was still at work, $n2b when it was done: it took pages from a node not in from-nodes"
+  if [ -z "$why" ]; then pass mover-stale; else fail mover-stale "${why#; }"; fi
+  info "mover-stale: node 2 pages $n2a -> $n2b; first mover exit $rc: $(head -c 200 "$T/st.e1")"
+}
+
 # --- cold and hot pages (--cold, --hot) -----------------------------------------
 # tier (test/vm/helpers/tier.c): regions W (written), R (only read), U (never
 # touched), L (untouched until SIGUSR2, then written), 4 MiB each on node 0.
@@ -1392,7 +1416,7 @@ sc_tier_truth() {
   tier_truth softdirty
 }
 tier_truth() {
-  local tr=$1 td pc ph why= truth w r tc th cm hm np verdict res d m z ps f
+  local tr=$1 td pc ph why= truth w r tc th cm hm np nh verdict res d m z ps f
   ps=$(getconf PAGESIZE 2>/dev/null || echo 4096)
   td=$(huge_tmpfs)
   f=/sys/kernel/mm/transparent_hugepage/hugepages-64kB/enabled
@@ -1416,19 +1440,19 @@ tier_truth() {
   info "tier-truth $tr: region truth(cold/hot) verdict moved(cold+hot)"
   for w in $truth; do
     r=${w%%=*}; tc=${w#*=}; th=${tc#*/}; tc=${tc%/*}
-    np=$(pages_of "$T/tt-c-$tr.a" "$r")
+    np=$(pages_of "$T/tt-c-$tr.a" "$r"); nh=$(pages_of "$T/tt-h-$tr.a" "$r")
     [ "$np" -gt 0 ] || { info "tier-truth $tr: $r (not made here)"; continue; }
     cm=$(on_node "$T/tt-c-$tr.a" "$r" 1); hm=$(on_node "$T/tt-h-$tr.a" "$r" 1)
     res=PASS verdict=
-    if [ "$cm" -gt 0 ] && [ "$hm" -gt 0 ]; then verdict="untouched+touched"
+    if [ "$cm" -gt 0 ] && [ "$hm" -gt 0 ]; then verdict="untouched $cm/$np, touched $hm/$nh"
     elif [ "$cm" -eq "$np" ]; then verdict=untouched
-    elif [ "$hm" -eq "$np" ]; then verdict=touched
+    elif [ "$hm" -eq "$nh" ]; then verdict=touched
     elif [ "$cm" -gt 0 ]; then verdict="untouched $cm/$np"
-    elif [ "$hm" -gt 0 ]; then verdict="touched $hm/$np"
+    elif [ "$hm" -gt 0 ]; then verdict="touched $hm/$nh"
     else verdict=untracked
     fi
     [ "$tc" = T ] && [ "$cm" -gt 0 ] && res="FAIL touched in the --cold window, $cm of $np pages called untouched"
-    [ "$th" = U ] && [ "$hm" -gt 0 ] && res="FAIL untouched in the --hot window, $hm of $np pages called touched"
+    [ "$th" = U ] && [ "$hm" -gt 0 ] && res="FAIL untouched in the --hot window, $hm of $nh pages called touched"
     info "tier-truth $tr: $r $tc/$th $verdict $(( (cm + hm) * ps / 1024 )) KiB"
     if [ "$res" = PASS ]; then pass "tier-truth-$tr-$r"; else fail "tier-truth-$tr-$r" "${res#FAIL }"; fi
   done
