@@ -53,9 +53,11 @@ static int bitmap = -1;
 static void heads(const uint64_t *pm, size_t n, unsigned long psize, uint64_t *head,
 		  uint64_t *kfl, uint64_t *scratch)
 {
+	int huge = psize > (unsigned long)sysconf(_SC_PAGESIZE);
+
 	frames_heads(pm, n, head, kfl, scratch);
 	for (size_t i = 0; i < n; i++)
-		if (psize > (unsigned long)sysconf(_SC_PAGESIZE) || (kfl[i] & KPF_HUGE))
+		if (huge || (kfl[i] & KPF_HUGE))
 			head[i] = NO_FRAME;
 }
 

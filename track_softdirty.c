@@ -112,9 +112,8 @@ static void by_folios(const uint64_t *head, const uint64_t *kfl, size_t n, int *
 		int v = TRACK_IDLE_UNIT;
 		while (b < k && pairs[2 * b] == pairs[2 * a]) {
 			int u = out[pairs[2 * b + 1]];
-			if (u < 0 && v >= 0)
-				v = u;
-			else if (u == TRACK_ACCESSED && v == TRACK_IDLE_UNIT)
+			/* none over touched over untouched */
+			if ((u < 0 && v >= 0) || (u == TRACK_ACCESSED && v == TRACK_IDLE_UNIT))
 				v = u;
 			b++;
 		}

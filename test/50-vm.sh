@@ -136,7 +136,7 @@ done
 
 # --- boot, VM_JOBS at a time ----------------------------------------------------
 run_boot() {  # NAME ARCH TOPO INITRD RUNS [KERNEL-IMAGE]
-  VM_KERNEL=${6:-} VM_TIMEOUT=${VM_TIMEOUT:-180} "$vm/boot.sh" "$2" "$3" "$4" "$out/$1.log" "mp.run=$5"
+  VM_KERNEL=${6:-} VM_TIMEOUT=${VM_TIMEOUT:-300} "$vm/boot.sh" "$2" "$3" "$4" "$out/$1.log" "mp.run=$5"
   echo $? >"$out/$1.rc"
 }
 jobs_max=${VM_JOBS:-2}
@@ -186,7 +186,7 @@ for b in "${selected[@]}"; do
       echo "FAIL $arch/$s: never started (the guest stopped before it; boot rc $rc)"
   done
   if [ "$rc" = 124 ]; then
-    echo "FAIL $arch/$name-timeout: the guest did not power off within ${VM_TIMEOUT:-180} s"
+    echo "FAIL $arch/$name-timeout: the guest did not power off within ${VM_TIMEOUT:-300} s"
   fi
   if [[ ",$runs," == *,json,* ]]; then
     python3 "$vm/check_json.py" "$log" json "$arch/"
