@@ -1200,7 +1200,9 @@ sc_mover_stale() {
   n2b=$(tr ' ' '\n' <"/proc/$p/numa_maps" | sed -n 's/^N2=//p' | awk '{ s += $1 } END { print s + 0 }')
   kill "$p"; wait "$p" 2>/dev/null
   [ "$n2a" -gt 0 ] || why="$why; nothing was on node 2 after the second mover (the first was done too soon?)"
-  [ "$n2b" = "$n2a" ] || why="$why; node 2 held $n2a pages when the first mover was still at work, $n2b when it was done: it took pages from a node not in from-nodes"
+  # (a chunk being moved when the second mover ran still takes what it found
+  # on node 0: at most a chunk, 4096 pages; 1.3.1 takes all that is left)
+  [ "$n2b" -ge $((n2a - 4096)) ] || why="$why; node 2 held $n2a pages when the first mover was still at work, $n2b when it was done: it took pages from a node not in from-nodes"
   if [ -z "$why" ]; then pass mover-stale; else fail mover-stale "${why#; }"; fi
   info "mover-stale: node 2 pages $n2a -> $n2b; first mover exit $rc: $(head -c 200 "$T/st.e1")"
 }
