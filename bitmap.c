@@ -60,6 +60,11 @@ int ns_last(const struct nodeset *s)
 	return -1;
 }
 
+unsigned long ns_maxnode(int high)
+{
+	return ((unsigned long)(high < 0 ? 0 : high) / 64 + 1) * 64 + 1;
+}
+
 int ns_nth(const struct nodeset *s, int i)
 {
 	if (i < 0)

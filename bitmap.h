@@ -29,6 +29,10 @@ int ns_has(const struct nodeset *s, int n);
 int ns_count(const struct nodeset *s);
 int ns_next(const struct nodeset *s, int after); /* next member > after, or -1 */
 int ns_last(const struct nodeset *s);            /* highest member, or -1 */
+/* The maxnode argument of the NUMA system calls for a mask that covers nodes
+ * 0..high: the bit count, rounded up to whole 64-bit words (a 32-bit kernel
+ * reads the same bits), + 1, because the kernel reads maxnode - 1 bits. */
+unsigned long ns_maxnode(int high);
 int ns_nth(const struct nodeset *s, int i);      /* i-th member from 0, or -1 */
 int ns_subset(const struct nodeset *a, const struct nodeset *b); /* a within b */
 void ns_and(struct nodeset *d, const struct nodeset *a, const struct nodeset *b);

@@ -47,34 +47,17 @@ int mv_stopping(void)
 
 /* ---- the target: alive, and the calls that name it ----------------------- */
 
-/* Has the process exited? Its pidfd says (or its /proc directory, without
- * one). A pid is not reused before its process is reaped, so a call made
- * after a "no" names this process. */
-static int exited(const struct mv_target *m)
-{
-	const struct target *t = m->t;
-
-	if (t->pidfd >= 0) {
-		struct pollfd p = { t->pidfd, POLLIN, 0 };
-		return poll(&p, 1, 0) == 1;
-	}
-	if (t->dirfd >= 0) {
-		struct pstat st;
-		return proc_stat(t->dirfd, &st) < 0 || st.state == 'Z' || st.state == 'X';
-	}
-	return 0;
-}
-
-/* move_pages on the target, after the check above: -1 with ESRCH when it has
- * exited (the target is then dead: no call names it again). */
+/* move_pages on the target (target.h: only while its pidfd says it has not
+ * exited): -1 with ESRCH when it has (the target is then dead: no call
+ * names it again). */
 long mv_move_pages(struct mv_target *m, unsigned long n, const unsigned long *pages,
-		       const int *nodes, int *status, int flags)
+		   const int *nodes, int *status, int flags)
 {
-	if (__atomic_load_n(&m->dead, __ATOMIC_RELAXED) || exited(m)) {
+	if (__atomic_load_n(&m->dead, __ATOMIC_RELAXED)) {
 		errno = ESRCH;
 		return -1;
 	}
-	return syscall(SYS_move_pages, m->t->mm_pid, n, pages, nodes, status, flags);
+	return target_move_pages(m->t, n, pages, nodes, status, flags);
 }
 
 /* ---- rate and progress ------------------------------------------------- */

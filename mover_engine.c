@@ -89,10 +89,10 @@ static int mover_probe(struct target *t)
 		check_exited(t, &engine_mover);
 		return t->err;
 	}
-	if (syscall(SYS_move_pages, t->mm_pid, 0UL, NULL, NULL, NULL, 0) == 0)
+	if (target_move_pages(t, 0UL, NULL, NULL, NULL, 0) == 0)
 		return 0;
 	if (errno == EINVAL && check_live_thread(t) &&
-	    syscall(SYS_move_pages, t->mm_pid, 0UL, NULL, NULL, NULL, 0) == 0)
+	    target_move_pages(t, 0UL, NULL, NULL, NULL, 0) == 0)
 		return 0;
 	return errno;
 }
@@ -116,8 +116,6 @@ static void usage_into(struct target *t, uint64_t *v, int nnodes)
 static int closing_call(struct mv_target *m)
 {
 	struct target *t = m->t;
-	int high = ns_last(&t->from) > ns_last(&t->to) ? ns_last(&t->from) : ns_last(&t->to);
-	unsigned long bits = ((unsigned long)high / 64 + 1) * 64;
 	uint64_t *a = target_nodes(m->nnodes), *b = target_nodes(m->nnodes);
 	long r;
 	int e = 0;
@@ -125,7 +123,7 @@ static int closing_call(struct mv_target *m)
 	if (!a || !b || !target_alive(t))
 		return a && b ? ESRCH : ENOMEM;
 	usage_into(t, a, m->nnodes);
-	r = syscall(SYS_migrate_pages, t->mm_pid, bits + 1, t->from.w, t->to.w);
+	r = target_migrate_pages(t, &t->from, &t->to);
 	if (r < 0)
 		e = errno;
 	else if (r > 0)

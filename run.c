@@ -386,6 +386,7 @@ static void run_batch(struct target *v, size_t n, struct target **ready)
 		plan.engine->move(ready, k);
 	}
 	for (size_t i = 0; i < n; i++) {
+		target_settle(&v[i]);
 		report_target(&v[i], &plan.worst);
 		target_close(&v[i]);
 	}

@@ -20,17 +20,6 @@
 #include "sysinfo.h"
 #include "target.h"
 
-/* The mask covers the highest node named, rounded up to whole 64-bit words
- * (a 32-bit kernel reads the same bits); maxnode is that bit count + 1,
- * because the kernel reads maxnode - 1 bits. */
-static long call_migrate(int pid, const struct nodeset *from, const struct nodeset *to)
-{
-	int high = ns_last(from) > ns_last(to) ? ns_last(from) : ns_last(to);
-	unsigned long bits = ((unsigned long)high / 64 + 1) * 64;
-
-	return syscall(SYS_migrate_pages, pid, bits + 1, from->w, to->w);
-}
-
 /* numa_maps of the target, per node (NULL when it cannot be read). */
 static uint64_t *figures(struct target *t)
 {
@@ -124,16 +113,16 @@ static void move_one(struct target *t)
 		check_live_thread(t);
 		t->before = figures(t);
 	}
-	if (!target_alive(t)) {
-		check_exited(t, &engine_single);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = target_migrate_pages(t, &t->from, &t->to);
+	e = errno;
+	if (r < 0 && e == ESRCH && t->gone && !t->successor) {
+		check_exited(t, &engine_single); /* exited before the call: none made */
 		return;
 	}
 	out_moved();
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	r = call_migrate(t->mm_pid, &t->from, &t->to);
-	e = errno;
 	if (r < 0 && e == EINVAL && t->mm_pid == t->tgid && check_live_thread(t)) {
-		r = call_migrate(t->mm_pid, &t->from, &t->to);
+		r = target_migrate_pages(t, &t->from, &t->to);
 		e = errno;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);

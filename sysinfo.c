@@ -58,8 +58,7 @@ long read_small(const char *path, char *buf, size_t len)
 int self_mems_allowed(struct nodeset *out)
 {
 	ns_clear(out);
-	/* maxnode is the mask's bit count + 1 (the kernel's off-by-one) */
-	if (syscall(SYS_get_mempolicy, NULL, out->w, (unsigned long)MP_MAXNODES + 1,
+	if (syscall(SYS_get_mempolicy, NULL, out->w, ns_maxnode(MP_MAXNODES - 1),
 		    NULL, (unsigned long)MPOL_F_MEMS_ALLOWED) < 0)
 		return -1;
 	return 0;
