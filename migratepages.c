@@ -10,7 +10,8 @@
  * migrate_pages call) and mover_engine.c with mover.c, mover_walk.c,
  * mover_chunk.c (the chunked mover), watch.c with tracker.h (--cold, --hot),
  * report.c (what the user is told), output.c (stdout and stderr), cgroup.c,
- * sysinfo.c, devices.c (what is read from /proc and /sys), bitmap.c (node
+ * sysinfo.c, devices.c (what is read from /proc and /sys), kerndat.c (the
+ * kernel's facts, probed once), bitmap.c (node
  * sets and the kernel's mapping), fmt.c, mem.c.
  *
  * SPDX-License-Identifier: GPL-2.0-only

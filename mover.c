@@ -16,12 +16,12 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "fmt.h"
+#include "kerndat.h"
 #include "mem.h"
 #include "mover_int.h"
 #include "syscall_arch.h"
@@ -201,53 +201,19 @@ static int worker_init(struct worker *w, unsigned long cap)
 	return 0;
 }
 
-int mover_sees_prot_none(void)
-{
-	static int known = -1;
-	unsigned long page = mvg.base ? mvg.base : 4096;
-	char *p;
-	int st = -1;
-
-	if (known >= 0)
-		return known;
-	p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return known = 1; /* not known: looked at page by page as the others */
-	p[0] = 1;
-	if (mprotect(p, page, PROT_NONE) == 0 &&
-	    syscall(SYS_move_pages, 0, 1UL, &p, NULL, &st, 0) == 0)
-		known = st >= 0;
-	else
-		known = 1;
-	munmap(p, page);
-	return known;
-}
-
-unsigned long mover_thp_size(void)
-{
-	static unsigned long thp = 1; /* 1: not read yet */
-	char v[32];
-
-	if (thp == 1)
-		thp = read_small("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", v, sizeof(v)) > 0
-			? strtoul(v, NULL, 10) : 0;
-	return thp;
-}
-
 /* The setup of one run: sizes, the probe, the per-node progress. */
 static int setup(struct mv_target *t, int n, const struct mv_opts *o)
 {
 	static struct usage u;
-	unsigned long base = getauxval(AT_PAGESZ);
-
 	mvg.o = o;
 	mvg.t = t;
 	mvg.n = n;
-	mvg.base = base ? base : 4096;
+	mvg.base = kd_page_size();
 	mvg.ti = mvg.pass = 0;
 	mvg.maps_open = mvg.nm_open = mvg.nml_valid = 0;
-	mvg.thp = mover_thp_size();
-	mvg.prot_none_seen = mv_stopping() || mover_sees_prot_none();
+	mvg.thp = kd_thp_size();
+	mvg.prot_none_seen = mv_stopping() || kd_prot_none_visible();
+	kd_pagemap_scan(); /* (probed before the workers ask) */
 	mvg.nnodes = 0;
 	for (int i = 0; i < n; i++)
 		if (t[i].nnodes > mvg.nnodes)

@@ -126,11 +126,4 @@ int mover_out_of_reach(int dirfd);
 void mover_set_tracker(const struct tracker *tr);
 void mover_engine_run(struct target **v, size_t n, int phase);
 
-/* 1 when move_pages sees the pages of a PROT_NONE mapping on this kernel
- * (probed once on a page of the tool's own), else 0. */
-int mover_sees_prot_none(void);
-
-/* The size of a transparent huge page here (read once), or 0 without THP. */
-unsigned long mover_thp_size(void);
-
 #endif

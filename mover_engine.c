@@ -8,13 +8,13 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>
-#include <sys/auxv.h>
 #include <unistd.h>
 
 #include "checks.h"
 #include "cli.h"
 #include "engine.h"
 #include "fmt.h"
+#include "kerndat.h"
 #include "mem.h"
 #include "mover.h"
 #include "output.h"
@@ -52,11 +52,11 @@ static int mover_refuses(struct target *t)
 	struct nodeset mems, dest, outside;
 	int r;
 
-	if (proc_problem()) {
+	if (kd_proc_problem()) {
 		target_msg(t, "%s: the chunked mover reads each process's memory map there; "
 			   "mount a /proc of this pid namespace, or leave out --jobs, --rate, "
 			   "--chunk and --progress (one migrate_pages call needs no /proc)",
-			   proc_problem());
+			   kd_proc_problem());
 		return -1;
 	}
 	if (target_mmfd(t) >= 0 && mover_out_of_reach(target_mmfd(t))) {
@@ -247,7 +247,7 @@ void mover_set_tracker(const struct tracker *tr)
 
 static void mover_opts(struct mv_opts *mo, int phase)
 {
-	unsigned long page = getauxval(AT_PAGESZ);
+	unsigned long page = kd_page_size();
 
 	memset(mo, 0, sizeof(*mo));
 	mo->rate = opt.rate;
@@ -256,7 +256,7 @@ static void mover_opts(struct mv_opts *mo, int phase)
 		/* under a cap, chunks of an eighth of a second's worth (512 to 4096
 		 * pages): a pause between chunks then stays short enough for the
 		 * pacing to make up */
-		uint64_t c = opt.rate / 8 / (page ? page : 4096);
+		uint64_t c = opt.rate / 8 / page;
 		mo->chunk = c < 512 ? 512 : c < opt.chunk ? (unsigned long)c : opt.chunk;
 		opt.chunk = mo->chunk; /* what the reports say was used */
 	}
@@ -270,7 +270,7 @@ static void mover_opts(struct mv_opts *mo, int phase)
 	if (tracker) {
 		/* chunks of whole huge pages: a huge page is judged by its head,
 		 * which must be in the same chunk as its tails */
-		unsigned long thp = mover_thp_size(), per = thp && page ? thp / page : 1;
+		unsigned long thp = kd_thp_size(), per = thp ? thp / page : 1;
 		if (per > 1 && mo->chunk % per)
 			mo->chunk += per - mo->chunk % per;
 		if (mo->chunk > MV_MAX_CHUNK)

@@ -16,6 +16,7 @@
 #include "devices.h"
 #include "engine.h"
 #include "fmt.h"
+#include "kerndat.h"
 #include "mem.h"
 #include "output.h"
 #include "report.h"
@@ -69,18 +70,6 @@ void run_catch_stop(void)
 
 /* ---- the plan ---------------------------------------------------------------- */
 
-static int numa_balancing_mode(void)
-{
-	char v[16];
-	const char *p = v;
-	unsigned long long m = 0;
-
-	if (read_small("/proc/sys/kernel/numa_balancing", v, sizeof(v)) <= 0)
-		return 0;
-	dec_scan(&p, NULL, 1000, &m);
-	return (int)m; /* bit 0: normal balancing; bit 1: memory tiering */
-}
-
 /* The node lists of one target: "+" lists count within its cpuset. Returns
  * 0, or -1 with the error in err. */
 static int resolve(struct target *t, struct nodeset *from, struct nodeset *to,
@@ -126,7 +115,7 @@ static void plan_init(void)
 	if ((opt.verbose || opt.json || opt.dry_run || opt.mover) && self_mems_allowed(&caller) == 0)
 		target_set_caller_mems(&caller);
 	if (opt.verbose || opt.json)
-		nb = numa_balancing_mode();
+		nb = kd_numa_balancing();
 	report_setup(nb, opt.cgroup != NULL);
 	if (opt.verbose && !opt.json && nb)
 		say("note: automatic NUMA balancing is on (/proc/sys/kernel/numa_balancing = %d%s); "

@@ -7,13 +7,13 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <sys/auxv.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "checks.h"
 #include "cli.h"
 #include "engine.h"
+#include "kerndat.h"
 #include "output.h"
 #include "report.h"
 #include "syscall_arch.h"
@@ -31,12 +31,6 @@ static uint64_t *figures(struct target *t)
 	for (int n = 0; n < t->nnodes; n++)
 		v[n] = u.bytes[n];
 	return v;
-}
-
-static uint64_t page_size(void)
-{
-	unsigned long page = getauxval(AT_PAGESZ);
-	return page ? page : 4096;
 }
 
 /* Pages still on a node the kernel's plan empties: information for the
@@ -70,11 +64,11 @@ static int note_left(struct target *t)
 	if (t->err == ENOMEM)
 		target_msg(t, "the to-nodes ran out of free memory: %s (%llu pages) could not be "
 			   "moved and stayed on node%s %s; the rest moved", human(t->left, h, sizeof(h)),
-			   (unsigned long long)(t->left / page_size()), ns_count(&left_on) > 1 ? "s" : "",
+			   (unsigned long long)(t->left / kd_page_size()), ns_count(&left_on) > 1 ? "s" : "",
 			   list);
 	else
 		target_note(t, "%s (%llu pages) stayed on node%s %s: %s", human(t->left, h, sizeof(h)),
-			    (unsigned long long)(t->left / page_size()),
+			    (unsigned long long)(t->left / kd_page_size()),
 			    ns_count(&left_on) > 1 ? "s" : "", list, left_reason());
 	return shows;
 }
@@ -107,8 +101,8 @@ static void move_one(struct target *t)
 	long r;
 
 	if (reports && target_dir(t) < 0)
-		target_note(t, "per-node figures not shown: %s", proc_is_ours() ? "the process's "
-			    "/proc directory could not be opened" : proc_problem());
+		target_note(t, "per-node figures not shown: %s", kd_proc_ours() ? "the process's "
+			    "/proc directory could not be opened" : kd_proc_problem());
 	if (reports && target_dir(t) >= 0) {
 		check_live_thread(t);
 		t->before = figures(t);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fmt.h"
+#include "kerndat.h"
 #include "mem.h"
 #include "output.h"
 #include "syscall_arch.h"
@@ -42,7 +43,7 @@ static void open_dir(struct target *t)
 	char path[32];
 
 	t->dirfd = -1;
-	if (!proc_is_ours() || (t->gone && t->pidfd < 0)) /* (no such process) */
+	if (!kd_proc_ours() || (t->gone && t->pidfd < 0)) /* (no such process) */
 		return;
 	fmt(path, sizeof(path), "/proc/%d", t->tgid);
 	t->dirfd = open(path, O_RDONLY | O_DIRECTORY);
@@ -61,7 +62,7 @@ void target_open(struct target *t, int pid, int cgdir)
 	t->pidfd = t->dirfd = t->mmfd = -1;
 	t->cgdir = cgdir;
 	t->pidfd = pidfd_open(pid);
-	if (t->pidfd < 0 && (errno == EINVAL || errno == ENOENT) && proc_is_ours()) {
+	if (t->pidfd < 0 && (errno == EINVAL || errno == ENOENT) && kd_proc_ours()) {
 		/* a thread id (pidfd_open takes processes: EINVAL, or ENOENT
 		 * since Linux 6.9): its process */
 		int tg = proc_tgid(pid);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "fmt.h"
+#include "kerndat.h"
 #include "target.h"
 #include "tracker.h"
 
@@ -42,15 +43,11 @@ int clear_refs(int dirfd)
  * and the second clean. */
 static int usable(char *why, size_t len)
 {
-	static int known = -1;
-	long page = sysconf(_SC_PAGESIZE);
+	long page = (long)kd_page_size();
 	uint64_t e[2] = { 0, 0 };
 	char *p;
-	int self, pm;
+	int self, pm, known = 0;
 
-	if (known >= 0)
-		goto done;
-	known = 0;
 	p = mmap(NULL, 2 * (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	self = open("/proc/self", O_RDONLY | O_DIRECTORY);
 	if (p == MAP_FAILED || self < 0) {
@@ -87,7 +84,7 @@ static int start(struct target *t)
 static void judge(const unsigned long *addr, const uint64_t *pm, size_t n, unsigned long psize,
 		  int *out, void *scratch)
 {
-	int huge = psize > (unsigned long)sysconf(_SC_PAGESIZE);
+	int huge = psize > kd_page_size();
 
 	(void)addr;
 	(void)scratch;

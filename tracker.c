@@ -4,15 +4,16 @@
  */
 #include "cli.h"
 #include "fmt.h"
+#include "kerndat.h"
 #include "tracker.h"
 
 const struct tracker *tracker_choose(int want, char *why, size_t len)
 {
 	char idle_why[400], sd_why[400];
 
-	if (want != TRACK_SOFTDIRTY && tracker_idle.usable(idle_why, sizeof(idle_why)) == 0)
+	if (want != TRACK_SOFTDIRTY && kd_tracker(&tracker_idle, idle_why, sizeof(idle_why)) == 0)
 		return &tracker_idle;
-	if (want != TRACK_IDLE && tracker_softdirty.usable(sd_why, sizeof(sd_why)) == 0)
+	if (want != TRACK_IDLE && kd_tracker(&tracker_softdirty, sd_why, sizeof(sd_why)) == 0)
 		return &tracker_softdirty;
 	if (want == TRACK_IDLE)
 		fmt(why, len, "--tracker idle: %s", idle_why);
