@@ -45,10 +45,6 @@ size_t ns_format(const struct nodeset *s, char *buf, size_t len);
 /* Reads a kernel node list, the format of /sys/devices/system/node/online and
  * of Mems_allowed_list: "0-3,8", possibly empty, possibly ending in a newline.
  * Returns 0, or -1 when the text is not such a list (out is then empty). */
-/* The user's text quoted for a message: 'TEXT', at most n bytes of it and
- * at most max shown ("..." after), anything outside printable ASCII as \xNN. */
-const char *quote_max(const char *text, size_t n, size_t max, char *buf, size_t len);
-
 int ns_read_list(const char *text, size_t len, struct nodeset *out);
 
 /* The device forms of a node list (numactl's libnuma accepts them too): the

@@ -30,11 +30,11 @@ unsigned long kd_thp_size(void)
 	return thp;
 }
 
-/* The ioctl on a page of the tool's own: an old kernel answers ENOTTY. */
+/* The ioctl on a page of the tool's own (the one holding known): an old
+ * kernel answers ENOTTY. */
 int kd_pagemap_scan(void)
 {
 	static int known = UNKNOWN;
-	static char page_of_ours[1];
 	struct pm_scan_arg a;
 	int fd;
 
@@ -45,7 +45,7 @@ int kd_pagemap_scan(void)
 		return known;
 	memset(&a, 0, sizeof(a));
 	a.size = sizeof(a);
-	a.start = (uintptr_t)page_of_ours & ~(uintptr_t)(kd_page_size() - 1);
+	a.start = (uintptr_t)&known & ~(uintptr_t)(kd_page_size() - 1);
 	a.end = a.start + kd_page_size();
 	a.category_mask = a.return_mask = PAGE_IS_PRESENT; /* (no vector: counted) */
 	known = ioctl(fd, PAGEMAP_SCAN, &a) >= 0;
@@ -122,13 +122,12 @@ int kd_initial_userns(void)
 {
 	static int known = UNKNOWN;
 	char buf[256];
-	long n;
 	unsigned long long f[3] = { 1, 1, 0 };
 	const char *p = buf;
 
 	if (known != UNKNOWN)
 		return known;
-	if ((n = read_small("/proc/self/uid_map", buf, sizeof(buf))) < 0)
+	if (read_small("/proc/self/uid_map", buf, sizeof(buf)) < 0)
 		return known = -1;
 	for (int i = 0; i < 3; i++) {
 		while (*p == ' ')

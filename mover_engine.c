@@ -19,15 +19,12 @@
 #include "mover.h"
 #include "output.h"
 #include "report.h"
-#include "run.h"
+#include "stop.h"
 #include "syscall_arch.h"
 #include "sysinfo.h"
 #include "target.h"
 
 static const struct tracker *tracker; /* --cold, --hot */
-
-static const char *const sig_names[] = { [SIGINT] = "SIGINT", [SIGTERM] = "SIGTERM",
-					  [SIGHUP] = "SIGHUP" };
 
 /* ---- refusals and the probe ------------------------------------------------- */
 
@@ -150,7 +147,7 @@ static void interrupted(struct target *t, const struct mv_target *m)
 	t->status = m->bytes[MV_MOVED] ? EX_PARTIAL : EX_FAIL;
 	t->err = EINTR;
 	target_msg(t, "interrupted by %s %s%s; the rest of its memory stays where it is",
-		   sig_names[run_stop], m->bytes[MV_MOVED] ? "after moving " :
+		   stop_name(stop_sig), m->bytes[MV_MOVED] ? "after moving " :
 		   "before any of its pages moved", m->bytes[MV_MOVED] ?
 		   human(m->bytes[MV_MOVED], a, sizeof(a)) : "");
 }
@@ -264,7 +261,7 @@ static void mover_opts(struct mv_opts *mo, int phase)
 	mo->move_all = sys_nice();
 	/* a scan after a stop in the window runs to its end: the second
 	 * signal ends the tool */
-	mo->stop = phase == MV_SCAN && run_stop ? NULL : &run_stop;
+	mo->stop = phase == MV_SCAN && stop_sig ? NULL : &stop_sig;
 	mo->phase = phase;
 	mo->tracker = tracker;
 	if (tracker) {
@@ -335,7 +332,7 @@ void mover_engine_run(struct target **v, size_t n, int phase)
 		int final_err = 0;
 		/* (with a tracker the closing call is not made: it would move
 		 * every page, touched or not) */
-		if (m[i].bytes[MV_UNSEEN] && !m[i].stopped && !m[i].err && !run_stop && !tracker)
+		if (m[i].bytes[MV_UNSEEN] && !m[i].stopped && !m[i].err && !stop_sig && !tracker)
 			final_err = closing_call(&m[i]);
 		outcome(v[i], &m[i], final_err);
 		if (phase == MV_SCAN) /* judged, not moved: no before and after */

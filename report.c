@@ -23,29 +23,6 @@ void report_setup(int nb, int cg)
 	cgroup_mode = cg;
 }
 
-const char *human(uint64_t b, char *buf, size_t len)
-{
-	static const char unit[][4] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
-	unsigned u = 0;
-	uint64_t whole, tenths;
-
-	while (u < 6 && b >> (10 * (u + 1)))
-		u++;
-	if (u == 0) {
-		fmt(buf, len, "%llu B", (unsigned long long)b);
-		return buf;
-	}
-	whole = b >> (10 * u);
-	tenths = ((b & ((1ULL << (10 * u)) - 1)) * 10 + (1ULL << (10 * u - 1))) >> (10 * u);
-	if (tenths == 10) {
-		whole++;
-		tenths = 0;
-	}
-	fmt(buf, len, "%llu.%llu %s", (unsigned long long)whole, (unsigned long long)tenths,
-	    unit[u]);
-	return buf;
-}
-
 static const char *errno_name(int e)
 {
 	static char other[16];
@@ -72,6 +49,7 @@ static const char *errno_name(int e)
 		return other;
 	}
 }
+
 
 /* ---- the plan: the kernel's mapping --------------------------------------- */
 

@@ -15,7 +15,7 @@
 #include "engine.h"
 #include "kerndat.h"
 #include "output.h"
-#include "report.h"
+#include "fmt.h"
 #include "syscall_arch.h"
 #include "sysinfo.h"
 #include "target.h"

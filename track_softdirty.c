@@ -24,20 +24,6 @@
 
 #define PM_SOFT_DIRTY (1ULL << 55)
 
-int clear_refs(int dirfd)
-{
-	int fd = openat(dirfd, "clear_refs", O_WRONLY), e;
-	ssize_t r;
-
-	if (fd < 0)
-		return -1;
-	r = write(fd, "4", 1);
-	e = errno;
-	close(fd);
-	errno = e;
-	return r == 1 ? 0 : -1;
-}
-
 /* The bits of two pages of the tool's own: both written, the bits cleared,
  * the first written again. A kernel with soft-dirty shows the first dirty
  * and the second clean. */
