@@ -62,6 +62,7 @@ struct mv_target {
 	int exited;           /* its pidfd said it exited: no call named it after */
 	int stopped;          /* the stop came before the mover was done with it */
 	uint64_t ns;          /* from its first chunk to its last */
+	unsigned long chunk;  /* pages per move_pages call the mover used */
 	/* the engine's own */
 	int dead, pagemap;
 	uint64_t t_first, t_last;

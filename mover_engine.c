@@ -255,7 +255,6 @@ static void mover_opts(struct mv_opts *mo, int phase)
 		 * pacing to make up */
 		uint64_t c = opt.rate / 8 / page;
 		mo->chunk = c < 512 ? 512 : c < opt.chunk ? (unsigned long)c : opt.chunk;
-		opt.chunk = mo->chunk; /* what the reports say was used */
 	}
 	mo->jobs = opt.jobs;
 	mo->move_all = sys_nice();
@@ -315,9 +314,11 @@ void mover_engine_run(struct target **v, size_t n, int phase)
 	int e = errno;
 
 	mover_opts(&mo, phase);
-	for (size_t i = 0; m && i < n; i++)
+	for (size_t i = 0; m && i < n; i++) {
 		if (mover_target(&m[i], v[i]) < 0)
 			m[i].dead = 1, m[i].err = ENOMEM;
+		m[i].chunk = mo.chunk; /* what the reports say was used */
+	}
 	if (phase == MV_MOVE)
 		out_moved();
 	if (!m || mover_run(m, (int)n, &mo) < 0) {
@@ -345,4 +346,9 @@ static void mover_move(struct target **v, size_t n)
 	mover_engine_run(v, n, MV_MOVE);
 }
 
-const struct engine engine_mover = { "move_pages", mover_refuses, mover_probe, mover_move };
+const struct engine engine_mover = {
+	.call = "move_pages",
+	.refuses = mover_refuses,
+	.probe = mover_probe,
+	.move = mover_move,
+};

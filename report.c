@@ -147,7 +147,7 @@ static const char *const mv_names[MV_NKINDS] = {
 
 static void json_mover(const struct mv_target *m)
 {
-	out(",\"mover\":{\"jobs\":%d,\"chunk_pages\":%lu,\"rate\":%llu", opt.jobs, opt.chunk,
+	out(",\"mover\":{\"jobs\":%d,\"chunk_pages\":%lu,\"rate\":%llu", opt.jobs, m->chunk,
 	    (unsigned long long)opt.rate);
 	for (int k = 0; k < MV_NKINDS; k++)
 		out(",\"%s_bytes\":%llu", mv_names[k], (unsigned long long)m->bytes[k]);
@@ -241,7 +241,7 @@ static void text_mover(const struct mv_target *m)
 
 	out("  moved %s in %llu.%03llu s (move_pages, %d job%s, chunks of %lu pages",
 	    human(m->bytes[MV_MOVED], a, sizeof(a)), (unsigned long long)secs,
-	    (unsigned long long)ms, opt.jobs, opt.jobs == 1 ? "" : "s", opt.chunk);
+	    (unsigned long long)ms, opt.jobs, opt.jobs == 1 ? "" : "s", m->chunk);
 	if (opt.rate)
 		out(", at most %s/s", human(opt.rate, b, sizeof(b)));
 	out("); %s already in place\n", human(m->bytes[MV_IN_PLACE], a, sizeof(a)));

@@ -146,4 +146,9 @@ static void single_move(struct target **v, size_t n)
 		move_one(v[i]);
 }
 
-const struct engine engine_single = { "migrate_pages", NULL, NULL, single_move };
+const struct engine engine_single = {
+	.call = "migrate_pages",
+	.refuses = NULL, /* the call is the check */
+	.probe = NULL,
+	.move = single_move,
+};

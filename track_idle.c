@@ -286,5 +286,13 @@ static int settle(struct target *t)
 }
 
 const struct tracker tracker_idle = {
-	"idle", "reads and writes", usable, start, 1, settle, 3 * sizeof(uint64_t), mark, judge
+	.name = "idle",
+	.sees = "reads and writes",
+	.usable = usable,
+	.start = start,
+	.walk = 1,
+	.settle = settle,
+	.scratch = 3 * sizeof(uint64_t), /* head, frames, bits per unit */
+	.mark = mark,
+	.judge = judge,
 };

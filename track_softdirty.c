@@ -83,5 +83,13 @@ static void judge(const unsigned long *addr, const uint64_t *pm, size_t n, unsig
 }
 
 const struct tracker tracker_softdirty = {
-	"softdirty", "writes only", usable, start, 0, NULL, 0, NULL, judge
+	.name = "softdirty",
+	.sees = "writes only",
+	.usable = usable,
+	.start = start,
+	.walk = 0,       /* clear_refs marks every page at once */
+	.settle = NULL,
+	.scratch = 0,
+	.mark = NULL,
+	.judge = judge,
 };
