@@ -146,7 +146,7 @@ int kd_seccomp(void)
 	char v[16];
 
 	if (mode == UNKNOWN)
-		mode = proc_status(PROC_SELF, "Seccomp", v, sizeof(v)) == 0 ? atoi(v) : -1;
+		mode = proc_status(PROC_SELF, "Seccomp", v, sizeof(v)) == 0 ? (int)strtol(v, NULL, 10) : -1;
 	return mode;
 }
 
