@@ -4,7 +4,7 @@
  * maps and numa_maps of each target side by side. Workers (threads, here)
  * take a chunk each and go through it in named steps (mover_chunk.c). This
  * file holds what they share: the lock and the state, the one call that
- * names a target (made only after its pidfd said it had not exited), the
+ * names a target (target_move_pages: the handle checks its pidfd), the
  * rate cap, the progress display, and the run's setup and end.
  *
  * SPDX-License-Identifier: GPL-2.0-only
