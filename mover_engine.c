@@ -82,12 +82,12 @@ static int mover_refuses(struct target *t)
  * be read, has memory), and nothing moved. */
 static int mover_probe(struct target *t)
 {
-	if (!target_alive(t)) {
-		check_exited(t, &engine_mover);
-		return t->err;
-	}
 	if (target_move_pages(t, 0UL, NULL, NULL, NULL, 0) == 0)
 		return 0;
+	if (errno == ESRCH && t->gone && !t->successor) {
+		check_exited(t, &engine_mover); /* exited before the call: none made */
+		return t->err;
+	}
 	if (errno == EINVAL && check_live_thread(t) &&
 	    target_move_pages(t, 0UL, NULL, NULL, NULL, 0) == 0)
 		return 0;
