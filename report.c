@@ -121,11 +121,6 @@ static uint64_t total(const uint64_t *v, int nnodes)
 
 /* ---- the tier map (when a tier form was resolved) ---------------------------- */
 
-static const char *tier_key_name(const struct tiermap *m)
-{
-	return m->source == TIER_KERNEL ? "memory_tier" : m->source == TIER_HMAT
-	       ? "abstract distance " : "distance ";
-}
 
 static int has_figures(const struct tierperf *p)
 {
@@ -146,8 +141,9 @@ static void text_tiers(const struct tiermap *m)
 	for (int r = 0; r < m->ntiers; r++) {
 		tiermap_tier(m, r, &s);
 		ns_format(&s, list, sizeof(list));
-		out("  tier %d: node%s %s (%s%ld)\n", r, ns_count(&s) == 1 ? "" : "s", list,
-		    tier_key_name(m), m->key[r]);
+		out("  tier %d: node%s %s (%s%ld%s)\n", r, ns_count(&s) == 1 ? "" : "s", list,
+		    m->source == TIER_DISTANCE ? "distance " : "memory_tier", m->key[r],
+		    m->source == TIER_HMAT ? " by the kernel's formula" : "");
 	}
 	for (int n = ns_next(&m->memory, -1); n >= 0; n = ns_next(&m->memory, n)) {
 		const struct tierperf *p = &m->perf[n];
@@ -272,7 +268,7 @@ static void json_tiers(const struct tiermap *m)
 		out("%s{\"nodes\":", r ? "," : "");
 		json_nodes(&s);
 		out(",\"%s\":%ld}", m->source == TIER_KERNEL ? "kernel_tier" : m->source == TIER_HMAT
-		    ? "abstract_distance" : "distance", m->key[r]);
+		    ? "computed_tier" : "distance", m->key[r]);
 	}
 	out("],\"figures\":{");
 	for (int n = ns_next(&m->memory, -1); n >= 0; n = ns_next(&m->memory, n)) {
