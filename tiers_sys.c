@@ -156,10 +156,9 @@ static int node_runs(int n, const unsigned long *mask, size_t bits)
 {
 	static char path[300], buf[16384];
 	const char *p = buf;
-	long len;
 
 	fmt(path, sizeof(path), NODE_DIR "/node%d/cpulist", n);
-	if ((len = read_small(path, buf, sizeof(buf))) <= 0)
+	if (read_small(path, buf, sizeof(buf)) <= 0)
 		return 0;
 	for (;;) {
 		unsigned long long a, b;
