@@ -522,6 +522,8 @@ static int resolve_tiers(const char *what, const struct nodespec *spec,
 				    "table say which memory is nearest to node%s %s",
 				    ns_count(&cpu) == 1 ? "" : "s", list);
 		}
+		if (ctx->tiers->near_seen)
+			ctx->tiers->near_seen(spec->near[i], &cpu, &s, how);
 		for (int n = ns_next(&s, -1); n >= 0; n = ns_next(&s, n))
 			ns_add(named, n);
 	}

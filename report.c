@@ -130,6 +130,7 @@ static int has_figures(const struct tierperf *p)
 static void text_tiers(const struct tiermap *m)
 {
 	static char list[MP_MAXNODES * 5 + 8];
+	const struct near_answer *near;
 	struct nodeset s;
 
 	out("tiers: %s\n", m->source == TIER_KERNEL ? "the kernel's memory tiers "
@@ -151,6 +152,13 @@ static void text_tiers(const struct tiermap *m)
 			out("  node %d: read %lu ns, %lu MB/s; write %lu ns, %lu MB/s\n", n,
 			    (unsigned long)p->read_latency, (unsigned long)p->read_bandwidth,
 			    (unsigned long)p->write_latency, (unsigned long)p->write_bandwidth);
+	}
+	for (int i = 0, k = tiers_near(&near); i < k; i++) {
+		char cpus[MP_MAXNODES * 5 + 8];
+		ns_format(&near[i].cpu_nodes, cpus, sizeof(cpus));
+		ns_format(&near[i].nodes, list, sizeof(list));
+		out("  near:%d: CPUs on node%s %s; nearest memory: %s (by %s)\n", near[i].pid,
+		    ns_count(&near[i].cpu_nodes) == 1 ? "" : "s", cpus, list, near[i].how);
 	}
 }
 
@@ -253,6 +261,7 @@ static void json_figure(const char *key, uint32_t v, const char *sep)
 
 static void json_tiers(const struct tiermap *m)
 {
+	const struct near_answer *near;
 	struct nodeset s;
 	const char *sep = "";
 
@@ -283,7 +292,15 @@ static void json_tiers(const struct tiermap *m)
 		out_char('}');
 		sep = ",";
 	}
-	out("}}");
+	out("},\"near\":[");
+	for (int i = 0, k = tiers_near(&near); i < k; i++) {
+		out("%s{\"pid\":%d,\"cpu_nodes\":", i ? "," : "", near[i].pid);
+		json_nodes(&near[i].cpu_nodes);
+		out(",\"nodes\":");
+		json_nodes(&near[i].nodes);
+		out(",\"by\":\"%s\"}", near[i].how);
+	}
+	out("]}");
 }
 
 static void report_json(const struct target *t, const struct shown_plan *p)

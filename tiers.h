@@ -73,6 +73,9 @@ struct tier_source_fns {
 	const struct tiermap *(*map)(const struct nodeset *online, const struct nodeset *memory,
 				     char *why, size_t whylen);
 	int (*cpu_nodes)(int pid, struct nodeset *out, char *why, size_t whylen);
+	/* told each near:PID's answer, for the reports; may be NULL */
+	void (*near_seen)(int pid, const struct nodeset *cpu_nodes, const struct nodeset *nodes,
+			  const char *how);
 };
 
 #endif

@@ -209,7 +209,31 @@ static int sys_cpu_nodes(int pid, struct nodeset *out, char *why, size_t whylen)
 	return 0;
 }
 
-const struct tier_source_fns tiers_sysfs = { sys_map, sys_cpu_nodes };
+static struct near_answer nears[2 * MP_NEAR_MAX];
+static int nnears;
+
+static void sys_near_seen(int pid, const struct nodeset *cpu_nodes, const struct nodeset *nodes,
+			  const char *how)
+{
+	for (int i = 0; i < nnears; i++)
+		if (nears[i].pid == pid)
+			return;
+	if (nnears == (int)(sizeof(nears) / sizeof(nears[0])))
+		return;
+	nears[nnears].pid = pid;
+	nears[nnears].cpu_nodes = *cpu_nodes;
+	nears[nnears].nodes = *nodes;
+	nears[nnears].how = how;
+	nnears++;
+}
+
+int tiers_near(const struct near_answer **v)
+{
+	*v = nears;
+	return nnears;
+}
+
+const struct tier_source_fns tiers_sysfs = { sys_map, sys_cpu_nodes, sys_near_seen };
 
 const struct tiermap *tiers_loaded(void)
 {

@@ -13,4 +13,12 @@ extern const struct tier_source_fns tiers_sysfs;
 /* The map read so far, or NULL when no tier form needed it. */
 const struct tiermap *tiers_loaded(void);
 
+/* The near:PID items resolved so far (each pid once), for the reports. */
+struct near_answer {
+	int pid;
+	struct nodeset cpu_nodes, nodes;
+	const char *how;             /* "rated latency" or "distance" */
+};
+int tiers_near(const struct near_answer **v);
+
 #endif

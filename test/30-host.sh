@@ -69,6 +69,10 @@ else
   ok "--json: tiers null without a tier form" 'grep -q "\"tiers\":null" <<<"$out"' "$out"
   run -v "$p" fast 0
   ok "-v prints the tier map" '[ $rc = 0 ] && grep -q "^tiers: " <<<"$out" && grep -Eq "^  tier 0: node 0 \(" <<<"$out" && [ "$(grep -c "^pid $p: 0 stays" <<<"$out")" = 1 ]' "$out"
+  run -v -n "$p" "near:$p" 0
+  ok "-v says how near:PID was answered" 'grep -Eq "^  near:$p: CPUs on node 0; nearest memory: 0 \(by (distance|rated latency)\)$" <<<"$out"' "$out"
+  run --json -n "$p" "near:$p" 0
+  ok "--json says how near:PID was answered" 'grep -Eq "\"near\":\[\{\"pid\":$p,\"cpu_nodes\":\[0\],\"nodes\":\[0\],\"by\":\"(distance|rated latency)\"\}\]" <<<"$out"' "$out"
   run -n "$p" tier:0 0
   ok "--dry-run prints the tier map" '[ $rc = 0 ] && grep -q "^tiers: " <<<"$out"' "$out"
   run -v "$p" 0 0

@@ -208,7 +208,7 @@ static int fake_cpu_nodes(int pid, struct nodeset *out, char *why, size_t whylen
 	return -1;
 }
 
-static const struct tier_source_fns fake_tiers = { fake_map, fake_cpu_nodes };
+static const struct tier_source_fns fake_tiers = { fake_map, fake_cpu_nodes, NULL };
 
 static void run_cases(const char *path)
 {

@@ -155,7 +155,7 @@ static int fake_cpu_nodes(int pid, struct nodeset *out, char *why, size_t whylen
 	return 0;
 }
 
-static const struct tier_source_fns fake_tiers = { fake_map, fake_cpu_nodes };
+static const struct tier_source_fns fake_tiers = { fake_map, fake_cpu_nodes, NULL };
 
 /* the reference's near: by the same facts, computed on its own */
 static int ref_near(int pid, struct refset *out)

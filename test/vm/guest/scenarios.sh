@@ -1537,7 +1537,9 @@ tf_model() {
           if (best < 0 || rl[n] < best) { best = rl[n]; s = "" }
           if (rl[n] == best) s = s (s == "" ? "" : ",") n
         }
+        by = "rated latency"
         if (best < 0) {
+          by = "distance"
           for (n = 0; n < 1024; n++) {
             if (!(n in mem)) continue
             d = -1; for (c in want) { x = dist[c "," n]; if (x > 0 && (d < 0 || x < d)) d = x }
@@ -1547,6 +1549,7 @@ tf_model() {
           }
         }
         print "near " s
+        print "nearby " by
       }
     }' "$T/tf.facts"
 }
@@ -1561,7 +1564,7 @@ tf_to() {
 
 # tf_check WANT-SOURCE: every form against the model and the kernel's files
 tf_check() {
-  local want=$1 m src guess nt r list got why= n fig fast slow cpus near
+  local want=$1 m src guess nt r list got why= n fig fast slow cpus near by
   tf_facts
   cpus=$(cat /sys/devices/system/node/has_cpu)
   m=$(tf_model "$cpus")
@@ -1601,6 +1604,9 @@ tf_check() {
   got=$(tf_to "tier:$nt"); [ "$got" = "exit 1" ] || why="$why; tier:$nt (one too many) gave $got"
   near=$(echo "$m" | sed -n 's/^near //p')
   got=$(tf_to "near:$$"); [ "$got" = "[$near]" ] || why="$why; near:\$\$ (CPU nodes $cpus): tool $got, model [$near]"
+  by=$(echo "$m" | sed -n 's/^nearby //p')
+  grep -q "\"near\":\[{\"pid\":$$,\"cpu_nodes\":\[[0-9,]*\],\"nodes\":\[$near\],\"by\":\"$by\"}\]" "$T/tf.json" ||
+    why="$why; --json's near does not say [$near] by $by: $(sed -n 's/.*\("near":[^]]*]\).*/\1/p' "$T/tf.json")"
   # the JSON map: its source and guess, and the figures as the kernel rates them
   "$MP" --json -n $$ all fast >"$T/tf.json" 2>&1
   grep -q "\"tiers\":{\"source\":\"$src\",\"guess\":$([ "$guess" = 1 ] && echo true || echo false)," "$T/tf.json" ||
