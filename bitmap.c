@@ -321,8 +321,8 @@ static int tier_form(const char *what, const char *text, const char **pp, const 
 		return 0;
 	}
 	if (spec->relative)
-		return fail(err, errlen, what, text, "%s names nodes by their tier, not by their "
-			    "place in the process's cpuset: it cannot be in a '+' list",
+		return fail(err, errlen, what, text, "%s is a tier form: it names nodes, not "
+			    "places in the process's cpuset, so it cannot be in a '+' list",
 			    quote_n(p, (size_t)(e - p), at, sizeof(at)));
 	spec->tier_forms++;
 	*pp = e;
@@ -496,6 +496,9 @@ static int resolve_tiers(const char *what, const struct nodespec *spec,
 	for (int r = ns_next(&spec->tiers, -1); r >= 0; r = ns_next(&spec->tiers, r)) {
 		if (r >= m->ntiers) {
 			fmt(item, sizeof(item), "tier:%d", r);
+			if (m->ntiers == 0)
+				return fail(err, errlen, what, item, "no node with memory is in a "
+					    "memory tier, by %s", tier_source_words(m));
 			if (m->ntiers == 1)
 				return fail(err, errlen, what, item, "there is one memory tier "
 					    "(tier:0), by %s", tier_source_words(m));

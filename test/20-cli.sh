@@ -220,9 +220,9 @@ if kill -0 "$dead" 2>/dev/null; then
 else
   bad "near: a dead pid" "to-nodes: 'near:$dead': no such process" 1 0 "near:$dead"
 fi
-bad "fast inside a + list" "from-nodes: '+fast': 'fast' names nodes by their tier, not by their place in the process's cpuset: it cannot be in a '+' list" 1 +fast 0
-bad "slow after a + index" "to-nodes: '+0,slow': 'slow' names nodes by their tier, not by their place in the process's cpuset: it cannot be in a '+' list" 1 0 +0,slow
-bad "near: inside a + list" "to-nodes: '!+near:1': 'near:1' names nodes by their tier, not by their place in the process's cpuset: it cannot be in a '+' list" 1 0 '!+near:1'
+bad "fast inside a + list" "from-nodes: '+fast': 'fast' is a tier form: it names nodes, not places in the process's cpuset, so it cannot be in a '+' list" 1 +fast 0
+bad "slow after a + index" "to-nodes: '+0,slow': 'slow' is a tier form: it names nodes, not places in the process's cpuset, so it cannot be in a '+' list" 1 0 +0,slow
+bad "near: inside a + list" "to-nodes: '!+near:1': 'near:1' is a tier form: it names nodes, not places in the process's cpuset, so it cannot be in a '+' list" 1 0 '!+near:1'
 bad "a word that is not a tier form" "from-nodes: 'fastest': expected a node number at 'fastest'" 1 fastest 0
 bad "the lists are parsed before the tier map is read" "to-nodes: 'tier:x': a tier is a number from 0, the fastest (tier:0, tier:1, ...)" 1 fast tier:x
 bad "a tier error stops a dry run" "to-nodes: 'near:0': not a process id (a decimal number from 1)" --dry-run 1 0 near:0
