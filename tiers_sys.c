@@ -193,8 +193,10 @@ static int sys_cpu_nodes(int pid, struct nodeset *out, char *why, size_t whylen)
 		    : strerror(errno));
 		return -1;
 	}
-	if ((n = read_small(NODE_DIR "/has_cpu", buf, sizeof(buf))) < 0 ||
-	    ns_read_list(buf, (size_t)n, &cpus) < 0) {
+	if (loaded) {
+		cpus = map.cpus; /* (read once: the resolver asks for the map first) */
+	} else if ((n = read_small(NODE_DIR "/has_cpu", buf, sizeof(buf))) < 0 ||
+		   ns_read_list(buf, (size_t)n, &cpus) < 0) {
 		fmt(why, whylen, "cannot read " NODE_DIR "/has_cpu: %s",
 		    n < 0 ? strerror(errno) : "not a node list");
 		return -1;
