@@ -10,7 +10,8 @@ cd "$TOP" || exit 1
 mkdir -p build
 cc=${HOST_CC:-gcc}
 $cc -O2 -Wall -Wextra -Werror -o build/seccomp_exec test/helpers/seccomp_exec.c &&
-$cc -O2 -Wall -Wextra -Werror -pthread -o build/leader_exit test/helpers/leader_exit.c || {
+$cc -O2 -Wall -Wextra -Werror -pthread -o build/leader_exit test/helpers/leader_exit.c &&
+$cc -O2 -Wall -Wextra -Werror -pthread -o build/two_threads test/helpers/two_threads.c || {
   echo "FAIL build the helpers"; exit 1; }
 tmp=$(mktemp -d); chmod 755 "$tmp"
 pids=() cgs=()
@@ -207,6 +208,24 @@ if [ $root = 1 ] && [ -n "$v2" ] && mkdir "$v2/mp-thr-$$" 2>/dev/null; then
     run "$MP" --json --cgroup "$d" 0 0
     ok "its domain-threaded parent: the process once" \
       '[ $rc = 0 ] && [ "$(grep -c "\"pid\":$tp," "$tmp/out")" = 1 ]' "exit $rc: $out $err"
+    # a process of two threads, its main thread in one threaded cgroup and
+    # the other thread in another: --cgroup on the second finds the process
+    # from its thread, and the second reading (once it is held) finds it again
+    if mkdir "$d/t1" "$d/t2" && cgs+=("$d/t1" "$d/t2") && echo threaded >"$d/t1/cgroup.type" &&
+       echo threaded >"$d/t2/cgroup.type"; then
+      build/two_threads 4 >"$tmp/tt" 2>/dev/null & tt=$!; pids+=("$tt")
+      for _ in $(seq 100); do [ -s "$tmp/tt" ] && break; sleep 0.1; done
+      read -r _ ttid <"$tmp/tt"
+      echo "$tt" >"$d/cgroup.procs" && echo "$tt" >"$d/t1/cgroup.procs" && echo "$ttid" >"$d/t2/cgroup.threads"
+      for m in "" "--jobs 1"; do
+        # shellcheck disable=SC2086
+        run "$MP" --json $m --cgroup "$d/t2" 0 0
+        ok "a threaded cgroup holding a thread, not the main thread, of a process${m:+ ($m)}: the process moved" \
+          '[ $rc = 0 ] && grep -q "\"pid\":$tt,\"status\":\"ok\"" "$tmp/out" && [ -z "$err" ]' "exit $rc: $out $err"
+      done
+    else
+      echo "SKIP a threaded cgroup holding another thread: cannot make two threaded cgroups here"
+    fi
   else
     echo "SKIP a threaded cgroup: cannot make one here"
   fi
