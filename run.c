@@ -218,27 +218,34 @@ static int same_process_seen(const struct target *t)
 	return 0;
 }
 
-/* How many targets are held at once: two descriptors each. A watch holds
- * them all, so that they are watched in one window (the limit on open files
- * is raised as far as it goes). */
+/* Descriptors a held target needs: its pidfd and /proc directory, one
+ * more for a thread's directory (a main thread that exited), and the
+ * mover's pagemap, held until its last chunk is done. */
+#define FDS_PER_TARGET(mover) ((mover) ? 4 : 3)
+/* Descriptors the run needs beside its targets: stdio, the maps and
+ * numa_maps being read, a cgroup walk's top and the chain down to a cgroup
+ * read again, the tracker's files. */
+#define FDS_RESERVED 16
+
+/* How many targets are held at once. A watch holds them all, so that they
+ * are watched in one window (the limit on open files is raised as far as it
+ * goes); others at most 256; fewer when the limit on open files allows no
+ * more (at least one). */
 static size_t batch_cap(void)
 {
 	struct rlimit rl;
-	size_t cap = 256;
-
-	if (!opt.watch && source_pids()->n <= 64)
-		return source_pids()->n ? source_pids()->n : 1; /* (any limit allows that many) */
+	size_t n = source_pids()->n ? source_pids()->n : 1;
+	size_t cap = opt.watch || n < 256 ? n : 256, per = FDS_PER_TARGET(opt.mover), fit;
 
 	if (opt.watch && getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	if (opt.watch)
-		cap = source_pids()->n ? source_pids()->n : 1;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    (rl.rlim_cur - 32) / 2 < cap) {
-		cap = rl.rlim_cur > 64 ? (size_t)(rl.rlim_cur - 32) / 2 : 16;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return cap;
+	fit = rl.rlim_cur > FDS_RESERVED + per ? (size_t)(rl.rlim_cur - FDS_RESERVED) / per : 1;
+	if (fit < cap) {
+		cap = fit;
 		if (opt.watch)
 			say("note: %zu processes are watched in windows of %zu, one after the "
 			    "other (the limit on open files, %llu, allows no more at once)",

@@ -82,6 +82,23 @@ ok "a dead pid in a list: exit 1, named, the others moved" \
 run --jobs 2 "$dead" 0 0;             expect "a dead pid" 1 "" "migratepages: $dead: no such process"
 run --jobs 2 "$p" 0 1000;             expect "a node that does not exist" 1 "" "migratepages: to-nodes: node 1000 does not exist (nodes: $(cat /sys/devices/system/node/online))"
 
+# --- a low limit on open files: the targets are held in batches the limit
+# allows (the mover holds more descriptors per process than the single call),
+# and a limit too low for even one is said as such
+for _ in $(seq 80); do bg sleep 600; done
+many=$(IFS=,; echo "${pids[*]: -80}")
+for lim in "40" "40 --jobs 1" "20 --jobs 1" "20 --jobs 2"; do
+  n=${lim%% *} m=${lim#"$n"}
+  # shellcheck disable=SC2086
+  (ulimit -n "$n" && exec "$MP" --json $m "$many" 0 0) >"$tmp/out" 2>"$tmp/err"; rc=$?; err=$(cat "$tmp/err")
+  ok "ulimit -n $n, 80 processes${m:+,$m}: every one moved" \
+    '[ $rc = 0 ] && [ "$(grep -c "\"status\":\"ok\"" "$tmp/out")" = 80 ] && [ -z "$err" ]' \
+    "exit $rc, $(grep -c '"status":"ok"' "$tmp/out") ok, stderr: $(sort "$tmp/err" | uniq -c | head -3)"
+done
+(ulimit -n 6 && exec "$MP" --jobs 1 "$p" 0 0) >"$tmp/out" 2>"$tmp/err"; rc=$?; out=$(cat "$tmp/out"); err=$(cat "$tmp/err")
+expect "ulimit -n 6: too few descriptors for one process, said so" 1 "" \
+  "migratepages: $p: too many open files: the limit on open files (ulimit -n) is 6, too low for this run"
+
 # --- a cgroup: its processes shared out among the workers
 cgroot=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/self/mounts)
 if [ $root = 1 ] && [ -n "$cgroot" ] && mkdir "$cgroot/mvtest-$$" 2>/dev/null; then
