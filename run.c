@@ -255,20 +255,33 @@ static size_t batch_cap(void)
 }
 
 /* --cgroup: each cgroup of the batch read again, now that its processes are
- * held: one no longer listed left it (or exited) and is passed over. */
+ * held: one no longer listed left it (or exited) and is passed over. A
+ * cgroup that cannot be read again (removed or renamed, no descriptor left)
+ * says nothing of who is still in it: its processes are not moved, and that
+ * is an error, not a skip. */
 static void membership(struct target *v, size_t n)
 {
 	static struct pidlist now;
 
 	for (size_t i = 0; i < n; i++) {
-		int dir = v[i].cgdir, listed;
+		int dir = v[i].cgdir, listed, e;
 		if (dir < 0 || (i > 0 && v[i - 1].cgdir == dir))
 			continue; /* (a cgroup's processes come one after the other) */
 		now.n = 0;
 		listed = cg_dir_pids(&src.walk, dir, &now) == 0;
+		e = errno;
 		pidlist_sort(&now);
 		for (size_t k = i; k < n && v[k].cgdir == dir; k++) {
-			if (!v[k].status && (!listed || !pidlist_has_sorted(&now, v[k].pid))) {
+			if (v[k].status)
+				continue;
+			if (!listed) {
+				v[k].status = EX_FAIL;
+				v[k].err = e;
+				target_msg(&v[k], "not moved: its cgroup %s could not be read again to "
+					   "see that it is still in it: %s", cg_shown(dir),
+					   e == ENOENT ? "the cgroup is gone (removed or renamed)"
+					   : strerror(e));
+			} else if (!pidlist_has_sorted(&now, v[k].pid)) {
 				v[k].status = EX_FAIL;
 				v[k].skip = "it left the cgroup";
 			}

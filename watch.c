@@ -72,6 +72,10 @@ static size_t start(struct target **v, size_t n)
 		}
 		if (tracker->start(t) < 0) {
 			int e = errno;
+			if (!target_alive(t)) {
+				check_exited(t, &engine_mover); /* before its window: as any exit */
+				continue;
+			}
 			t->status = EX_FAIL;
 			t->err = e;
 			target_msg(t, "cannot watch it: %s", e == ENOENT || e == ESRCH ? "the process "

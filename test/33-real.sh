@@ -265,6 +265,28 @@ if [ $root = 1 ] && [ -n "$v2" ] && [ $have_strace = 1 ] && mkdir "$v2/mp-leave-
   fi
 fi
 
+# a cgroup below the one named, renamed between the listing and the second
+# reading: who is still in it is not known, so its processes are not moved,
+# and that is an error (the one named is held open: renaming it changes
+# nothing). cgroup v2 refuses renames: a v1 hierarchy.
+if [ $root = 1 ] && [ -n "$v1" ] && [ $have_strace = 1 ] && mkdir "$v1/mp-ren-$$" "$v1/mp-ren-$$/c" 2>/dev/null; then
+  d=$v1/mp-ren-$$; cgs+=("$d" "$d/c" "$d/c.new")
+  bg sh -c "echo \$\$ > $d/c/cgroup.procs; exec sleep 600"; r1=$last
+  bg sh -c "echo \$\$ > $d/c/cgroup.procs; exec sleep 600"; r2=$last
+  sleep 0.3
+  strace -f -qq -e trace=migrate_pages,pidfd_open -e inject=pidfd_open:delay_exit=1500000:when=1 \
+    -o "$tmp/strace" "$MP" --cgroup "$d" 0 0 >"$tmp/out" 2>"$tmp/err" & sp=$!
+  sleep 0.7; mv "$d/c" "$d/c.new"
+  wait $sp; rc=$?; err=$(cat "$tmp/err")
+  want=""
+  for x in $r1 $r2; do want+="migratepages: $x: not moved: its cgroup '$d/c' could not be read again to see that it is still in it: the cgroup is gone (removed or renamed)"$'\n'; done
+  ok "a cgroup renamed meanwhile: its processes not moved, an error (exit 1), not 'left the cgroup'" \
+    '[ $rc = 1 ] && [ "$err" = "${want%$'"'"'\n'"'"'}" ] && ! grep -q "migrate_pages(" "$tmp/strace"' \
+    "exit $rc, stderr '$err' / $(grep -c 'migrate_pages(' "$tmp/strace") calls"
+else
+  echo "SKIP a cgroup renamed meanwhile: needs root, strace and a writable cgroup v1 hierarchy"
+fi
+
 # a pid namespace: the cgroup lists processes outside it as 0
 if [ $root = 1 ] && [ -n "$v2" ] && command -v unshare >/dev/null && mkdir "$v2/mp-pidns-$$" 2>/dev/null; then
   d=$v2/mp-pidns-$$; cgs+=("$d")
