@@ -109,6 +109,29 @@ static void usage_into(struct target *t, uint64_t *v, int nnodes)
 			v[n] = u.bytes[n];
 }
 
+/* The closing call moves every page it can from the nodes to be emptied,
+ * not only those move_pages could not see: pages move_pages left (busy a
+ * moment, the to-nodes full, another error) may have gone with it, and are
+ * then counted moved (in final_bytes). What numa_maps shows on those nodes
+ * after the call bounds what stayed: the reasons are cut down to it, busy
+ * pages first (the likeliest to have moved since), shared ones last. */
+static void recount_left(struct mv_target *m)
+{
+	static const int kinds[] = { MV_BUSY, MV_OTHER, MV_NOMEM, MV_SHARED };
+	uint64_t on = 0, left = 0;
+
+	for (int n = 0; n < m->nnodes; n++)
+		if (m->finals[n] != n)
+			on += m->after[n];
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		left += m->bytes[kinds[k]];
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]) && left > on; k++) {
+		uint64_t cut = left - on < m->bytes[kinds[k]] ? left - on : m->bytes[kinds[k]];
+		m->bytes[kinds[k]] -= cut;
+		left -= cut;
+	}
+}
+
 /* Pages move_pages could not see are moved by one migrate_pages call, which
  * makes the placement the single call's. The figures come from numa_maps
  * just before and after it: what left a node was there before; after is
@@ -139,6 +162,7 @@ static int closing_call(struct mv_target *m)
 		m->after[n] = b[n];
 	}
 	m->bytes[MV_MOVED] += m->final_bytes;
+	recount_left(m);
 	return e;
 }
 
