@@ -622,6 +622,52 @@ static int lines_fill(struct lines *l)
 	return 1;
 }
 
+/* A line longer than the buffer (which is full of its start): its head and
+ * its tail, joined at blanks, the middle read in large pieces and dropped:
+ * the fields at both ends come whole (numa_maps puts a file's path, which
+ * may be longer than the buffer, between the policy and the N<node>=
+ * counts). */
+static char *long_line(struct lines *l)
+{
+	const size_t head = LINE_BUF / 4, keep = LINE_BUF / 2, cap = sizeof(l->buf) - 1;
+	size_t len = l->len, h = head;
+	char *e = NULL, *t, *b;
+
+	while (!e) {
+		ssize_t r;
+		if (len == cap) { /* the latest part of the line is kept after the head */
+			memmove(l->buf + head, l->buf + len - keep, keep);
+			len = head + keep;
+		}
+		r = read(l->fd, l->buf + len, cap - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) { /* a last line without its newline */
+			l->eof = 1;
+			l->err = r < 0 ? errno : 0;
+			e = l->buf + len;
+			break;
+		}
+		e = memchr(l->buf + len, '\n', (size_t)r);
+		len += (size_t)r;
+	}
+	l->len = len;
+	l->pos = l->eof ? len : (size_t)(e + 1 - l->buf);
+	*e = 0;
+	/* the head up to its last blank, the tail from its first one */
+	for (b = l->buf + head; b > l->buf && b[-1] != ' '; b--)
+		;
+	if (b > l->buf + 1)
+		h = (size_t)(b - 1 - l->buf);
+	t = memchr(l->buf + head, ' ', (size_t)(e - (l->buf + head)));
+	if (!t) { /* (a byte of the tail marks the junction) */
+		t = l->buf + head;
+		*t = ' ';
+	}
+	memmove(l->buf + h, t, (size_t)(e - t) + 1);
+	return l->buf;
+}
+
 char *lines_next(struct lines *l)
 {
 	for (;;) {
@@ -631,31 +677,8 @@ char *lines_next(struct lines *l)
 			l->pos = (size_t)(nl + 1 - l->buf);
 			return s;
 		}
-		if (l->pos == 0 && l->len == sizeof(l->buf) - 1) {
-			/* a line longer than the buffer: its first half is given,
-			 * the other half takes the rest of the line, dropped, and
-			 * what follows it */
-			const size_t shown = LINE_BUF / 2;
-			char *e = NULL;
-			l->buf[shown - 1] = 0;
-			l->pos = l->len = shown;
-			while (!e) {
-				ssize_t r = read(l->fd, l->buf + shown, sizeof(l->buf) - 1 - shown);
-				if (r < 0 && errno == EINTR)
-					continue;
-				if (r <= 0) {
-					l->eof = 1;
-					l->err = r < 0 ? errno : 0;
-					break;
-				}
-				e = memchr(l->buf + shown, '\n', (size_t)r);
-				if (e) {
-					l->pos = (size_t)(e + 1 - l->buf);
-					l->len = shown + (size_t)r;
-				}
-			}
-			return l->buf;
-		}
+		if (l->pos == 0 && l->len == sizeof(l->buf) - 1)
+			return long_line(l);
 		if (!lines_fill(l)) { /* (it moved the unread part to the front) */
 			s = l->buf + l->pos;
 			if (l->pos == l->len)

@@ -145,9 +145,10 @@ int read_pids(int fd, struct pidlist *l, size_t *zeros);
 
 /* Lines of a file, read in large pieces: each call gives the next line,
  * NUL-terminated without its newline, or NULL at the end (or on an error:
- * err is then set). A line longer than the buffer comes cut to its first
- * LINE_BUF / 2 - 1 bytes, and the rest of it is read (in large pieces) and
- * dropped. */
+ * err is then set). A line longer than the buffer comes as its head (up to
+ * its last blank within the first LINE_BUF / 4 bytes) and its tail (from its
+ * first blank within the last LINE_BUF / 2 bytes or more), the middle read
+ * in large pieces and dropped: the fields at both ends survive whole. */
 #define LINE_BUF 16384
 struct lines {
 	int fd, eof, err;

@@ -71,6 +71,24 @@ run -v --jobs 3 --rate 200M "$h" 0 0
 ok "--verbose names the mover, its jobs and its rate" \
   'grep -Eq "^  moved 0 B in [0-9]+\.[0-9]{3} s \(move_pages, 3 jobs, chunks of 4096 pages, at most 200.0 MiB/s\); 6[4-9]\.[0-9] MiB already in place$" <<<"$out"' "$out"
 
+# --- a file mapped from a path longer than the line reader's buffer: its
+# numa_maps line (the path comes before the N<node>= counts) is read whole
+# enough that the mapping is counted (it was cut, and the mapping skipped)
+deep=$tmp/deep; mkdir "$deep"
+seg=$(printf 'd%.0s' $(seq 250))
+(cd "$deep" && for _ in $(seq 80); do mkdir "$seg" && cd "$seg" || exit 1; done)
+(cd "$deep" && for _ in $(seq 80); do cd "$seg" || exit 1; done; trap - EXIT
+ exec "$TOP/build/hog" -o "$tmp/hogdeep" -s 8 -F file </dev/null >/dev/null 2>&1) &
+dp=$!; pids+=("$dp")
+for _ in $(seq 100); do [ -s "$tmp/hogdeep.ready" ] && break; sleep 0.05; done
+want=$(nm_bytes "$dp")
+run --json --jobs 1 "$dp" 0 0
+got=$(grep -o '"in_place_bytes":[0-9]*' <<<"$out" | cut -d: -f2)
+ok "a file mapped from a path of 20,000 bytes: counted as numa_maps counts it ($want bytes)" \
+  '[ $rc = 0 ] && [ -n "$got" ] && [ "$want" -ge $((8 << 20)) ] && [ $((got - want)) -le 65536 ] && [ $((want - got)) -le 65536 ]' \
+  "exit $rc, in_place_bytes ${got:-none}, stderr $err"
+kill "$dp" 2>/dev/null
+
 # --- pid lists and processes that are gone
 bg sleep 600; q=$last
 sh -c 'exit 0' & dead=$!; wait "$dead"

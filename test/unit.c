@@ -434,29 +434,36 @@ static void t_routes(void)
 	check(r.plen < 0, "route: no match", "got '%s'%s", r.dev, "");
 }
 
-/* The line reader: a line longer than its buffer comes cut to the first
- * LINE_BUF / 2 - 1 bytes and ends there (NUL-terminated: it used to run on
- * into the next field), the rest of it is read in large pieces and dropped,
- * the next lines come whole, and a last line without a newline still counts.
- * Fed through a pipe in small writes, so that lines straddle reads. */
+/* The line reader: a line longer than its buffer comes as its head and its
+ * tail joined at a blank (NUL-terminated: it used to run on into the next
+ * field), the middle read in large pieces and dropped, the next lines come
+ * whole, and a last line without a newline still counts. A numa_maps line
+ * with a path longer than the buffer keeps its N<node>= counts (they were
+ * cut off with the path). Fed through a pipe in small writes, so that lines
+ * straddle reads. */
 static void t_lines(void)
 {
 	static struct lines l;
-	static char big[20000];
-	const char *want[] = { "first", NULL, "third", "", "last" };
+	static char big[20000], path[40000], nmline[40100];
+	const char *want[] = { "first", NULL, "third", "", NULL, "last" };
 	int fd[2], ok = 1, n = 0;
 	char name[64];
 	pid_t kid;
 	const char *s;
+	struct nm_line nl;
 
 	memset(big, 'x', sizeof(big) - 1);
 	big[0] = 'B';
+	big[sizeof(big) - 2] = 'E';
+	memset(path, 'a', sizeof(path) - 1);
+	snprintf(nmline, sizeof(nmline), "7f0000000000 default file=/%s dirty=3 N0=2 N1=1 "
+		 "kernelpagesize_kB=4\n", path);
 	if (pipe(fd) != 0 || (kid = fork()) < 0) {
 		check(0, "lines: pipe and fork", "%s%s", "failed", "");
 		return;
 	}
 	if (kid == 0) {
-		const char *parts[] = { "fir", "st\n", big, "\nthi", "rd\n\nla", "st" };
+		const char *parts[] = { "fir", "st\n", big, "\nthi", "rd\n\n", nmline, "la", "st" };
 		close(fd[0]);
 		for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
 			if (write(fd[1], parts[i], strlen(parts[i])) < 0)
@@ -465,17 +472,24 @@ static void t_lines(void)
 	}
 	close(fd[1]);
 	lines_open(&l, fd[0]);
-	while ((s = lines_next(&l)) && n < 5) {
+	while ((s = lines_next(&l)) && n < 6) {
 		if (n == 1)
-			ok &= strlen(s) == LINE_BUF / 2 - 1 && s[0] == 'B' && s[1] == 'x';
+			ok &= strlen(s) < LINE_BUF && s[0] == 'B' && s[1] == 'x' &&
+			      s[strlen(s) - 1] == 'E' && strchr(s, ' ') == s + LINE_BUF / 4 &&
+			      !strchr(s + LINE_BUF / 4 + 1, ' ');
+		else if (n == 4)
+			ok &= nm_parse_line(s, 4096, &nl) == 0 && nl.start == 0x7f0000000000UL &&
+			      nl.nnodes == 2 && nl.n[0].node == 0 && nl.n[0].pages == 2 &&
+			      nl.n[1].node == 1 && nl.n[1].pages == 1 && nl.pagesize == 4096 &&
+			      !strcmp(s, "7f0000000000 default dirty=3 N0=2 N1=1 kernelpagesize_kB=4");
 		else
 			ok &= !strcmp(s, want[n]);
 		snprintf(name, sizeof(name), "lines: line %d", n + 1);
-		check(ok, name, "got '%.40s'%s", s, ok ? "" : " (wrong)");
+		check(ok, name, "got '%.80s'%s", s, ok ? "" : " (wrong)");
 		n++;
 	}
-	check(n == 5 && !s && !l.err, "lines: five lines, then the end", "%s%s",
-	      n == 5 ? "more lines than five" : "fewer lines", "");
+	check(n == 6 && !s && !l.err, "lines: six lines, then the end", "%s%s",
+	      n == 6 ? "more lines than six" : "fewer lines", "");
 	close(fd[0]);
 	waitpid(kid, NULL, 0);
 }
