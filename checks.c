@@ -361,6 +361,11 @@ static void explain_eperm(struct target *t, const struct engine *eng)
 
 void check_fail(struct target *t, int e, const struct engine *eng)
 {
+	if (e < 0) { /* a refusal of the engine's own: no call failed */
+		t->err = 0;
+		t->status = EX_FAIL;
+		return;
+	}
 	t->err = e;
 	t->status = e == ENOMEM ? EX_PARTIAL : EX_FAIL;
 	if (e == ESRCH)

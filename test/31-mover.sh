@@ -117,6 +117,18 @@ done
 expect "ulimit -n 6: too few descriptors for one process, said so" 1 "" \
   "migratepages: $p: too many open files: the limit on open files (ulimit -n) is 6, too low for this run"
 
+# --- a refusal of the mover's own (no /proc to read maps from): no system
+# call failed, so the JSON's errno is null, as the man page says
+if [ $root = 1 ] && command -v chroot >/dev/null && ! readelf -l "$MP" 2>/dev/null | grep -q INTERP; then
+  mkdir -p "$tmp/root"; cp "$MP" "$tmp/root/migratepages"
+  chroot "$tmp/root" /migratepages --json --jobs 1 "$p" 0 0 >"$tmp/out" 2>"$tmp/err"; rc=$?; out=$(cat "$tmp/out")
+  ok "no /proc: the mover's own refusal has errno null in the JSON" \
+    '[ $rc = 1 ] && grep -q "\"status\":\"error\".*\"error\":{\"errno\":null,\"message\":\"/proc is not mounted: the chunked mover" <<<"$out"' \
+    "exit $rc: $out"
+else
+  echo "SKIP the mover's own refusal in the JSON: needs root, chroot and a static binary"
+fi
+
 # --- a cgroup: its processes shared out among the workers
 cgroot=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/self/mounts)
 if [ $root = 1 ] && [ -n "$cgroot" ] && mkdir "$cgroot/mvtest-$$" 2>/dev/null; then
