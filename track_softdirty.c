@@ -42,7 +42,7 @@ int clear_refs(int dirfd)
  * and the second clean. */
 static int usable(char *why, size_t len)
 {
-	static int known = -1;
+	static int known = -1, no_proc;
 	long page = sysconf(_SC_PAGESIZE);
 	uint64_t e[2] = { 0, 0 };
 	char *p;
@@ -53,6 +53,7 @@ static int usable(char *why, size_t len)
 	known = 0;
 	p = mmap(NULL, 2 * (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	self = open("/proc/self", O_RDONLY | O_DIRECTORY);
+	no_proc = self < 0 && errno == ENOENT;
 	if (p == MAP_FAILED || self < 0) {
 		if (self >= 0)
 			close(self);
@@ -71,7 +72,10 @@ static int usable(char *why, size_t len)
 	close(self);
 	munmap(p, 2 * (size_t)page);
 done:
-	if (!known)
+	if (!known && no_proc)
+		fmt(why, len, "/proc is not mounted (soft-dirty bits are read from "
+		    "/proc/PID/pagemap)");
+	else if (!known)
 		fmt(why, len, "this kernel keeps no soft-dirty bits (CONFIG_MEM_SOFT_DIRTY: it "
 		    "takes \"4\" in clear_refs, but a page written after that does not show as "
 		    "soft-dirty in pagemap; arm64 has none)");
