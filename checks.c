@@ -385,7 +385,10 @@ void check_fail(struct target *t, int e, const struct engine *eng)
 				   "thread, or it is exiting)");
 		return;
 	case EACCES:
-		target_msg(t, "denied by a security module (SELinux, AppArmor, ...)");
+		/* the checks passed before the move: the process may have changed
+		 * since (not dumpable any more, another cpuset) */
+		if (perm_check(t) != 1 && cpuset_check(t) != 1)
+			target_msg(t, "denied by a security module (SELinux, AppArmor, ...)");
 		return;
 	case ENOSYS:
 		target_msg(t, "this kernel has no page migration (it needs CONFIG_NUMA and "

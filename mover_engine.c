@@ -223,9 +223,33 @@ static void left_behind(struct target *t, const struct mv_target *m, uint64_t le
 	target_msg(t, "%s could not be moved (%s)", human(left, a, sizeof(a)), why);
 }
 
+/* move_pages answers -EACCES for a page both when it is shared (and the
+ * caller lacks CAP_SYS_NICE) and when its destination is outside the
+ * process's cpuset: the cpuset was checked before the move, so a
+ * destination outside it now left it during the run. 1 with the reason in
+ * why, else 0. */
+static int cpuset_changed(struct target *t, char *why, size_t len)
+{
+	static char list[MP_MAXNODES * 5], list2[MP_MAXNODES * 5];
+	struct nodeset mems, dest, outside;
+
+	if (target_mems(t, &mems) < 0)
+		return 0;
+	destinations(t, &dest);
+	if (ns_subset(&dest, &mems))
+		return 0;
+	ns_andnot(&outside, &dest, &mems);
+	ns_format(&outside, list, sizeof(list));
+	ns_format(&mems, list2, sizeof(list2));
+	fmt(why, len, "to-nodes %s left the process's cpuset during the move "
+	    "(Mems_allowed_list: %s)", list, list2);
+	return 1;
+}
+
 /* What the mover found becomes the target's outcome. */
 static void outcome(struct target *t, struct mv_target *m, int final_err)
 {
+	static char why[600];
 	char a[48];
 	uint64_t left = m->bytes[MV_BUSY] + m->bytes[MV_NOMEM] + m->bytes[MV_OTHER] +
 			(tracker ? m->bytes[MV_UNSEEN] : 0);
@@ -257,7 +281,10 @@ static void outcome(struct target *t, struct mv_target *m, int final_err)
 		left += on > known ? on - known : 0;
 	}
 	t->left = left + m->bytes[MV_SHARED];
-	if (left)
+	if (m->bytes[MV_SHARED] && cpuset_changed(t, why, sizeof(why))) {
+		t->status = EX_PARTIAL;
+		target_msg(t, "%s could not be moved: %s", human(t->left, a, sizeof(a)), why);
+	} else if (left)
 		left_behind(t, m, left, final_err);
 	else if (m->bytes[MV_SHARED]) /* the kernel's single call leaves them too */
 		target_note(t, "%s stayed: %s", human(m->bytes[MV_SHARED], a, sizeof(a)),

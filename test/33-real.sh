@@ -146,6 +146,22 @@ if [ $root = 1 ] && command -v setpriv >/dev/null; then
     run nobody "$MP" "$nd" 0 0
     expect "a process that is not dumpable: named" 1 "" "migratepages: $nd: permission denied: the process is not dumpable (setuid or setgid, or it cleared PR_SET_DUMPABLE); CAP_SYS_PTRACE is needed"
     PRE=nobody same_as_real "a process that is not dumpable" "$nd" 0 0
+    # one that becomes not dumpable during the run (after the checks and the
+    # probe, which strace holds): the EACCES that follows is named as such,
+    # not blamed on a security module
+    if command -v strace >/dev/null; then
+      bg setpriv --reuid=65534 --regid=65534 --clear-groups "$py" -c \
+        'import ctypes, signal, time; l = ctypes.CDLL(None); signal.signal(signal.SIGUSR1, lambda *a: l.prctl(4, 0, 0, 0, 0)); time.sleep(600)'
+      nd2=$last; sleep 0.5
+      strace -f -qq -o /dev/null -e trace=move_pages -e inject=move_pages:delay_exit=1500000:when=1 \
+        setpriv --reuid=65534 --regid=65534 --clear-groups "$MP" --jobs 1 "$nd2" 0 0 >"$tmp/out" 2>"$tmp/err" & sp=$!
+      sleep 0.7; kill -USR1 "$nd2"
+      wait $sp; rc=$?; out=$(cat "$tmp/out"); err=$(cat "$tmp/err")
+      expect "a process that becomes not dumpable during the move: named, not a security module" 1 "" \
+        "migratepages: $nd2: permission denied: the process is not dumpable (setuid or setgid, or it cleared PR_SET_DUMPABLE); CAP_SYS_PTRACE is needed"
+    else
+      echo "SKIP a process that becomes not dumpable during the move: no strace"
+    fi
   else
     echo "SKIP not dumpable: no python3"
   fi
