@@ -89,6 +89,14 @@ ok "a file mapped from a path of 20,000 bytes: counted as numa_maps counts it ($
   "exit $rc, in_place_bytes ${got:-none}, stderr $err"
 kill "$dp" 2>/dev/null
 
+# --- under --rate a move_pages call is 1/32 s worth, a chunk 1/8 s worth:
+# --help and the man page say both (they said a chunk was a call)
+help=$("$MP" --help | sed -n '/^ *--chunk/,/^ *--progress/p' | sed '$d' | tr -s ' \n' '  ')
+man=$(sed -n '/^\.BI \\-\\-chunk/,/^\.TP/p' man/migratepages.8 | sed 's/^\.[A-Z]* //; s/\\-/-/g; s/\\&//g; s/"//g' | tr -s ' \n' '  ')
+ok "--help and the man page: under --rate each move_pages call is 1/32 s worth, a chunk 1/8 s" \
+  'grep -q "with --rate 1/8 s worth (512 to 4096), each call 1/32 s worth" <<<"$help" && grep -q "each move_pages call moves at most 1/32 of a second.s worth" <<<"$man"' \
+  "help: $help / man: $man"
+
 # --- pid lists and processes that are gone
 bg sleep 600; q=$last
 sh -c 'exit 0' & dead=$!; wait "$dead"
