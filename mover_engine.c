@@ -331,7 +331,9 @@ static void mover_opts(struct mv_opts *mo, int phase)
 	}
 	mo->select = !tracker ? MV_SELECT_ALL : opt.watch == WATCH_COLD ? MV_SELECT_IDLE
 								    : MV_SELECT_ACCESSED;
-	if (opt.progress == 2 || (opt.progress == 1 && isatty(2))) {
+	/* progress only where pages move (not the marking at a window's start,
+	 * nor a scan that judges) */
+	if (phase == MV_MOVE && (opt.progress == 2 || (opt.progress == 1 && isatty(2)))) {
 		mo->progress = report_progress;
 		mo->progress_ns = isatty(2) ? 250000000u : 1000000000u;
 	}

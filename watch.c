@@ -126,11 +126,18 @@ static size_t gone(struct target **v, size_t n)
 	return k;
 }
 
+static int window_started;
+
 size_t watch_window(struct target **v, size_t n)
 {
 	uint64_t t0;
 
 	run_catch_stop();
+	window_started = !run_stop;
+	if (run_stop) { /* a stop came before the window: it does not start */
+		info.stopped = 1;
+		return n;
+	}
 	t0 = now_ms();
 	info.start_us = now_us();
 	n = start(v, n);
@@ -143,6 +150,14 @@ size_t watch_window(struct target **v, size_t n)
 
 void watch_finish(struct target **v, size_t n)
 {
+	for (size_t i = 0; !window_started && i < n; i++) {
+		v[i]->status = EX_FAIL;
+		v[i]->err = EINTR;
+		target_msg(v[i], "interrupted by %s before its window started: nothing watched, "
+			   "nothing moved", sig_names[run_stop]);
+	}
+	if (!window_started)
+		return;
 	info.judge_us = now_us();
 	mover_engine_run(v, n, run_stop || opt.dry_run ? MV_SCAN : MV_MOVE);
 	info.judge_us = now_us() - info.judge_us;
