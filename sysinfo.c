@@ -175,7 +175,7 @@ void nm_init(struct nm_parser *p, struct usage *u, unsigned long base_kb)
 {
 	p->toklen = 0;
 	p->tok_long = p->nrun = p->ncand = p->nlast = 0;
-	p->cand_kb = p->last_kb = 0;
+	p->cand_kb = p->last_kb = p->mapmax = 0;
 	if (u)
 		memset(u, 0, sizeof(*u));
 	p->u = u;
@@ -232,6 +232,11 @@ static void nm_token(struct nm_parser *p)
 		p->nrun = 0;
 		return;
 	}
+	if ((kb = tok_num(p->tok, "mapmax=")) > 0) {
+		p->mapmax = (unsigned long)kb;
+		p->nrun = 0;
+		return;
+	}
 	kb = tok_num(p->tok, "kernelpagesize_kB=");
 	if (kb > 0) {
 		memcpy(p->cand, p->run, sizeof(p->run[0]) * (size_t)p->nrun);
@@ -254,6 +259,8 @@ static void nm_line(struct nm_parser *p)
 	for (int i = 0; p->u && i < n; i++) {
 		uint64_t b = p->cand[i].pages * kb * 1024;
 		p->u->bytes[p->cand[i].node] += b;
+		if (p->mapmax > 1)
+			p->u->shared[p->cand[i].node] += b;
 		p->u->total += b;
 	}
 	if (!p->u) { /* nm_parse_line: the counts of this line */
@@ -262,7 +269,7 @@ static void nm_line(struct nm_parser *p)
 		p->last_kb = kb;
 	}
 	p->nrun = p->ncand = 0;
-	p->cand_kb = 0;
+	p->cand_kb = p->mapmax = 0;
 }
 
 void nm_feed(struct nm_parser *p, const char *buf, size_t len)

@@ -56,6 +56,8 @@ int proc_tgid(int tid);
 /* Per-node memory of a process. */
 struct usage {
 	uint64_t bytes[MP_MAXNODES];
+	uint64_t shared[MP_MAXNODES]; /* of bytes: in mappings with a page mapped
+	                               * more than once (numa_maps' mapmax) */
 	uint64_t total;
 	int valid;
 };
@@ -72,7 +74,7 @@ struct nm_parser {
 	size_t toklen;
 	int tok_long;
 	int nrun, ncand, nlast;
-	unsigned long cand_kb, last_kb;
+	unsigned long cand_kb, last_kb, mapmax;
 	struct nm_count { int node; uint64_t pages; } run[MP_MAXNODES], cand[MP_MAXNODES],
 		last[MP_MAXNODES]; /* the counts of the line ended last, in last_kb */
 };

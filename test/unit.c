@@ -285,6 +285,19 @@ static void t_numa_maps(void)
 			 (unsigned long long)(want0 + want1 + want2 + want3));
 		check(!strcmp(got, want), name, "got %s, want %s", got, want);
 	}
+	/* the bytes of mappings with a page mapped more than once (mapmax), per
+	 * node: what an unprivileged migrate_pages leaves */
+	feed_all(&u, "55e0 default file=/bin/busybox mapped=300 mapmax=12 N0=300 kernelpagesize_kB=4\n"
+		 "7f00 default anon=5 dirty=5 N0=4 N1=1 kernelpagesize_kB=4\n"
+		 "7f10 default file=/lib/libc.so.6 mapped=2 mapmax=2 N1=2 kernelpagesize_kB=4\n", 7);
+	{
+		char a[32], b[32];
+		snprintf(a, sizeof(a), "%llu", (unsigned long long)u.shared[0]);
+		snprintf(b, sizeof(b), "%llu", (unsigned long long)u.shared[1]);
+		check(u.bytes[0] == 304 * 4096ULL && u.shared[0] == 300 * 4096ULL &&
+		      u.bytes[1] == 3 * 4096ULL && u.shared[1] == 2 * 4096ULL,
+		      "numa_maps: bytes in shared mappings (mapmax)", "got shared %s %s", a, b);
+	}
 	/* blanks in a row are no token; a line ending in a blank still counts */
 	feed_all(&u, "7f0 default anon=2 N0=1 N1=1 \n7f1 default anon=1 N2=1  kernelpagesize_kB=4\n", 5);
 	check(u.bytes[0] == 4096 && u.bytes[1] == 4096 && u.bytes[2] == 4096,
