@@ -56,6 +56,9 @@ void run_catch_stop(void)
 {
 	struct sigaction sa, old;
 
+	if (run_stop)
+		return; /* a stop came: its handler made way for the default, which
+			 * the end of the run raises */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
 	sa.sa_flags = SA_RESTART;

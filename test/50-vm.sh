@@ -44,10 +44,10 @@ boots=(
   "x86_64-fake4 x86_64 fake4 $MP fake"
   "x86_64-real x86_64 2node $MP dyn_unpriv,growing,userns,zombie,leader_exit,cgtree,pidns,cpuset_rules"
   "x86_64-devices x86_64 devices $MP devices"
-  "x86_64-tier x86_64 2node $MP tier_softdirty,tier_lists,tier_user"
+  "x86_64-tier x86_64 2node $MP tier_softdirty,tier_lists,tier_user,tier_progress,tier_stop_before"
   "x86_64-idle x86_64 2node $MP kernel_trackers,tier_idle,tier_user idle"
-  "x86_64-612 x86_64 4node $MP plain_count,mover_pairs,mover_thp,mover_hugetlb,mover_protnone,mover_sparse,mover_shadow,tier_softdirty backports"
-  "x86_64-mover x86_64 4node $MP mover_pairs,mover_unequal,mover_thp,mover_rate,mover_hugetlb,mover_shared,mover_file,mover_churn,mover_pidlist,mover_seccomp,mover_exact,mover_stop,mover_cpuset,mover_protnone,mover_sparse,mover_shadow"
+  "x86_64-612 x86_64 4node $MP plain_count,plain_count_user,mover_pairs,mover_thp,mover_hugetlb,mover_protnone,mover_sparse,mover_shadow,tier_softdirty backports"
+  "x86_64-mover x86_64 4node $MP mover_pairs,mover_unequal,mover_thp,mover_rate,mover_rate_thp,mover_busy_closing,mover_hugetlb,mover_shared,mover_file,mover_churn,mover_pidlist,mover_seccomp,mover_exact,mover_stop,mover_cpuset,mover_protnone,mover_sparse,mover_shadow"
 )
 aarch64_mp=$top/build/vm/migratepages-aarch64
 mkdir -p "$top/build/vm"
