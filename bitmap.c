@@ -60,6 +60,11 @@ int ns_last(const struct nodeset *s)
 	return -1;
 }
 
+unsigned long ns_maxnode(int high)
+{
+	return ((unsigned long)(high < 0 ? 0 : high) / 64 + 1) * 64 + 1;
+}
+
 int ns_nth(const struct nodeset *s, int i)
 {
 	if (i < 0)
@@ -165,33 +170,6 @@ int ns_read_list(const char *text, size_t len, struct nodeset *out)
 bad:
 	ns_clear(out);
 	return -1;
-}
-
-/* The user's text, quoted for a message: its first n characters, at most 40,
- * anything that is not printable ASCII escaped, so that an error stays one
- * readable line. */
-const char *quote_max(const char *text, size_t n, size_t max, char *buf, size_t len)
-{
-	size_t o = 0;
-	const unsigned char *s = (const unsigned char *)text;
-	const size_t room = len - 8; /* for an escape, "...'" and the NUL */
-
-	buf[o++] = '\'';
-	for (size_t shown = 0; *s && shown < n && o < room; s++, shown++) {
-		if (shown == max)
-			break;
-		if (*s >= 0x20 && *s < 0x7f && *s != '\\' && *s != '\'')
-			buf[o++] = (char)*s;
-		else
-			o += fmt(buf + o, len - o, "\\x%02x", (unsigned)*s);
-	}
-	if (*s && (size_t)(s - (const unsigned char *)text) < n) {
-		memcpy(buf + o, "...", 3);
-		o += 3;
-	}
-	buf[o++] = '\'';
-	buf[o] = 0;
-	return buf;
 }
 
 static const char *quote_n(const char *text, size_t n, char *buf, size_t len)

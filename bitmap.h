@@ -29,6 +29,10 @@ int ns_has(const struct nodeset *s, int n);
 int ns_count(const struct nodeset *s);
 int ns_next(const struct nodeset *s, int after); /* next member > after, or -1 */
 int ns_last(const struct nodeset *s);            /* highest member, or -1 */
+/* The maxnode argument of the NUMA system calls for a mask that covers nodes
+ * 0..high: the bit count, rounded up to whole 64-bit words (a 32-bit kernel
+ * reads the same bits), + 1, because the kernel reads maxnode - 1 bits. */
+unsigned long ns_maxnode(int high);
 int ns_nth(const struct nodeset *s, int i);      /* i-th member from 0, or -1 */
 int ns_subset(const struct nodeset *a, const struct nodeset *b); /* a within b */
 void ns_and(struct nodeset *d, const struct nodeset *a, const struct nodeset *b);
@@ -41,10 +45,6 @@ size_t ns_format(const struct nodeset *s, char *buf, size_t len);
 /* Reads a kernel node list, the format of /sys/devices/system/node/online and
  * of Mems_allowed_list: "0-3,8", possibly empty, possibly ending in a newline.
  * Returns 0, or -1 when the text is not such a list (out is then empty). */
-/* The user's text quoted for a message: 'TEXT', at most n bytes of it and
- * at most max shown ("..." after), anything outside printable ASCII as \xNN. */
-const char *quote_max(const char *text, size_t n, size_t max, char *buf, size_t len);
-
 int ns_read_list(const char *text, size_t len, struct nodeset *out);
 
 /* The device forms of a node list (numactl's libnuma accepts them too): the

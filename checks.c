@@ -15,6 +15,7 @@
 #include "checks.h"
 #include "cli.h"
 #include "fmt.h"
+#include "kerndat.h"
 #include "output.h"
 #include "syscall_arch.h"
 #include "sysinfo.h"
@@ -48,7 +49,7 @@ static void caps_read(void)
 		me.eff = (uint64_t)data[1].effective << 32 | data[0].effective;
 		me.prm = (uint64_t)data[1].permitted << 32 | data[0].permitted;
 	}
-	me.init_ns = in_initial_userns();
+	me.init_ns = kd_initial_userns();
 }
 
 static int have_cap(int cap)
@@ -239,7 +240,7 @@ static int hidden_check(struct target *t)
 {
 	int e;
 
-	if (!proc_is_ours() || target_dir(t) >= 0 || !target_alive(t))
+	if (!kd_proc_ours() || target_dir(t) >= 0 || !target_alive(t))
 		return 0;
 	e = t->dir_err;
 	if (e == ENOENT || e == EACCES || e == 0) {
@@ -316,33 +317,16 @@ static int no_mm_check(struct target *t)
 	return 1;
 }
 
-static int seccomp_filtered(void)
-{
-	char v[16];
-	return proc_status(PROC_SELF, "Seccomp", v, sizeof(v)) == 0 && strcmp(v, "2") == 0;
-}
-
-int seccomp_blocks(const char *call)
-{
-	/* a real kernel answers migrate_pages with empty masks EINVAL (4.16+)
-	 * or 0, and move_pages of an empty list of the caller's own pages 0;
-	 * never EPERM */
-	long r = strcmp(call, "move_pages") == 0
-		 ? syscall(SYS_move_pages, 0, 0UL, NULL, NULL, NULL, 0)
-		 : syscall(SYS_migrate_pages, 0, 0UL, NULL, NULL);
-	return r < 0 && errno == EPERM;
-}
-
 /* EPERM: the filter, the owner, the cpuset, or else a security module. */
 static void explain_eperm(struct target *t, const struct engine *eng)
 {
 	int perm, cpuset;
 
-	if (!opt.dry_run && seccomp_blocks(eng->call)) {
+	if (!opt.dry_run && kd_seccomp_blocks(eng->call)) {
 		target_msg(t, "%s was refused by a seccomp filter%s, not by the kernel: container "
 			   "runtimes' default profiles block it whatever the capabilities; run "
 			   "with --security-opt seccomp=unconfined or a profile that allows %s",
-			   eng->call, seccomp_filtered() ? " (Seccomp: 2 in /proc/self/status)" : "",
+			   eng->call, kd_seccomp() == 2 ? " (Seccomp: 2 in /proc/self/status)" : "",
 			   eng->call);
 		return;
 	}
@@ -450,7 +434,7 @@ static int predict_without_proc(struct target *t, const struct engine *e)
 	int r;
 
 	target_note(t, "%s: permissions and the process's cpuset were not checked",
-		    proc_problem());
+		    kd_proc_problem());
 	if (caller_cpuset_check(t))
 		return EINVAL;
 	if (e->refuses && (r = e->refuses(t)) != 0)
@@ -465,7 +449,7 @@ int check_predict(struct target *t, const struct engine *e)
 	/* 1. the process exists (its pidfd, or kill() without one) */
 	if (t->gone)
 		return ESRCH;
-	if (!proc_is_ours())
+	if (!kd_proc_ours())
 		return predict_without_proc(t, e);
 	if ((r = hidden_check(t)) != 0)
 		return r;
@@ -489,7 +473,7 @@ int check_predict(struct target *t, const struct engine *e)
 		return r;
 	/* 6. security modules, and a seccomp filter on this process, are known
 	 * only by asking */
-	if (seccomp_filtered())
+	if (kd_seccomp() == 2)
 		target_note(t, "a seccomp filter is installed on this process: whether it allows "
 			    "%s is not known without calling it", e->call);
 	return 0;

@@ -48,8 +48,4 @@ int check_live_thread(struct target *t);
 /* Why pages stay on a node the plan empties although the call succeeded. */
 const char *left_reason(void);
 
-/* A seccomp filter answers EPERM to this call (a real kernel never does to
- * the empty calls made here). */
-int seccomp_blocks(const char *call);
-
 #endif

@@ -6,11 +6,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
 
 #include "bitmap.h"
 #include "cli.h"
 #include "fmt.h"
+#include "kerndat.h"
 #include "mover.h"
 #include "output.h"
 
@@ -30,7 +30,8 @@ static const char usage_text[] =
 "      --json        one JSON object per process on stdout\n"
 "      --cgroup DIR  every process in cgroup DIR and the cgroups below it\n"
 "  -h, --help        show this help and exit\n"
-"  -V, --version     show the version and exit\n"
+"  -V, --version     show the version and exit (with -v, the kernel facts it\n"
+"                    probed, a line each; with --json, one object)\n"
 "\n"
 "Moving in chunks (move_pages(2); any of these options selects it): the\n"
 "process keeps running, waiting at most for one chunk instead of the whole move.\n"
@@ -83,6 +84,43 @@ __attribute__((noreturn)) static void print_and_exit(const char *s, size_t n)
 	exit(finish(EX_OK));
 }
 
+static int cl_argc;
+static char **cl_argv;
+
+/* -v, --verbose or --json anywhere before "--" (-Vv too): the version is
+ * followed by the kernel's facts (kerndat.h). */
+static void ask_facts(int *lines, int *json)
+{
+	for (int i = 1; i < cl_argc && strcmp(cl_argv[i], "--") != 0; i++) {
+		const char *a = cl_argv[i];
+		if (strcmp(a, "--verbose") == 0)
+			*lines = 1;
+		else if (strcmp(a, "--json") == 0)
+			*json = 1;
+		else if (a[0] == '-' && a[1] != '-')
+			*lines |= strcspn(a, "j") > strcspn(a, "v");
+	}
+}
+
+/* --version: the version; with -v a line per kernel fact, with --json one
+ * object. */
+__attribute__((noreturn)) static void version_and_exit(void)
+{
+	int lines = 0, json = 0;
+
+	ask_facts(&lines, &json);
+	if (json) {
+		out("{\"version\":\"" VERSION "\"");
+		kd_print(1);
+		out("}\n");
+	} else {
+		out("migratepages " VERSION "\n");
+		if (lines)
+			kd_print(0);
+	}
+	exit(finish(EX_OK));
+}
+
 /* ---- values ---------------------------------------------------------------- */
 
 int parse_size(const char *s, uint64_t *out)
@@ -127,12 +165,10 @@ static void set_jobs(const char *val)
 
 static void set_chunk(const char *val)
 {
-	unsigned long page = getauxval(AT_PAGESZ);
+	unsigned long page = kd_page_size();
 	size_t l = strlen(val);
 	uint64_t v;
 
-	if (!page)
-		page = 4096;
 	if (parse_size(val, &v) < 0 || (val[0] == '0' && l > 1 && val[1] >= '0' && val[1] <= '9'))
 		die_usage("--chunk: %s is not a number of pages or a size", shown(val));
 	if (l && (val[l - 1] < '0' || val[l - 1] > '9'))
@@ -240,7 +276,7 @@ static void flag(char c)
 	case 'h':
 		print_and_exit(usage_text, sizeof(usage_text) - 1);
 	case 'V':
-		print_and_exit("migratepages " VERSION "\n", sizeof("migratepages " VERSION "\n") - 1);
+		version_and_exit();
 	case 'v':
 		opt.verbose = 1;
 		break;
@@ -360,6 +396,8 @@ void cli_parse(int argc, char **argv)
 	const char *pos[3];
 	int npos = 0, only_pos = 0;
 
+	cl_argc = argc;
+	cl_argv = argv;
 	opt.jobs = 1;
 	opt.chunk = MV_DEFAULT_CHUNK;
 	for (int i = 1; i < argc; i++) {

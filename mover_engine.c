@@ -8,26 +8,23 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>
-#include <sys/auxv.h>
 #include <unistd.h>
 
 #include "checks.h"
 #include "cli.h"
 #include "engine.h"
 #include "fmt.h"
+#include "kerndat.h"
 #include "mem.h"
 #include "mover.h"
 #include "output.h"
 #include "report.h"
-#include "run.h"
+#include "stop.h"
 #include "syscall_arch.h"
 #include "sysinfo.h"
 #include "target.h"
 
 static const struct tracker *tracker; /* --cold, --hot */
-
-static const char *const sig_names[] = { [SIGINT] = "SIGINT", [SIGTERM] = "SIGTERM",
-					  [SIGHUP] = "SIGHUP" };
 
 /* ---- refusals and the probe ------------------------------------------------- */
 
@@ -52,11 +49,11 @@ static int mover_refuses(struct target *t)
 	struct nodeset mems, dest, outside;
 	int r;
 
-	if (proc_problem()) {
+	if (kd_proc_problem()) {
 		target_msg(t, "%s: the chunked mover reads each process's memory map there; "
 			   "mount a /proc of this pid namespace, or leave out --jobs, --rate, "
 			   "--chunk and --progress (one migrate_pages call needs no /proc)",
-			   proc_problem());
+			   kd_proc_problem());
 		return -1;
 	}
 	if (target_mmfd(t) >= 0 && mover_out_of_reach(target_mmfd(t))) {
@@ -85,14 +82,14 @@ static int mover_refuses(struct target *t)
  * be read, has memory), and nothing moved. */
 static int mover_probe(struct target *t)
 {
-	if (!target_alive(t)) {
-		check_exited(t, &engine_mover);
+	if (target_move_pages(t, 0UL, NULL, NULL, NULL, 0) == 0)
+		return 0;
+	if (errno == ESRCH && t->gone && !t->successor) {
+		check_exited(t, &engine_mover); /* exited before the call: none made */
 		return t->err;
 	}
-	if (syscall(SYS_move_pages, t->mm_pid, 0UL, NULL, NULL, NULL, 0) == 0)
-		return 0;
 	if (errno == EINVAL && check_live_thread(t) &&
-	    syscall(SYS_move_pages, t->mm_pid, 0UL, NULL, NULL, NULL, 0) == 0)
+	    target_move_pages(t, 0UL, NULL, NULL, NULL, 0) == 0)
 		return 0;
 	return errno;
 }
@@ -139,8 +136,6 @@ static void recount_left(struct mv_target *m)
 static int closing_call(struct mv_target *m)
 {
 	struct target *t = m->t;
-	int high = ns_last(&t->from) > ns_last(&t->to) ? ns_last(&t->from) : ns_last(&t->to);
-	unsigned long bits = ((unsigned long)high / 64 + 1) * 64;
 	uint64_t *a = target_nodes(m->nnodes), *b = target_nodes(m->nnodes);
 	long r;
 	int e = 0;
@@ -148,7 +143,7 @@ static int closing_call(struct mv_target *m)
 	if (!a || !b || !target_alive(t))
 		return a && b ? ESRCH : ENOMEM;
 	usage_into(t, a, m->nnodes);
-	r = syscall(SYS_migrate_pages, t->mm_pid, bits + 1, t->from.w, t->to.w);
+	r = target_migrate_pages(t, &t->from, &t->to);
 	if (r < 0)
 		e = errno;
 	else if (r > 0)
@@ -176,7 +171,7 @@ static void interrupted(struct target *t, const struct mv_target *m)
 	t->status = m->bytes[MV_MOVED] ? EX_PARTIAL : EX_FAIL;
 	t->err = EINTR;
 	target_msg(t, "interrupted by %s %s%s; the rest of its memory stays where it is",
-		   sig_names[run_stop], m->bytes[MV_MOVED] ? "after moving " :
+		   stop_name(stop_sig), m->bytes[MV_MOVED] ? "after moving " :
 		   "before any of its pages moved", m->bytes[MV_MOVED] ?
 		   human(m->bytes[MV_MOVED], a, sizeof(a)) : "");
 }
@@ -300,7 +295,7 @@ void mover_set_tracker(const struct tracker *tr)
 
 static void mover_opts(struct mv_opts *mo, int phase)
 {
-	unsigned long page = getauxval(AT_PAGESZ);
+	unsigned long page = kd_page_size();
 
 	memset(mo, 0, sizeof(*mo));
 	mo->rate = opt.rate;
@@ -309,21 +304,20 @@ static void mover_opts(struct mv_opts *mo, int phase)
 		/* under a cap, chunks of an eighth of a second's worth (512 to 4096
 		 * pages): a pause between chunks then stays short enough for the
 		 * pacing to make up */
-		uint64_t c = opt.rate / 8 / (page ? page : 4096);
+		uint64_t c = opt.rate / 8 / page;
 		mo->chunk = c < 512 ? 512 : c < opt.chunk ? (unsigned long)c : opt.chunk;
-		opt.chunk = mo->chunk; /* what the reports say was used */
 	}
 	mo->jobs = opt.jobs;
 	mo->move_all = sys_nice();
 	/* a scan after a stop in the window runs to its end: the second
 	 * signal ends the tool */
-	mo->stop = phase == MV_SCAN && run_stop ? NULL : &run_stop;
+	mo->stop = phase == MV_SCAN && stop_sig ? NULL : &stop_sig;
 	mo->phase = phase;
 	mo->tracker = tracker;
 	if (tracker) {
 		/* chunks of whole huge pages: a huge page is judged by its head,
 		 * which must be in the same chunk as its tails */
-		unsigned long thp = mover_thp_size(), per = thp && page ? thp / page : 1;
+		unsigned long thp = kd_thp_size(), per = thp ? thp / page : 1;
 		if (per > 1 && mo->chunk % per)
 			mo->chunk += per - mo->chunk % per;
 		if (mo->chunk > MV_MAX_CHUNK)
@@ -373,9 +367,11 @@ void mover_engine_run(struct target **v, size_t n, int phase)
 	int e = errno;
 
 	mover_opts(&mo, phase);
-	for (size_t i = 0; m && i < n; i++)
+	for (size_t i = 0; m && i < n; i++) {
 		if (mover_target(&m[i], v[i]) < 0)
 			m[i].dead = 1, m[i].err = ENOMEM;
+		m[i].chunk = mo.chunk; /* what the reports say was used */
+	}
 	if (phase == MV_MOVE)
 		out_moved();
 	if (!m || mover_run(m, (int)n, &mo) < 0) {
@@ -390,7 +386,7 @@ void mover_engine_run(struct target **v, size_t n, int phase)
 		int final_err = 0;
 		/* (with a tracker the closing call is not made: it would move
 		 * every page, touched or not) */
-		if (m[i].bytes[MV_UNSEEN] && !m[i].stopped && !m[i].err && !run_stop && !tracker)
+		if (m[i].bytes[MV_UNSEEN] && !m[i].stopped && !m[i].err && !stop_sig && !tracker)
 			final_err = closing_call(&m[i]);
 		outcome(v[i], &m[i], final_err);
 		if (phase == MV_SCAN) /* judged, not moved: no before and after */
@@ -403,4 +399,9 @@ static void mover_move(struct target **v, size_t n)
 	mover_engine_run(v, n, MV_MOVE);
 }
 
-const struct engine engine_mover = { "move_pages", mover_refuses, mover_probe, mover_move };
+const struct engine engine_mover = {
+	.call = "move_pages",
+	.refuses = mover_refuses,
+	.probe = mover_probe,
+	.move = mover_move,
+};

@@ -23,29 +23,6 @@ void report_setup(int nb, int cg)
 	cgroup_mode = cg;
 }
 
-const char *human(uint64_t b, char *buf, size_t len)
-{
-	static const char unit[][4] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
-	unsigned u = 0;
-	uint64_t whole, tenths;
-
-	while (u < 6 && b >> (10 * (u + 1)))
-		u++;
-	if (u == 0) {
-		fmt(buf, len, "%llu B", (unsigned long long)b);
-		return buf;
-	}
-	whole = b >> (10 * u);
-	tenths = ((b & ((1ULL << (10 * u)) - 1)) * 10 + (1ULL << (10 * u - 1))) >> (10 * u);
-	if (tenths == 10) {
-		whole++;
-		tenths = 0;
-	}
-	fmt(buf, len, "%llu.%llu %s", (unsigned long long)whole, (unsigned long long)tenths,
-	    unit[u]);
-	return buf;
-}
-
 static const char *errno_name(int e)
 {
 	static char other[16];
@@ -72,6 +49,7 @@ static const char *errno_name(int e)
 		return other;
 	}
 }
+
 
 /* ---- the plan: the kernel's mapping --------------------------------------- */
 
@@ -169,7 +147,7 @@ static const char *const mv_names[MV_NKINDS] = {
 
 static void json_mover(const struct mv_target *m)
 {
-	out(",\"mover\":{\"jobs\":%d,\"chunk_pages\":%lu,\"rate\":%llu", opt.jobs, opt.chunk,
+	out(",\"mover\":{\"jobs\":%d,\"chunk_pages\":%lu,\"rate\":%llu", opt.jobs, m->chunk,
 	    (unsigned long long)opt.rate);
 	for (int k = 0; k < MV_NKINDS; k++)
 		out(",\"%s_bytes\":%llu", mv_names[k], (unsigned long long)m->bytes[k]);
@@ -263,7 +241,7 @@ static void text_mover(const struct mv_target *m)
 
 	out("  moved %s in %llu.%03llu s (move_pages, %d job%s, chunks of %lu pages",
 	    human(m->bytes[MV_MOVED], a, sizeof(a)), (unsigned long long)secs,
-	    (unsigned long long)ms, opt.jobs, opt.jobs == 1 ? "" : "s", opt.chunk);
+	    (unsigned long long)ms, opt.jobs, opt.jobs == 1 ? "" : "s", m->chunk);
 	if (opt.rate)
 		out(", at most %s/s", human(opt.rate, b, sizeof(b)));
 	out("); %s already in place\n", human(m->bytes[MV_IN_PLACE], a, sizeof(a)));

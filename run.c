@@ -16,10 +16,12 @@
 #include "devices.h"
 #include "engine.h"
 #include "fmt.h"
+#include "kerndat.h"
 #include "mem.h"
 #include "output.h"
 #include "report.h"
 #include "run.h"
+#include "stop.h"
 #include "sysinfo.h"
 #include "target.h"
 #include "watch.h"
@@ -34,55 +36,7 @@ static struct {
 	int worst;
 } plan;
 
-/* ---- stopping on a signal -------------------------------------------------- */
-
-volatile sig_atomic_t run_stop;
-static const int stop_sigs[] = { SIGINT, SIGTERM, SIGHUP };
-static int stop_caught[3];
-
-static void on_stop(int sig)
-{
-	struct sigaction dfl;
-
-	run_stop = sig;
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
-	for (int i = 0; i < 3; i++)
-		if (stop_caught[i])
-			sigaction(stop_sigs[i], &dfl, NULL);
-}
-
-void run_catch_stop(void)
-{
-	struct sigaction sa, old;
-
-	if (run_stop)
-		return; /* a stop came: its handler made way for the default, which
-			 * the end of the run raises */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sa.sa_flags = SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	for (int i = 0; i < 3; i++)
-		sigaddset(&sa.sa_mask, stop_sigs[i]);
-	for (int i = 0; i < 3; i++)
-		if (sigaction(stop_sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
-			stop_caught[i] = sigaction(stop_sigs[i], &sa, NULL) == 0;
-}
-
 /* ---- the plan ---------------------------------------------------------------- */
-
-static int numa_balancing_mode(void)
-{
-	char v[16];
-	const char *p = v;
-	unsigned long long m = 0;
-
-	if (read_small("/proc/sys/kernel/numa_balancing", v, sizeof(v)) <= 0)
-		return 0;
-	dec_scan(&p, NULL, 1000, &m);
-	return (int)m; /* bit 0: normal balancing; bit 1: memory tiering */
-}
 
 /* The node lists of one target: "+" lists count within its cpuset. Returns
  * 0, or -1 with the error in err. */
@@ -129,7 +83,7 @@ static void plan_init(void)
 	if ((opt.verbose || opt.json || opt.dry_run || opt.mover) && self_mems_allowed(&caller) == 0)
 		target_set_caller_mems(&caller);
 	if (opt.verbose || opt.json)
-		nb = numa_balancing_mode();
+		nb = kd_numa_balancing();
 	report_setup(nb, opt.cgroup != NULL);
 	if (opt.verbose && !opt.json && nb)
 		say("note: automatic NUMA balancing is on (/proc/sys/kernel/numa_balancing = %d%s); "
@@ -345,7 +299,7 @@ static void prepare(struct target *t)
 	const struct engine *e = plan.engine;
 	int r;
 
-	if (t->status || run_stop)
+	if (t->status || stop_sig)
 		return; /* it left the cgroup; or a stop came: no further call */
 	if (t->gone) {
 		check_fail(t, ESRCH, e);
@@ -402,13 +356,14 @@ static void run_batch(struct target *v, size_t n, struct target **ready)
 	}
 	if (k && opt.watch) {
 		k = watch_window(ready, k);
-		if (opt.cgroup && !run_stop) /* who left the cgroup during the window */
+		if (opt.cgroup && !stop_sig) /* who left the cgroup during the window */
 			k = membership_again(v, n, ready, k);
 		watch_finish(ready, k);
 	} else if (k) {
 		plan.engine->move(ready, k);
 	}
 	for (size_t i = 0; i < n; i++) {
+		target_settle(&v[i]);
 		report_target(&v[i], &plan.worst);
 		target_close(&v[i]);
 	}
@@ -437,17 +392,17 @@ int run(void)
 		return EX_FAIL;
 	}
 	if (plan.engine == &engine_mover && !opt.dry_run)
-		run_catch_stop();
-	while (!run_stop && (n = source_batch(v, cap)) > 0)
+		stop_catch();
+	while (!stop_sig && (n = source_batch(v, cap)) > 0)
 		run_batch(v, n, ready);
-	if (run_stop && src.next < source_pids()->n) {
+	if (stop_sig && src.next < source_pids()->n) {
 		size_t more = source_pids()->n - src.next;
 		say("interrupted: %zu more process%s not looked at", more, more == 1 ? " was" : "es were");
 		plan.worst = EX_FAIL;
 	}
 	plan.worst = finish(plan.worst);
-	if (run_stop)
-		raise(run_stop); /* reported; now as the signal asked (its handler
+	if (stop_sig)
+		raise(stop_sig); /* reported; now as the signal asked (its handler
 				  * was reset when it ran) */
 	return plan.worst;
 }

@@ -7,33 +7,22 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <sys/auxv.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "checks.h"
 #include "cli.h"
 #include "engine.h"
+#include "kerndat.h"
 #include "output.h"
-#include "report.h"
+#include "fmt.h"
 #include "syscall_arch.h"
 #include "sysinfo.h"
 #include "target.h"
 
-/* The mask covers the highest node named, rounded up to whole 64-bit words
- * (a 32-bit kernel reads the same bits); maxnode is that bit count + 1,
- * because the kernel reads maxnode - 1 bits. */
-static long call_migrate(int pid, const struct nodeset *from, const struct nodeset *to)
-{
-	int high = ns_last(from) > ns_last(to) ? ns_last(from) : ns_last(to);
-	unsigned long bits = ((unsigned long)high / 64 + 1) * 64;
-
-	return syscall(SYS_migrate_pages, pid, bits + 1, from->w, to->w);
-}
-
 /* numa_maps of the target, per node (NULL when it cannot be read); the
  * last reading's bytes in mappings with pages mapped more than once stay in
- * shared_seen. */
+ * seen.shared. */
 static struct usage seen;
 
 static uint64_t *figures(struct target *t)
@@ -46,12 +35,6 @@ static uint64_t *figures(struct target *t)
 	for (int n = 0; n < t->nnodes; n++)
 		v[n] = seen.bytes[n];
 	return v;
-}
-
-static uint64_t page_size(void)
-{
-	unsigned long page = getauxval(AT_PAGESZ);
-	return page ? page : 4096;
 }
 
 /* Pages still on a node the kernel's plan empties: information for the
@@ -91,11 +74,11 @@ static int note_left(struct target *t)
 	if (t->err == ENOMEM)
 		target_msg(t, "the to-nodes ran out of free memory: %s (%llu pages) could not be "
 			   "moved and stayed on node%s %s; the rest moved", human(t->left, h, sizeof(h)),
-			   (unsigned long long)(t->left / page_size()), ns_count(&left_on) > 1 ? "s" : "",
+			   (unsigned long long)(t->left / kd_page_size()), ns_count(&left_on) > 1 ? "s" : "",
 			   list);
 	else
 		target_note(t, "%s (%llu pages) stayed on node%s %s: %s", human(t->left, h, sizeof(h)),
-			    (unsigned long long)(t->left / page_size()),
+			    (unsigned long long)(t->left / kd_page_size()),
 			    ns_count(&left_on) > 1 ? "s" : "", list, left_reason());
 	return shows;
 }
@@ -136,22 +119,22 @@ static void move_one(struct target *t)
 	long r;
 
 	if (reports && target_dir(t) < 0)
-		target_note(t, "per-node figures not shown: %s", proc_is_ours() ? "the process's "
-			    "/proc directory could not be opened" : proc_problem());
+		target_note(t, "per-node figures not shown: %s", kd_proc_ours() ? "the process's "
+			    "/proc directory could not be opened" : kd_proc_problem());
 	if (reports && target_dir(t) >= 0) {
 		check_live_thread(t);
 		t->before = figures(t);
 	}
-	if (!target_alive(t)) {
-		check_exited(t, &engine_single);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = target_migrate_pages(t, &t->from, &t->to);
+	e = errno;
+	if (r < 0 && e == ESRCH && t->gone && !t->successor) {
+		check_exited(t, &engine_single); /* exited before the call: none made */
 		return;
 	}
 	out_moved();
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	r = call_migrate(t->mm_pid, &t->from, &t->to);
-	e = errno;
 	if (r < 0 && e == EINVAL && t->mm_pid == t->tgid && check_live_thread(t)) {
-		r = call_migrate(t->mm_pid, &t->from, &t->to);
+		r = target_migrate_pages(t, &t->from, &t->to);
 		e = errno;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -181,4 +164,9 @@ static void single_move(struct target **v, size_t n)
 		move_one(v[i]);
 }
 
-const struct engine engine_single = { "migrate_pages", NULL, NULL, single_move };
+const struct engine engine_single = {
+	.call = "migrate_pages",
+	.refuses = NULL, /* the call is the check */
+	.probe = NULL,
+	.move = single_move,
+};

@@ -7,11 +7,11 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "fmt.h"
+#include "kerndat.h"
 #include "mem.h"
 #include "syscall_arch.h"
 #include "sysinfo.h"
@@ -58,8 +58,7 @@ long read_small(const char *path, char *buf, size_t len)
 int self_mems_allowed(struct nodeset *out)
 {
 	ns_clear(out);
-	/* maxnode is the mask's bit count + 1 (the kernel's off-by-one) */
-	if (syscall(SYS_get_mempolicy, NULL, out->w, (unsigned long)MP_MAXNODES + 1,
+	if (syscall(SYS_get_mempolicy, NULL, out->w, ns_maxnode(MP_MAXNODES - 1),
 		    NULL, (unsigned long)MPOL_F_MEMS_ALLOWED) < 0)
 		return -1;
 	return 0;
@@ -303,7 +302,7 @@ int proc_usage(int dirfd, struct usage *u)
 {
 	static struct nm_parser p;
 	char buf[4096];
-	unsigned long page = getauxval(AT_PAGESZ);
+	unsigned long page = kd_page_size();
 	int fd = dirfd < 0 ? -1 : openat(dirfd, "numa_maps", O_RDONLY);
 
 	if (fd < 0) {
@@ -549,52 +548,6 @@ int live_thread(int dirfd, int tgid)
 	if (!found)
 		errno = ESRCH;
 	return found ? found : -1;
-}
-
-int proc_is_ours(void)
-{
-	static int known = -1;
-	char buf[32];
-	const char *p = buf;
-	unsigned long long v = 0;
-	ssize_t n;
-
-	if (known >= 0)
-		return known;
-	n = readlink("/proc/self", buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return known = 0;
-	buf[n] = 0;
-	return known = dec_scan(&p, NULL, 0x7fffffff, &v) > 0 && !*p && (int)v == getpid();
-}
-
-const char *proc_problem(void)
-{
-	if (proc_is_ours())
-		return NULL;
-	return access("/proc/self", F_OK) == 0 ? "/proc belongs to another pid namespace"
-					       : "/proc is not mounted";
-}
-
-int in_initial_userns(void)
-{
-	char buf[256];
-	long n = read_small("/proc/self/uid_map", buf, sizeof(buf));
-	unsigned long long f[3] = { 1, 1, 0 };
-	const char *p = buf;
-
-	if (n < 0)
-		return -1;
-	/* the initial namespace maps everything: "0 0 4294967295" on one line */
-	for (int i = 0; i < 3; i++) {
-		while (*p == ' ')
-			p++;
-		if (dec_scan(&p, NULL, ~0ULL, &f[i]) <= 0)
-			return 0;
-	}
-	while (*p == ' ' || *p == '\n')
-		p++;
-	return f[0] == 0 && f[1] == 0 && f[2] == 4294967295ULL && !*p;
 }
 
 /* ---- readers: lines, directories ----------------------------------------- */

@@ -113,17 +113,6 @@ int proc_stat(int dirfd, struct pstat *st); /* 0, or -1 with errno */
  * others run. */
 int live_thread(int dirfd, int tgid);
 
-/* 1 when /proc is mounted and belongs to this process's pid namespace (a
- * /proc left from the parent after unshare -p shows other processes under
- * the same numbers), else 0. */
-int proc_is_ours(void);
-/* Why /proc cannot be used: "/proc is not mounted" or "/proc belongs to
- * another pid namespace"; NULL when it can. */
-const char *proc_problem(void);
-
-/* 1 in the initial user namespace, 0 in another, -1 unknown (no /proc). */
-int in_initial_userns(void);
-
 /* A growing list of process ids. */
 struct pidlist {
 	int *v;

@@ -1341,6 +1341,24 @@ sc_tier_softdirty() {
   grep -q "with softdirty (writes only: a page only read counts as untouched)" "$T/tier-auto.out" &&
     pass tier-auto-softdirty || fail tier-auto-softdirty "$(tr '\n' '|' <"$T/tier-auto.out" | head -c 400)"
   tier_signal
+  tier_chunk
+}
+# The chunk the reports give is the chunk the mover used: with a tracker a
+# chunk is rounded up to whole transparent huge pages, so --chunk 100 is 512
+# pages of 4 KiB (x86_64) with 2 MiB huge pages (1.3.1 reported 100).
+tier_chunk() {
+  local why= want thp
+  thp=$(cat /sys/kernel/mm/transparent_hugepage/hpage_pmd_size 2>/dev/null) ||
+    { echo "RESULT SKIP tier-chunk: no transparent huge pages here"; return; }
+  want=$((thp / 4096))
+  tier_start tier-chunk -N || { fail tier-chunk "tier did not start"; return; }
+  sleep 1
+  "$MP" --cold 1s --chunk 100 --json "$TP" 0 1 >"$T/tch.out" 2>"$T/tch.err" || why="exit $?: $(head -c 200 "$T/tch.err")"
+  [ "$(json_field "$T/tch.out" chunk_pages)" = "$want" ] || why="$why; chunk_pages $(json_field "$T/tch.out" chunk_pages), want $want"
+  "$MP" --hot 1s --chunk 100 -v "$TP" 0 1 >"$T/tch.v" 2>&1 || why="$why; --hot exit $?"
+  grep -q "chunks of $want pages" "$T/tch.v" || why="$why; -v: $(grep -m1 chunks "$T/tch.v")"
+  kill "$TP"; wait "$TP" 2>/dev/null
+  if [ -z "$why" ]; then pass tier-chunk; else fail tier-chunk "${why#; }"; fi
 }
 # A signal during the window: the run stops within a moment, moves nothing,
 # reports what it saw so far (the window watched, untouched per node), says so
