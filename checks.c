@@ -235,13 +235,15 @@ static const char *fd_shortage(int e)
 /* /proc/PID of a process that exists could not be opened: hidden by hidepid
  * (ENOENT: hidepid=invisible hides the processes the caller may not
  * inspect), or another reason, named. Returns the error to report (EPERM
- * for hidepid) with the message, or 0. */
+ * for hidepid) with the message, ESRCH when there is no such process, or 0. */
 static int hidden_check(struct target *t)
 {
 	int e;
 
-	if (!kd_proc_ours() || target_dir(t) >= 0 || !target_alive(t))
+	if (!kd_proc_ours() || target_dir(t) >= 0)
 		return 0;
+	if (!target_alive(t))
+		return ESRCH; /* (no pidfd said so before: no such process) */
 	e = t->dir_err;
 	if (e == ENOENT || e == EACCES || e == 0) {
 		target_msg(t, "permission denied: /proc hides the process (hidepid), as it hides "
