@@ -55,6 +55,9 @@ enum nodedev { DEV_NONE, DEV_NETDEV, DEV_PCI, DEV_BLOCK, DEV_FILE, DEV_IP };
 /* "netdev:", "pci:", ... for a kind, "" for DEV_NONE. */
 const char *nodedev_prefix(int kind);
 
+/* near:PID items a list may hold */
+#define MP_NEAR_MAX 8
+
 /* A parsed node list, before it is applied to a topology. */
 struct nodespec {
 	int invert;           /* leading '!' */
@@ -64,11 +67,19 @@ struct nodespec {
 	int dev;              /* a device form ends the list: enum nodedev */
 	const char *dev_item; /* within the parsed text: "netdev:eth0" */
 	const char *dev_name; /* within the parsed text: "eth0" */
+	/* tier forms (tiers.h): the tier map is needed when any is set */
+	int tier_forms;       /* how many tier forms appeared */
+	int fast, slow;       /* the words fast and slow appeared */
+	struct nodeset tiers; /* tier:N named (ranks from the fastest, 0) */
+	int nnear;
+	int near[MP_NEAR_MAX]; /* near:PID, in order */
 };
 
 /* Answers with the node of a device: the node (>= 0), or -1 with the reason
  * in why, one phrase naming what was missing ("no such network device"). */
 typedef int (*nodedev_fn)(int kind, const char *name, char *why, size_t whylen);
+
+struct tier_source_fns;
 
 /* What a node list is resolved against. */
 struct nodectx {
@@ -78,6 +89,7 @@ struct nodectx {
 	const struct nodeset *allowed;   /* the target's Mems_allowed, or NULL if unknown */
 	int pid;                         /* the target, for messages */
 	nodedev_fn device_node;          /* resolves device forms; NULL: refused */
+	const struct tier_source_fns *tiers; /* the tier map (tiers.h); NULL: refused */
 };
 
 /* Parses TEXT (grammar in the man page, NODE LISTS). On error returns -1 and

@@ -24,6 +24,7 @@
 #include "stop.h"
 #include "sysinfo.h"
 #include "target.h"
+#include "tiers_sys.h"
 #include "watch.h"
 
 /* What holds for every target of the run. */
@@ -45,7 +46,7 @@ static int resolve(struct target *t, struct nodeset *from, struct nodeset *to,
 {
 	struct nodeset allowed;
 	struct nodectx ctx = { 0, &plan.topo.online, &plan.topo.memory, NULL, t ? t->pid : 0,
-			       device_node };
+			       device_node, &tiers_sysfs };
 
 	if (t && (plan.from_spec.relative || plan.to_spec.relative) &&
 	    target_mems(t, &allowed) == 0)

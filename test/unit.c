@@ -3,6 +3,7 @@
  * plan, the numa_maps parser. Prints PASS/FAIL lines (test/run's contract).
  * Usage: unit CASES-FILE
  * SPDX-License-Identifier: GPL-2.0-only */
+#define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "../fmt.h"
 #include "../devices.h"
 #include "../sysinfo.h"
+#include "../tiers.h"
 
 static int failures;
 
@@ -93,6 +95,121 @@ static int fake_device(int kind, const char *name, char *why, size_t whylen)
 	return -1;
 }
 
+/* Tier-map fixtures: "topology NAME KEY=VALUE ..." lines of the cases file,
+ * named by the cases that start with @NAME. The keys (each optional):
+ *   cpus=LIST                 nodes with CPUs (has_cpu)
+ *   kernel=ID:LIST;ID:LIST    memory_tierID/nodelist (absent: no memory_tiering)
+ *   perf=N:RL/WL/RB/WB;...    access0 figures (ns, MB/s)
+ *   init=N:LIST;...           access0 initiators
+ *   dist=ROW/ROW/...          the distance table, a row per online node (A,B,...)
+ *   pids=PID:LIST;...         the nodes whose CPUs a process may run on
+ * The map is built from them as tiers_sys.c builds it from sysfs, over the
+ * case's own online and memory columns. */
+#define FIXTURES 64
+static struct { char name[32], text[1024]; } fixtures[FIXTURES];
+static int nfixtures;
+static const char *fixture; /* the current case's */
+
+static const char *fixture_key(const char *key)
+{
+	static char val[1024];
+	const char *p = fixture;
+	size_t k = strlen(key);
+
+	while (p && *p) {
+		while (*p == ' ')
+			p++;
+		if (!strncmp(p, key, k) && p[k] == '=') {
+			size_t n = strcspn(p + k + 1, " ");
+			snprintf(val, sizeof(val), "%.*s", (int)n, p + k + 1);
+			return val;
+		}
+		p += strcspn(p, " ");
+	}
+	return NULL;
+}
+
+static const struct tiermap *fake_map(const struct nodeset *online, const struct nodeset *memory,
+				      char *why, size_t whylen)
+{
+	static struct tiermap m;
+	static unsigned char dist[MP_MAXNODES * MP_MAXNODES];
+	const char *v;
+	char *item, *save, buf[1024];
+
+	if ((v = fixture_key("fail"))) {
+		snprintf(why, whylen, "%s", v);
+		return NULL;
+	}
+	memset(&m, 0, sizeof(m));
+	memset(dist, 0, sizeof(dist));
+	m.online = *online;
+	m.memory = *memory;
+	for (int n = 0; n < MP_MAXNODES; n++)
+		m.ktier[n] = -1;
+	if ((v = fixture_key("cpus")))
+		set_of(v, &m.cpus);
+	if ((v = fixture_key("kernel"))) {
+		m.kernel_dir = 1;
+		snprintf(buf, sizeof(buf), "%s", v);
+		for (item = strtok_r(buf, ";", &save); item; item = strtok_r(NULL, ";", &save)) {
+			struct nodeset s;
+			set_of(strchr(item, ':') + 1, &s);
+			for (int n = ns_next(&s, -1); n >= 0; n = ns_next(&s, n))
+				m.ktier[n] = atoi(item);
+		}
+	}
+	if ((v = fixture_key("perf"))) {
+		snprintf(buf, sizeof(buf), "%s", v);
+		for (item = strtok_r(buf, ";", &save); item; item = strtok_r(NULL, ";", &save)) {
+			int n = atoi(item);
+			struct tierperf *p = &m.perf[n];
+			sscanf(strchr(item, ':') + 1, "%u/%u/%u/%u", &p->read_latency,
+			       &p->write_latency, &p->read_bandwidth, &p->write_bandwidth);
+		}
+	}
+	if ((v = fixture_key("init"))) {
+		snprintf(buf, sizeof(buf), "%s", v);
+		for (item = strtok_r(buf, ";", &save); item; item = strtok_r(NULL, ";", &save))
+			set_of(strchr(item, ':') + 1, &m.initiators[atoi(item)]);
+	}
+	if ((v = fixture_key("dist"))) {
+		int a = ns_next(online, -1);
+		snprintf(buf, sizeof(buf), "%s", v);
+		for (item = strtok_r(buf, "/", &save); item && a >= 0;
+		     item = strtok_r(NULL, "/", &save), a = ns_next(online, a)) {
+			char *p = item;
+			for (int b = ns_next(online, -1); b >= 0 && *p; b = ns_next(online, b)) {
+				dist[a * MP_MAXNODES + b] = (unsigned char)strtol(p, &p, 10);
+				if (*p == ',')
+					p++;
+			}
+		}
+		m.dist = dist;
+	}
+	tiermap_rank(&m);
+	return &m;
+}
+
+static int fake_cpu_nodes(int pid, struct nodeset *out, char *why, size_t whylen)
+{
+	const char *v = fixture_key("pids");
+	char buf[1024], *item, *save;
+
+	if (v) {
+		snprintf(buf, sizeof(buf), "%s", v);
+		for (item = strtok_r(buf, ";", &save); item; item = strtok_r(NULL, ";", &save))
+			if (atoi(item) == pid) {
+				set_of(strchr(item, ':') + 1, out);
+				return 0;
+			}
+	}
+	snprintf(why, whylen, "no such process");
+	return -1;
+}
+
+static const struct tier_source_fns fake_tiers = { fake_map, fake_cpu_nodes, NULL };
+
 static void run_cases(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -108,11 +225,36 @@ static void run_cases(const char *path)
 		int used = 0;
 		struct nodeset online, memory, allowed, out;
 		lineno++;
+		char *c = line;
 		line[strcspn(line, "\n")] = 0;
 		if (!line[0] || line[0] == '#')
 			continue;
-		if (sscanf(line, "%63s %63s %63s %7s %65999s %n", on, mem, al, arg, in, &used) != 5 ||
-		    (line[used] != '=' && line[used] != '!')) {
+		if (!strncmp(line, "topology ", 9)) {
+			if (nfixtures == FIXTURES) {
+				fprintf(stderr, "unit: %s:%d: too many topologies\n", path, lineno);
+				exit(2);
+			}
+			sscanf(line + 9, "%31s %n", fixtures[nfixtures].name, &used);
+			snprintf(fixtures[nfixtures].text, sizeof(fixtures[0].text), "%s",
+				 line + 9 + used);
+			nfixtures++;
+			continue;
+		}
+		fixture = NULL;
+		if (line[0] == '@') {
+			size_t n = strcspn(line + 1, " ");
+			for (int f = 0; f < nfixtures; f++)
+				if (strlen(fixtures[f].name) == n && !strncmp(fixtures[f].name, line + 1, n))
+					fixture = fixtures[f].text;
+			if (!fixture) {
+				fprintf(stderr, "unit: %s:%d: no topology %.*s\n", path, lineno, (int)n,
+					line + 1);
+				exit(2);
+			}
+			c = line + 1 + n;
+		}
+		if (sscanf(c, "%63s %63s %63s %7s %65999s %n", on, mem, al, arg, in, &used) != 5 ||
+		    (c[used] != '=' && c[used] != '!')) {
 			fprintf(stderr, "unit: %s:%d: malformed line\n", path, lineno);
 			exit(2);
 		}
@@ -122,18 +264,19 @@ static void run_cases(const char *path)
 			set_of(al, &allowed);
 		unescape(in, input);
 		struct nodectx ctx = { strcmp(arg, "to") == 0, &online, &memory,
-				       strcmp(al, "-") ? &allowed : NULL, 42, fake_device };
-		const char *want = line + used + 2;
+				       strcmp(al, "-") ? &allowed : NULL, 42, fake_device,
+				       fixture ? &fake_tiers : NULL };
+		const char *want = c + used + 2;
 		snprintf(name, sizeof(name), "nodespec:%d %s %.40s", lineno, arg, in);
 		if (nodespec_eval(strcmp(arg, "to") ? "from-nodes" : "to-nodes", input, &ctx, &out,
 				  err, sizeof(err)) == 0) {
 			ns_format(&out, got, sizeof(got));
-			if (line[used] == '=')
+			if (c[used] == '=')
 				check(!strcmp(got, want), name, "got %s, want %s", got, want);
 			else
 				check(0, name, "accepted as %s, want error '%s'", got, want);
 		} else {
-			if (line[used] == '!')
+			if (c[used] == '!')
 				check(!strcmp(err, want), name, "got error '%s', want '%s'", err, want);
 			else
 				check(0, name, "error '%s', want %s", err, want);
