@@ -106,6 +106,29 @@ static void usage_into(struct target *t, uint64_t *v, int nnodes)
 			v[n] = u.bytes[n];
 }
 
+/* The closing call moves every page it can from the nodes to be emptied,
+ * not only those move_pages could not see: pages move_pages left (busy a
+ * moment, the to-nodes full, another error) may have gone with it, and are
+ * then counted moved (in final_bytes). What numa_maps shows on those nodes
+ * after the call bounds what stayed: the reasons are cut down to it, busy
+ * pages first (the likeliest to have moved since), shared ones last. */
+static void recount_left(struct mv_target *m)
+{
+	static const int kinds[] = { MV_BUSY, MV_OTHER, MV_NOMEM, MV_SHARED };
+	uint64_t on = 0, left = 0;
+
+	for (int n = 0; n < m->nnodes; n++)
+		if (m->finals[n] != n)
+			on += m->after[n];
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		left += m->bytes[kinds[k]];
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]) && left > on; k++) {
+		uint64_t cut = left - on < m->bytes[kinds[k]] ? left - on : m->bytes[kinds[k]];
+		m->bytes[kinds[k]] -= cut;
+		left -= cut;
+	}
+}
+
 /* Pages move_pages could not see are moved by one migrate_pages call, which
  * makes the placement the single call's. The figures come from numa_maps
  * just before and after it: what left a node was there before; after is
@@ -134,6 +157,7 @@ static int closing_call(struct mv_target *m)
 		m->after[n] = b[n];
 	}
 	m->bytes[MV_MOVED] += m->final_bytes;
+	recount_left(m);
 	return e;
 }
 
@@ -194,9 +218,33 @@ static void left_behind(struct target *t, const struct mv_target *m, uint64_t le
 	target_msg(t, "%s could not be moved (%s)", human(left, a, sizeof(a)), why);
 }
 
+/* move_pages answers -EACCES for a page both when it is shared (and the
+ * caller lacks CAP_SYS_NICE) and when its destination is outside the
+ * process's cpuset: the cpuset was checked before the move, so a
+ * destination outside it now left it during the run. 1 with the reason in
+ * why, else 0. */
+static int cpuset_changed(struct target *t, char *why, size_t len)
+{
+	static char list[MP_MAXNODES * 5], list2[MP_MAXNODES * 5];
+	struct nodeset mems, dest, outside;
+
+	if (target_mems(t, &mems) < 0)
+		return 0;
+	destinations(t, &dest);
+	if (ns_subset(&dest, &mems))
+		return 0;
+	ns_andnot(&outside, &dest, &mems);
+	ns_format(&outside, list, sizeof(list));
+	ns_format(&mems, list2, sizeof(list2));
+	fmt(why, len, "to-nodes %s left the process's cpuset during the move "
+	    "(Mems_allowed_list: %s)", list, list2);
+	return 1;
+}
+
 /* What the mover found becomes the target's outcome. */
 static void outcome(struct target *t, struct mv_target *m, int final_err)
 {
+	static char why[600];
 	char a[48];
 	uint64_t left = m->bytes[MV_BUSY] + m->bytes[MV_NOMEM] + m->bytes[MV_OTHER] +
 			(tracker ? m->bytes[MV_UNSEEN] : 0);
@@ -228,7 +276,10 @@ static void outcome(struct target *t, struct mv_target *m, int final_err)
 		left += on > known ? on - known : 0;
 	}
 	t->left = left + m->bytes[MV_SHARED];
-	if (left)
+	if (m->bytes[MV_SHARED] && cpuset_changed(t, why, sizeof(why))) {
+		t->status = EX_PARTIAL;
+		target_msg(t, "%s could not be moved: %s", human(t->left, a, sizeof(a)), why);
+	} else if (left)
 		left_behind(t, m, left, final_err);
 	else if (m->bytes[MV_SHARED]) /* the kernel's single call leaves them too */
 		target_note(t, "%s stayed: %s", human(m->bytes[MV_SHARED], a, sizeof(a)),
@@ -274,7 +325,9 @@ static void mover_opts(struct mv_opts *mo, int phase)
 	}
 	mo->select = !tracker ? MV_SELECT_ALL : opt.watch == WATCH_COLD ? MV_SELECT_IDLE
 								    : MV_SELECT_ACCESSED;
-	if (opt.progress == 2 || (opt.progress == 1 && isatty(2))) {
+	/* progress only where pages move (not the marking at a window's start,
+	 * nor a scan that judges) */
+	if (phase == MV_MOVE && (opt.progress == 2 || (opt.progress == 1 && isatty(2)))) {
 		mo->progress = report_progress;
 		mo->progress_ns = isatty(2) ? 250000000u : 1000000000u;
 	}

@@ -176,27 +176,34 @@ static int same_process_seen(const struct target *t)
 	return 0;
 }
 
-/* How many targets are held at once: two descriptors each. A watch holds
- * them all, so that they are watched in one window (the limit on open files
- * is raised as far as it goes). */
+/* Descriptors a held target needs: its pidfd and /proc directory, one
+ * more for a thread's directory (a main thread that exited), and the
+ * mover's pagemap, held until its last chunk is done. */
+#define FDS_PER_TARGET(mover) ((mover) ? 4 : 3)
+/* Descriptors the run needs beside its targets: stdio, the maps and
+ * numa_maps being read, a cgroup walk's top and the chain down to a cgroup
+ * read again, the tracker's files. */
+#define FDS_RESERVED 16
+
+/* How many targets are held at once. A watch holds them all, so that they
+ * are watched in one window (the limit on open files is raised as far as it
+ * goes); others at most 256; fewer when the limit on open files allows no
+ * more (at least one). */
 static size_t batch_cap(void)
 {
 	struct rlimit rl;
-	size_t cap = 256;
-
-	if (!opt.watch && source_pids()->n <= 64)
-		return source_pids()->n ? source_pids()->n : 1; /* (any limit allows that many) */
+	size_t n = source_pids()->n ? source_pids()->n : 1;
+	size_t cap = opt.watch || n < 256 ? n : 256, per = FDS_PER_TARGET(opt.mover), fit;
 
 	if (opt.watch && getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	if (opt.watch)
-		cap = source_pids()->n ? source_pids()->n : 1;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    (rl.rlim_cur - 32) / 2 < cap) {
-		cap = rl.rlim_cur > 64 ? (size_t)(rl.rlim_cur - 32) / 2 : 16;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return cap;
+	fit = rl.rlim_cur > FDS_RESERVED + per ? (size_t)(rl.rlim_cur - FDS_RESERVED) / per : 1;
+	if (fit < cap) {
+		cap = fit;
 		if (opt.watch)
 			say("note: %zu processes are watched in windows of %zu, one after the "
 			    "other (the limit on open files, %llu, allows no more at once)",
@@ -206,20 +213,33 @@ static size_t batch_cap(void)
 }
 
 /* --cgroup: each cgroup of the batch read again, now that its processes are
- * held: one no longer listed left it (or exited) and is passed over. */
+ * held: one no longer listed left it (or exited) and is passed over. A
+ * cgroup that cannot be read again (removed or renamed, no descriptor left)
+ * says nothing of who is still in it: its processes are not moved, and that
+ * is an error, not a skip. */
 static void membership(struct target *v, size_t n)
 {
 	static struct pidlist now;
 
 	for (size_t i = 0; i < n; i++) {
-		int dir = v[i].cgdir, listed;
+		int dir = v[i].cgdir, listed, e;
 		if (dir < 0 || (i > 0 && v[i - 1].cgdir == dir))
 			continue; /* (a cgroup's processes come one after the other) */
 		now.n = 0;
 		listed = cg_dir_pids(&src.walk, dir, &now) == 0;
+		e = errno;
 		pidlist_sort(&now);
 		for (size_t k = i; k < n && v[k].cgdir == dir; k++) {
-			if (!v[k].status && (!listed || !pidlist_has_sorted(&now, v[k].pid))) {
+			if (v[k].status)
+				continue;
+			if (!listed) {
+				v[k].status = EX_FAIL;
+				v[k].err = e;
+				target_msg(&v[k], "not moved: its cgroup %s could not be read again to "
+					   "see that it is still in it: %s", cg_shown(dir),
+					   e == ENOENT ? "the cgroup is gone (removed or renamed)"
+					   : strerror(e));
+			} else if (!pidlist_has_sorted(&now, v[k].pid)) {
 				v[k].status = EX_FAIL;
 				v[k].skip = "it left the cgroup";
 			}

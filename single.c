@@ -20,16 +20,20 @@
 #include "sysinfo.h"
 #include "target.h"
 
-/* numa_maps of the target, per node (NULL when it cannot be read). */
+/* numa_maps of the target, per node (NULL when it cannot be read); the
+ * last reading's bytes in mappings with pages mapped more than once stay in
+ * seen.shared. */
+static struct usage seen;
+
 static uint64_t *figures(struct target *t)
 {
-	static struct usage u;
 	uint64_t *v;
 
-	if (target_dir(t) < 0 || proc_usage(target_mmfd(t), &u) < 0 || !(v = target_nodes(t->nnodes)))
+	if (target_dir(t) < 0 || proc_usage(target_mmfd(t), &seen) < 0 ||
+	    !(v = target_nodes(t->nnodes)))
 		return NULL;
 	for (int n = 0; n < t->nnodes; n++)
-		v[n] = u.bytes[n];
+		v[n] = seen.bytes[n];
 	return v;
 }
 
@@ -40,6 +44,9 @@ static uint64_t *figures(struct target *t)
  * Returns 1 when a page left behind would show there: every node the plan
  * moves from is one it empties (not so for 0,1 -> 1,2, where node 1 gets
  * node 0's pages). */
+static uint64_t by_rule; /* of t->left: in mappings shared with others, which
+			  * an unprivileged call leaves (note_left) */
+
 static int note_left(struct target *t)
 {
 	static struct mig_step steps[MP_MAXNODES];
@@ -52,10 +59,13 @@ static int note_left(struct target *t)
 		if (!ns_has(&drained, steps[i].src))
 			shows = 0;
 	ns_clear(&left_on);
+	by_rule = 0;
 	for (int n = ns_next(&drained, -1); n >= 0 && n < t->nnodes; n = ns_next(&drained, n)) {
 		if (t->after[n]) {
 			t->left += t->after[n];
 			ns_add(&left_on, n);
+			if (!sys_nice())
+				by_rule += seen.shared[n] < t->after[n] ? seen.shared[n] : t->after[n];
 		}
 	}
 	if (!t->left)
@@ -73,7 +83,9 @@ static int note_left(struct target *t)
 	return shows;
 }
 
-/* A positive answer with nothing left behind. In Linux 6.12 (6.1 has no
+/* A positive answer with nothing left behind (but, for a caller without
+ * CAP_SYS_NICE, pages in mappings shared with other processes, which the
+ * kernel's rule leaves and does not count). In Linux 6.12 (6.1 has no
  * such count) migrate_pages(2) adds to its answer the folios its page-table
  * walk could not take off the LRU list when it met them, and the answer can
  * be positive with every page moved: Debian's 6.12 answered 1 for every move
@@ -89,9 +101,15 @@ static void settle_count(struct target *t, long r)
 {
 	t->status = EX_OK;
 	t->msg = NULL;
-	target_note(t, "the kernel counted %ld page%s as not moved, yet none stayed on the "
-		    "nodes moved from (numa_maps after the call): counted, not left behind",
-		    r, r == 1 ? "" : "s");
+	if (t->left)
+		target_note(t, "the kernel counted %ld page%s as not moved, yet the only pages "
+			    "that stayed on the nodes moved from are in mappings shared with other "
+			    "processes (numa_maps after the call), which the kernel's rule leaves "
+			    "without CAP_SYS_NICE: counted, not left behind", r, r == 1 ? "" : "s");
+	else
+		target_note(t, "the kernel counted %ld page%s as not moved, yet none stayed on "
+			    "the nodes moved from (numa_maps after the call): counted, not left "
+			    "behind", r, r == 1 ? "" : "s");
 }
 
 static void move_one(struct target *t)
@@ -136,7 +154,7 @@ static void move_one(struct target *t)
 		target_note(t, "it exited during the migration");
 	/* a positive count is checked against numa_maps even without reports */
 	if ((reports || r > 0) && (t->after = figures(t)) && note_left(t) && r > 0 &&
-	    !t->left && target_alive(t))
+	    t->left == by_rule && target_alive(t))
 		settle_count(t, r);
 }
 

@@ -44,6 +44,9 @@ void stop_catch(void)
 {
 	struct sigaction sa, old;
 
+	if (stop_sig)
+		return; /* a stop came: its handler made way for the default, which
+			 * the end of the run raises */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
 	sa.sa_flags = SA_RESTART;

@@ -47,6 +47,7 @@ static void open_dir(struct target *t)
 		return;
 	fmt(path, sizeof(path), "/proc/%d", t->tgid);
 	t->dirfd = open(path, O_RDONLY | O_DIRECTORY);
+	t->dir_err = t->dirfd < 0 ? errno : 0;
 	if (t->dirfd >= 0 && t->pidfd >= 0 &&
 	    syscall(SYS_pidfd_send_signal, t->pidfd, 0, NULL, 0) < 0 && errno == ESRCH) {
 		close(t->dirfd); /* reaped meanwhile: the number may name another */

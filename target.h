@@ -36,6 +36,7 @@ struct target {
 	int dirfd;            /* /proc/TGID of this pid namespace, or -1; opened
 	                       * when first asked for (target_dir) */
 	int mmfd;             /* /proc/TGID/task/MM_PID when mm_pid is a thread, else -1 */
+	int dir_err;          /* why /proc/TGID could not be opened (errno), or 0 */
 	int cgdir;            /* --cgroup: the index of its cgroup, else -1 */
 	/* what */
 	int resolved;         /* from/to are known */

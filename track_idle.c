@@ -252,13 +252,19 @@ static int usable(char *why, size_t len)
 	int known = 0;
 
 	bitmap = open("/sys/kernel/mm/page_idle/bitmap", O_RDWR);
-	if (bitmap < 0 && errno == ENOENT) {
+	if (bitmap < 0 && errno == ENOENT && access("/sys/kernel/mm", F_OK) != 0) {
+		fmt(reason, sizeof(reason), "/sys is not mounted (idle page tracking is "
+		    "/sys/kernel/mm/page_idle/bitmap)");
+	} else if (bitmap < 0 && errno == ENOENT) {
 		fmt(reason, sizeof(reason), "this kernel has no idle page tracking "
 		    "(CONFIG_IDLE_PAGE_TRACKING: no /sys/kernel/mm/page_idle/bitmap)");
 	} else if (bitmap < 0) {
 		fmt(reason, sizeof(reason), "idle page tracking needs root (/sys/kernel/mm/"
 		    "page_idle/bitmap: %s)", strerror(errno));
-	} else if ((kflags = open("/proc/kpageflags", O_RDONLY)) < 0) {
+	} else if ((kflags = open("/proc/kpageflags", O_RDONLY)) < 0 && errno == ENOENT) {
+		fmt(reason, sizeof(reason), "/proc is not mounted (idle page tracking reads "
+		    "/proc/kpageflags)");
+	} else if (kflags < 0) {
 		fmt(reason, sizeof(reason), "idle page tracking needs root (/proc/kpageflags: %s)",
 		    strerror(errno));
 	} else if (!probe_page()) {

@@ -32,10 +32,11 @@ static int usable(char *why, size_t len)
 	long page = (long)kd_page_size();
 	uint64_t e[2] = { 0, 0 };
 	char *p;
-	int self, pm, known = 0;
+	int self, pm, known = 0, no_proc;
 
 	p = mmap(NULL, 2 * (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	self = open("/proc/self", O_RDONLY | O_DIRECTORY);
+	no_proc = self < 0 && errno == ENOENT;
 	if (p == MAP_FAILED || self < 0) {
 		if (self >= 0)
 			close(self);
@@ -54,7 +55,10 @@ static int usable(char *why, size_t len)
 	close(self);
 	munmap(p, 2 * (size_t)page);
 done:
-	if (!known)
+	if (!known && no_proc)
+		fmt(why, len, "/proc is not mounted (soft-dirty bits are read from "
+		    "/proc/PID/pagemap)");
+	else if (!known)
 		fmt(why, len, "this kernel keeps no soft-dirty bits (CONFIG_MEM_SOFT_DIRTY: it "
 		    "takes \"4\" in clear_refs, but a page written after that does not show as "
 		    "soft-dirty in pagemap; arm64 has none)");

@@ -69,6 +69,10 @@ static size_t start(struct target **v, size_t n)
 		}
 		if (tracker->start(t) < 0) {
 			int e = errno;
+			if (!target_alive(t)) {
+				check_exited(t, &engine_mover); /* before its window: as any exit */
+				continue;
+			}
 			t->status = EX_FAIL;
 			t->err = e;
 			target_msg(t, "cannot watch it: %s", e == ENOENT || e == ESRCH ? "the process "
@@ -119,11 +123,18 @@ static size_t gone(struct target **v, size_t n)
 	return k;
 }
 
+static int window_started;
+
 size_t watch_window(struct target **v, size_t n)
 {
 	uint64_t t0;
 
 	stop_catch();
+	window_started = !stop_sig;
+	if (stop_sig) { /* a stop came before the window: it does not start */
+		info.stopped = 1;
+		return n;
+	}
 	t0 = now_ms();
 	info.start_us = now_us();
 	n = start(v, n);
@@ -136,6 +147,14 @@ size_t watch_window(struct target **v, size_t n)
 
 void watch_finish(struct target **v, size_t n)
 {
+	for (size_t i = 0; !window_started && i < n; i++) {
+		v[i]->status = EX_FAIL;
+		v[i]->err = EINTR;
+		target_msg(v[i], "interrupted by %s before its window started: nothing watched, "
+			   "nothing moved", stop_name(stop_sig));
+	}
+	if (!window_started)
+		return;
 	info.judge_us = now_us();
 	mover_engine_run(v, n, stop_sig || opt.dry_run ? MV_SCAN : MV_MOVE);
 	info.judge_us = now_us() - info.judge_us;

@@ -44,15 +44,15 @@ boots=(
   "x86_64-fake4 x86_64 fake4 $MP fake"
   "x86_64-real x86_64 2node $MP dyn_unpriv,growing,userns,zombie,leader_exit,cgtree,pidns,cpuset_rules"
   "x86_64-devices x86_64 devices $MP devices"
-  "x86_64-tier x86_64 2node $MP tier_softdirty,tier_lists,tier_user"
+  "x86_64-tier x86_64 2node $MP tier_softdirty,tier_lists,tier_user,tier_progress,tier_stop_before"
   "x86_64-idle x86_64 2node $MP kernel_trackers,tier_idle,tier_user idle"
-  "x86_64-612 x86_64 4node $MP plain_count,mover_pairs,mover_thp,mover_hugetlb,mover_protnone,mover_sparse,mover_shadow,tier_softdirty backports"
+  "x86_64-612 x86_64 4node $MP plain_count,plain_count_user,mover_pairs,mover_thp,mover_hugetlb,mover_protnone,mover_sparse,mover_shadow,tier_softdirty backports"
   "x86_64-hmat x86_64 hmat2 $MP tierforms_kernel backports"
   "x86_64-hmat-sockets x86_64 hmatsockets $MP tierforms_kernel,tierforms_pinned backports"
   "x86_64-hmat-nomem x86_64 hmatnomem $MP tierforms_guess,tierforms_pinned backports"
   "x86_64-nohmat x86_64 cpuless $MP tierforms_guess backports"
   "x86_64-hmat-61 x86_64 hmat2 $MP tierforms_hmat"
-  "x86_64-mover x86_64 4node $MP mover_pairs,mover_unequal,mover_thp,mover_rate,mover_hugetlb,mover_shared,mover_file,mover_churn,mover_pidlist,mover_seccomp,mover_exact,mover_stop,mover_cpuset,mover_protnone,mover_sparse,mover_shadow"
+  "x86_64-mover x86_64 4node $MP mover_pairs,mover_unequal,mover_thp,mover_rate,mover_rate_thp,mover_busy_closing,mover_hugetlb,mover_shared,mover_file,mover_churn,mover_pidlist,mover_seccomp,mover_exact,mover_stop,mover_cpuset,mover_protnone,mover_sparse,mover_shadow"
 )
 aarch64_mp=$top/build/vm/migratepages-aarch64
 mkdir -p "$top/build/vm"

@@ -428,6 +428,19 @@ static void t_numa_maps(void)
 			 (unsigned long long)(want0 + want1 + want2 + want3));
 		check(!strcmp(got, want), name, "got %s, want %s", got, want);
 	}
+	/* the bytes of mappings with a page mapped more than once (mapmax), per
+	 * node: what an unprivileged migrate_pages leaves */
+	feed_all(&u, "55e0 default file=/bin/busybox mapped=300 mapmax=12 N0=300 kernelpagesize_kB=4\n"
+		 "7f00 default anon=5 dirty=5 N0=4 N1=1 kernelpagesize_kB=4\n"
+		 "7f10 default file=/lib/libc.so.6 mapped=2 mapmax=2 N1=2 kernelpagesize_kB=4\n", 7);
+	{
+		char a[32], b[32];
+		snprintf(a, sizeof(a), "%llu", (unsigned long long)u.shared[0]);
+		snprintf(b, sizeof(b), "%llu", (unsigned long long)u.shared[1]);
+		check(u.bytes[0] == 304 * 4096ULL && u.shared[0] == 300 * 4096ULL &&
+		      u.bytes[1] == 3 * 4096ULL && u.shared[1] == 2 * 4096ULL,
+		      "numa_maps: bytes in shared mappings (mapmax)", "got shared %s %s", a, b);
+	}
 	/* blanks in a row are no token; a line ending in a blank still counts */
 	feed_all(&u, "7f0 default anon=2 N0=1 N1=1 \n7f1 default anon=1 N2=1  kernelpagesize_kB=4\n", 5);
 	check(u.bytes[0] == 4096 && u.bytes[1] == 4096 && u.bytes[2] == 4096,
@@ -577,29 +590,36 @@ static void t_routes(void)
 	check(r.plen < 0, "route: no match", "got '%s'%s", r.dev, "");
 }
 
-/* The line reader: a line longer than its buffer comes cut to the first
- * LINE_BUF / 2 - 1 bytes and ends there (NUL-terminated: it used to run on
- * into the next field), the rest of it is read in large pieces and dropped,
- * the next lines come whole, and a last line without a newline still counts.
- * Fed through a pipe in small writes, so that lines straddle reads. */
+/* The line reader: a line longer than its buffer comes as its head and its
+ * tail joined at a blank (NUL-terminated: it used to run on into the next
+ * field), the middle read in large pieces and dropped, the next lines come
+ * whole, and a last line without a newline still counts. A numa_maps line
+ * with a path longer than the buffer keeps its N<node>= counts (they were
+ * cut off with the path). Fed through a pipe in small writes, so that lines
+ * straddle reads. */
 static void t_lines(void)
 {
 	static struct lines l;
-	static char big[20000];
-	const char *want[] = { "first", NULL, "third", "", "last" };
+	static char big[20000], path[40000], nmline[40100];
+	const char *want[] = { "first", NULL, "third", "", NULL, "last" };
 	int fd[2], ok = 1, n = 0;
 	char name[64];
 	pid_t kid;
 	const char *s;
+	struct nm_line nl;
 
 	memset(big, 'x', sizeof(big) - 1);
 	big[0] = 'B';
+	big[sizeof(big) - 2] = 'E';
+	memset(path, 'a', sizeof(path) - 1);
+	snprintf(nmline, sizeof(nmline), "7f0000000000 default file=/%s dirty=3 N0=2 N1=1 "
+		 "kernelpagesize_kB=4\n", path);
 	if (pipe(fd) != 0 || (kid = fork()) < 0) {
 		check(0, "lines: pipe and fork", "%s%s", "failed", "");
 		return;
 	}
 	if (kid == 0) {
-		const char *parts[] = { "fir", "st\n", big, "\nthi", "rd\n\nla", "st" };
+		const char *parts[] = { "fir", "st\n", big, "\nthi", "rd\n\n", nmline, "la", "st" };
 		close(fd[0]);
 		for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
 			if (write(fd[1], parts[i], strlen(parts[i])) < 0)
@@ -608,17 +628,24 @@ static void t_lines(void)
 	}
 	close(fd[1]);
 	lines_open(&l, fd[0]);
-	while ((s = lines_next(&l)) && n < 5) {
+	while ((s = lines_next(&l)) && n < 6) {
 		if (n == 1)
-			ok &= strlen(s) == LINE_BUF / 2 - 1 && s[0] == 'B' && s[1] == 'x';
+			ok &= strlen(s) < LINE_BUF && s[0] == 'B' && s[1] == 'x' &&
+			      s[strlen(s) - 1] == 'E' && strchr(s, ' ') == s + LINE_BUF / 4 &&
+			      !strchr(s + LINE_BUF / 4 + 1, ' ');
+		else if (n == 4)
+			ok &= nm_parse_line(s, 4096, &nl) == 0 && nl.start == 0x7f0000000000UL &&
+			      nl.nnodes == 2 && nl.n[0].node == 0 && nl.n[0].pages == 2 &&
+			      nl.n[1].node == 1 && nl.n[1].pages == 1 && nl.pagesize == 4096 &&
+			      !strcmp(s, "7f0000000000 default dirty=3 N0=2 N1=1 kernelpagesize_kB=4");
 		else
 			ok &= !strcmp(s, want[n]);
 		snprintf(name, sizeof(name), "lines: line %d", n + 1);
-		check(ok, name, "got '%.40s'%s", s, ok ? "" : " (wrong)");
+		check(ok, name, "got '%.80s'%s", s, ok ? "" : " (wrong)");
 		n++;
 	}
-	check(n == 5 && !s && !l.err, "lines: five lines, then the end", "%s%s",
-	      n == 5 ? "more lines than five" : "fewer lines", "");
+	check(n == 6 && !s && !l.err, "lines: six lines, then the end", "%s%s",
+	      n == 6 ? "more lines than six" : "fewer lines", "");
 	close(fd[0]);
 	waitpid(kid, NULL, 0);
 }

@@ -1113,6 +1113,93 @@ sc_mover_protnone() {
   info "mv-protnone: $(sed -n 's/.*"mover":\({[^}]*}\).*/\1/p' "$T/mv-protnone.out"); hog start to report $t0 -> $t1 s"
   sbs mv-protnone same
 }
+sc_mover_rate_thp() {
+  # --rate on transparent huge pages: each moved whole pays for itself once
+  # (it was charged twice, so THP memory moved at about half the cap).
+  # 32 MiB of huge pages at 8 MiB/s: about 4 s (the pacing makes up for at
+  # most 1/16 s a batch: never under 2.9 s); at half the cap it took 8 s.
+  # Under 6 s passes, which no double charge can reach.
+  local p rc s mb thp
+  hog_start rt -s 32 -H -b 0 || { fail mv-rate-thp "hog did not start"; return; }
+  p=$(hpid rt)
+  thp=$(awk '/AnonHugePages/ {s += $2} END {print s + 0}' /proc/$p/smaps)
+  mp --json --jobs 1 --rate 8M "$p" 0 1 >"$T/rt.out" 2>"$T/rt.err"; rc=$?
+  s=$(json_field "$T/rt.out" seconds); mb=$(json_field "$T/rt.out" moved_bytes)
+  info "mv-rate-thp: $thp kB in huge pages; exit $rc, moved $mb bytes in $s s; $(head -c 300 "$T/rt.err")"
+  hog_stop rt
+  if [ "$thp" -lt 16384 ]; then
+    echo "RESULT SKIP mv-rate-thp: the hog got $thp kB of huge pages, not 32 MiB"
+  elif [ "$rc" = 0 ] && [ "${mb:-0}" -ge 33554432 ] && awk -v s="${s:-99}" 'BEGIN { exit !(s >= 2.9 && s < 6) }'; then
+    pass mv-rate-thp
+  else
+    fail mv-rate-thp "exit $rc, $mb bytes in $s s at --rate 8M (want 2.9 to 6 s): $(head -c 300 "$T/rt.err")"
+  fi
+}
+sc_mover_busy_closing() {
+  # The closing migrate_pages call moves every page it can, also those
+  # move_pages gave up on as busy: they are then moved, not left. 8 MiB made
+  # PROT_NONE (move_pages cannot see them before 6.5: the closing call moves
+  # them) and 64 KiB at the lowest address pinned by a pipe (vmsplice: busy),
+  # which move_pages meets first; the pipe is drained 0.8 s in, while 2 MiB
+  # mapped at the top still move at 1 MiB/s, so the closing call finds them
+  # free. Nothing stays on node 0: exit 0, status ok, no byte left as busy.
+  local p rc n0 busy fb
+  if kernel_at_least 6 5; then
+    echo "RESULT SKIP mv-busy-closing: move_pages sees PROT_NONE pages on $(uname -r): no closing call"
+    return
+  fi
+  hog_start bc -s 8 -b 0 -P -V || { fail mv-busy-closing "hog did not start"; return; }
+  p=$(hpid bc)
+  mp --json --jobs 1 --rate 1M "$p" 0 1 >"$T/bc.out" 2>"$T/bc.err" &
+  rc=$!
+  sleep 0.8
+  kill -USR2 "$p"
+  wait $rc; rc=$?
+  n0=$(grep -c " N0=" /proc/$p/numa_maps)
+  busy=$(json_field "$T/bc.out" busy_bytes); fb=$(json_field "$T/bc.out" final_call_bytes)
+  info "mv-busy-closing: exit $rc, $n0 numa_maps lines on node 0 after; $(sed -n 's/.*"mover":\({[^}]*}\).*/\1/p' "$T/bc.out") $(head -c 300 "$T/bc.err")"
+  hog_stop bc
+  if [ "$rc" = 0 ] && [ "$n0" = 0 ] && grep -q '"status":"ok"' "$T/bc.out" && [ "$busy" = 0 ] &&
+     [ "${fb:-0}" -ge $((8388608 + 65536)) ]; then
+    pass mv-busy-closing
+  else
+    fail mv-busy-closing "exit $rc, $n0 lines on node 0, busy_bytes $busy, final_call_bytes $fb: $(head -c 300 "$T/bc.err")"
+  fi
+}
+sc_plain_count_user() {
+  # plain_count's moves by a user without CAP_SYS_NICE, of that user's busybox
+  # process: the binary's pages are shared with root's shells, so the
+  # kernel's rule leaves them on the from-node (not counted, not a failure).
+  # Debian's 6.12 still answers 1 "not moved": with only shared pages left
+  # (numa_maps' mapmax), the count is settled the same way: exit 0, a note.
+  local sp m f o rc counted=0 bad=
+  runas 1000 1000 sleep 1000 &
+  sp=$!
+  sleep 0.3
+  mp $sp all 0 >/dev/null 2>&1 # all of it on node 0 first, as root (not judged)
+  for m in "0 1 --json" "1 0 -" "0 1 --json" "1 0 -"; do
+    f=${m%% *}; o=${m##* }; [ "$o" = - ] && o=
+    runas 1000 1000 mp $o $sp ${m% *} >"$T/pcu.out" 2>"$T/pcu.err"
+    rc=$?
+    info "plain-count-user ${m% *} ${o:-(plain)}: exit $rc; $(head -c 700 "$T/pcu.out") $(head -c 200 "$T/pcu.err")"
+    [ "$rc" = 0 ] || bad="$bad; ${m% *} ${o:-(plain)}: exit $rc ($(head -c 200 "$T/pcu.err"))"
+    [ -n "$o" ] || continue
+    grep -q '"status":"ok"' "$T/pcu.out" || bad="$bad; ${m% *}: status not ok"
+    if [ "$(json_field "$T/pcu.out" not_moved)" != 0 ]; then
+      counted=$((counted + 1))
+      grep -q 'counted, not left behind' "$T/pcu.out" || bad="$bad; ${m% *}: a positive count without the note"
+    fi
+  done
+  kill $sp
+  info "plain-count-user: the kernel's answer was positive in $counted of the 2 JSON moves"
+  if [ -n "$bad" ]; then
+    fail plain-count-user "${bad#; }"
+  elif [ "$counted" = 0 ]; then
+    echo "RESULT SKIP plain-count-user: this kernel counted no page as not moved ($(uname -r); 6.1 keeps no such count)"
+  else
+    pass plain-count-user
+  fi
+}
 sc_plain_count() {
   # The plain command line on a busybox process (its binary's pages are the
   # shell's too; root moves them), gathered on node 0, then moved 0->1 (JSON),
@@ -1357,6 +1444,54 @@ tier_reuse() {
   kill "$p2" "$p3"; wait "$p2" "$p3" 2>/dev/null
   if [ -z "$why" ]; then pass tier-reuse; else fail tier-reuse "${why#; }"; fi
   info "tier-reuse: pid $p1 reused by $p3: $(head -c 200 "$T/tre.err")"
+}
+sc_tier_progress() {
+  # --progress under --cold: a line for the move only, none for marking the
+  # pages at the window's start nor for judging them (the dry run moves
+  # nothing: no progress line at all)
+  local why= n
+  tier_start tpg -N || { fail tier-progress "tier did not start"; return; }
+  sleep 1
+  "$MP" --cold 1s --dry-run --progress=always "$TP" 0 1 >"$T/tpg.out" 2>"$T/tpg.err" || why="dry run: exit $?"
+  [ -s "$T/tpg.err" ] && why="$why; the dry run printed: $(head -c 300 "$T/tpg.err")"
+  "$MP" --cold 1s --progress=always "$TP" 0 1 >"$T/tpg.out" 2>"$T/tpg.err" || why="$why; exit $?"
+  n=$(grep -c "^migratepages: moved" "$T/tpg.err")
+  [ "$n" = 1 ] && [ "$(wc -l <"$T/tpg.err")" = 1 ] || why="$why; $n progress lines for one move: $(head -c 400 "$T/tpg.err")"
+  kill "$TP"; wait "$TP" 2>/dev/null
+  if [ -z "$why" ]; then pass tier-progress; else fail tier-progress "${why#; }"; fi
+}
+sc_tier_stop_before() {
+  # A stop signal that comes before the window starts (strace holds the tool
+  # in its probe of the process, the last call before the window) keeps the
+  # window from starting: its clear_refs not written, each process reported
+  # "before its window started", then death by the signal
+  local why= rc tp
+  command -v strace >/dev/null || { echo "RESULT SKIP tier-stop-before: no strace in this guest"; return; }
+  tier_start tsb -N || { fail tier-stop-before "tier did not start"; return; }
+  sleep 1
+  strace -f -q -o "$T/tsb.st" -e trace=move_pages,openat -e inject=move_pages:delay_exit=2000000:when=1 \
+    sh -c 'echo $$ >"$0.tmp" && mv "$0.tmp" "$0" && exec "$@"' "$T/tsb.pid" "$MP" --cold 60s "$TP" 0 1 >"$T/tsb.out" 2>"$T/tsb.err" &
+  rc=$!
+  # the signal once the tool is held in move_pages (x86_64: 279), not before
+  # (strace's first start in a boot, its libraries read under TCG, is slow)
+  if wait_file "$T/tsb.pid" 300; then
+    tp=$(cat "$T/tsb.pid")
+    for _ in $(seq 400); do
+      case $(cat /proc/$tp/syscall 2>/dev/null) in 279\ *) break ;; esac
+      usleep 50000
+    done
+    kill -TERM "$tp"
+  fi
+  wait $rc; rc=$?
+  # (strace's own exit status is not the tool's: its log says how it ended)
+  grep -q '+++ killed by SIGTERM' "$T/tsb.st" || why="not killed by SIGTERM (strace exit $rc)"
+  grep -q "interrupted by SIGTERM before its window started" "$T/tsb.err" || why="$why; stderr: $(head -c 300 "$T/tsb.err")"
+  # (the tool's probe of soft-dirty writes its own clear_refs once)
+  [ "$(grep -c 'clear_refs' "$T/tsb.st")" -le 1 ] || why="$why; the process's clear_refs written"
+  grep -q 'move_pages(' "$T/tsb.st" || why="$why; strace saw no move_pages (no hold)"
+  info "tier-stop-before: $(grep -v ENOENT "$T/tsb.st" | tail -n 6 | cut -c1-200 | tr '\n' '|')"
+  kill "$TP"; wait "$TP" 2>/dev/null
+  if [ -z "$why" ]; then pass tier-stop-before; else fail tier-stop-before "${why#; }"; fi
 }
 sc_tier_user() {
   # a user watches its own process (soft-dirty needs only ptrace access)
