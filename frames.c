@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "frames.h"
+#include "kerndat.h"
 
 #define PFN_MASK ((1ULL << 55) - 1)
 #define PM_PRESENT (1ULL << 63)
@@ -34,7 +35,7 @@ int frames_cmp(const void *a, const void *b)
 int frames_readable(void)
 {
 	static int known = -1;
-	long page = sysconf(_SC_PAGESIZE);
+	long page = (long)kd_page_size();
 	volatile char *p;
 	uint64_t e = 0, f = 0;
 	int pm;

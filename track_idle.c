@@ -35,6 +35,7 @@
 
 #include "fmt.h"
 #include "frames.h"
+#include "kerndat.h"
 #include "target.h"
 #include "tracker.h"
 
@@ -53,7 +54,7 @@ static int bitmap = -1;
 static void heads(const uint64_t *pm, size_t n, unsigned long psize, uint64_t *head,
 		  uint64_t *kfl, uint64_t *scratch)
 {
-	int huge = psize > (unsigned long)sysconf(_SC_PAGESIZE);
+	int huge = psize > kd_page_size();
 
 	frames_heads(pm, n, head, kfl, scratch);
 	for (size_t i = 0; i < n; i++)
@@ -178,7 +179,7 @@ static void drain(void)
  * reads back set, and reads back clear once the page is read. */
 static int probe_page(void)
 {
-	long page = sysconf(_SC_PAGESIZE);
+	long page = (long)kd_page_size();
 	volatile char *p = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE,
 				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	uint64_t e = 0, w = 0, pfn;
@@ -211,21 +212,25 @@ out:
 	return ok;
 }
 
+/* (asked once: kerndat.c keeps the answer) */
 static int usable(char *why, size_t len)
 {
-	static int known = -1;
 	static char reason[300];
+	int known = 0;
 
-	if (known >= 0)
-		goto done;
-	known = 0;
 	bitmap = open("/sys/kernel/mm/page_idle/bitmap", O_RDWR);
-	if (bitmap < 0 && errno == ENOENT) {
+	if (bitmap < 0 && errno == ENOENT && access("/sys/kernel/mm", F_OK) != 0) {
+		fmt(reason, sizeof(reason), "/sys is not mounted (idle page tracking is "
+		    "/sys/kernel/mm/page_idle/bitmap)");
+	} else if (bitmap < 0 && errno == ENOENT) {
 		fmt(reason, sizeof(reason), "this kernel has no idle page tracking "
 		    "(CONFIG_IDLE_PAGE_TRACKING: no /sys/kernel/mm/page_idle/bitmap)");
 	} else if (bitmap < 0) {
 		fmt(reason, sizeof(reason), "idle page tracking needs root (/sys/kernel/mm/"
 		    "page_idle/bitmap: %s)", strerror(errno));
+	} else if (access("/proc/kpageflags", F_OK) != 0 && errno == ENOENT) {
+		fmt(reason, sizeof(reason), "/proc is not mounted (idle page tracking reads "
+		    "/proc/kpageflags)");
 	} else if (!frames_readable()) {
 		fmt(reason, sizeof(reason), "idle page tracking needs root with CAP_SYS_ADMIN "
 		    "(page frame numbers in pagemap, /proc/kpageflags)");
@@ -236,7 +241,6 @@ static int usable(char *why, size_t len)
 	} else {
 		known = 1;
 	}
-done:
 	if (!known)
 		fmt(why, len, "%s", reason);
 	return known ? 0 : -1;
@@ -266,7 +270,7 @@ const struct tracker tracker_idle = {
 	.start = start,
 	.walk = 1,
 	.settle = settle,
-	.scratch = 5 * sizeof(uint64_t),
+	.scratch = 5 * sizeof(uint64_t), /* head, kpageflags, frames_heads' 3 */
 	.mark = mark,
 	.judge = judge,
 	.by_folio = by_folio,

@@ -20,6 +20,7 @@
 
 #include "fmt.h"
 #include "frames.h"
+#include "kerndat.h"
 #include "target.h"
 #include "tracker.h"
 
@@ -27,37 +28,20 @@
 #define PM_EXCLUSIVE_BIT (1ULL << 56)
 #define PM_FILE_BIT (1ULL << 61)
 
-int clear_refs(int dirfd)
-{
-	int fd = openat(dirfd, "clear_refs", O_WRONLY), e;
-	ssize_t r;
-
-	if (fd < 0)
-		return -1;
-	r = write(fd, "4", 1);
-	e = errno;
-	close(fd);
-	errno = e;
-	return r == 1 ? 0 : -1;
-}
-
 /* The bits of two pages of the tool's own: both written, the bits cleared,
  * the first written again. A kernel with soft-dirty shows the first dirty
  * and the second clean. */
 static int usable(char *why, size_t len)
 {
-	static int known = -1;
-	long page = sysconf(_SC_PAGESIZE);
+	long page = (long)kd_page_size();
 	uint64_t e[2] = { 0, 0 };
 	char *p;
-	int self, pm;
+	int self, pm, known = 0, no_proc;
 
-	if (known >= 0)
-		goto done;
-	known = 0;
 	frames_readable(); /* probed here, before the workers judge */
 	p = mmap(NULL, 2 * (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	self = open("/proc/self", O_RDONLY | O_DIRECTORY);
+	no_proc = self < 0 && errno == ENOENT;
 	if (p == MAP_FAILED || self < 0) {
 		if (self >= 0)
 			close(self);
@@ -76,7 +60,10 @@ static int usable(char *why, size_t len)
 	close(self);
 	munmap(p, 2 * (size_t)page);
 done:
-	if (!known)
+	if (!known && no_proc)
+		fmt(why, len, "/proc is not mounted (soft-dirty bits are read from "
+		    "/proc/PID/pagemap)");
+	else if (!known)
 		fmt(why, len, "this kernel keeps no soft-dirty bits (CONFIG_MEM_SOFT_DIRTY: it "
 		    "takes \"4\" in clear_refs, but a page written after that does not show as "
 		    "soft-dirty in pagemap; arm64 has none)");
@@ -134,7 +121,7 @@ static void judge(const unsigned long *addr, const uint64_t *pm, size_t n, unsig
 		  int *out, void *scratch)
 {
 	uint64_t *head = scratch, *kfl = head + n, *f = kfl + n;
-	int huge = psize > (unsigned long)sysconf(_SC_PAGESIZE);
+	int huge = psize > kd_page_size();
 
 	(void)addr;
 	for (size_t i = 0; i < n; i++) {
@@ -159,7 +146,10 @@ const struct tracker tracker_softdirty = {
 	.sees = "writes only",
 	.usable = usable,
 	.start = start,
-	.scratch = 5 * sizeof(uint64_t),
+	.walk = 0,       /* clear_refs marks every page at once */
+	.settle = NULL,
+	.scratch = 5 * sizeof(uint64_t), /* head, kpageflags, frames_heads' 3 */
+	.mark = NULL,
 	.judge = judge,
 	.by_folio = frames_readable,
 	.whole_vma = 1,
