@@ -17,7 +17,7 @@
  *      first, so that the private regions stay mapped once)
  *   F  a shared memory file (memfd) mapped here, changed only by the child
  *      with pwrite(2)
- *   H  a heap (brk) written once; N: the heap grows by brk by one page every
+ *   H  a heap (brk) written once, ending on a 2 MiB boundary; N: the heap grows by brk by one page every
  *      MS ms, and the pages it grew are written every MS ms (the kernel flags
  *      the whole heap soft-dirty at each growth)
  *   M  anonymous memory without MADV_NOHUGEPAGE, 64 KiB aligned, of which the
@@ -129,8 +129,10 @@ static void setup_x(const char *tdir, int thp)
 	memset(xz, 0x5a, len / 2);
 	for (size_t p = npages / 2; p < npages; p++)
 		(void)((volatile unsigned char *)xz)[p * pagesz];
+	/* H ends on a 2 MiB boundary: no huge page (khugepaged) holds both H and
+	 * N, whose folio would be touched as a whole */
 	b = (uintptr_t)sbrk(0);
-	if (sbrk((intptr_t)((pagesz - b % pagesz) % pagesz)) == (void *)-1 ||
+	if (sbrk((intptr_t)(((2UL << 20) - (b + len) % (2UL << 20)) % (2UL << 20))) == (void *)-1 ||
 	    (xh = sbrk((intptr_t)len)) == (void *)-1)
 		die(prog, "sbrk");
 	memset(xh, 0x5a, len);
