@@ -187,14 +187,14 @@ mode_args() {
 CASES='
 zero_to_three|-s 16 -b 0|0 3|0|3|same
 pairs|-s 16 -N -i 0-1|0-1 2-3|0-1|2-3|same progress
-pairs_thp|-s 16 -H -i 0-1|0-1 2-3|0-1|2-3|same thp
+pairs_thp|-s 32 -H -i 0-1|0-1 2-3|0-1|2-3|same thp
 unequal|-s 16 -N -i 0-3|0-3 1,2|0-3|1,2|same
 chain|-s 8 -N -i 0-1|0,1 1,2|0,1|1,2|same
 swap|-s 8 -N -i 0-1|0,1 1,0|0,1|1,0|same none
 all_to_n|-s 16 -N -i 0-3|all 2|0-3|2|same
 not_n|-s 16 -N -i 0-3|!2 2|0,1,3|2|same
 interleave4|-s 16 -N -i 0-3|0-3 3,2,1,0|0-3|0-3|same none
-thp|-s 16 -H -b 0|0 1|0|1|same thp
+thp|-s 32 -H -b 0|0 1|0|1|same thp
 hugetlb|-s 16 -L -b 0|0 3|0|3|huge verbose
 shared|-s 8 -S -b 0|0 1|0|1|same
 unpriv_own|-s 8 -b 0|0 1|0|1|same user
@@ -205,9 +205,12 @@ pidlist||||| nodry fn=pidlist_case
 # and 1->3 (a maxnode off by one would drop node 3 and put all on node 2);
 # unequal: weights differ, so nodes 1 and 2 stay, 3->2, 0->1; chain: the kernel
 # moves 1->2 first, then 0->1; swap, interleave4: node lists are sets, 0,1 ->
-# 1,0 is the identity; hugetlb: numa_maps counts these pages in 2 MiB units
-# (kernelpagesize_kB=2048), the trap of a tool that multiplies by 4 KiB; file:
-# a MAP_SHARED file mapping; pidlist: two processes and a dead pid between them.
+# 1,0 is the identity; pairs_thp, thp: 32 MiB, so that an aligned huge page
+# fits whatever its size (16 MiB on ppc64le with the hash MMU); hugetlb:
+# numa_maps counts these pages in 2 MiB units (kernelpagesize_kB=2048), the
+# trap of a tool that multiplies by 4 KiB; file: a MAP_SHARED file mapping;
+# pidlist: two processes and a dead pid between them. The other cases are
+# small (8 or 16 MiB): each runs five times (numactl's and four modes).
 
 case_line() { printf '%s\n' "$CASES" | grep "^$1|"; }
 has() { case " $1 " in *" $2 "*) return 0 ;; esac; return 1; }
@@ -382,7 +385,7 @@ EOC
   done
 }
 
-# --- reporting (issue 4), on 4 nodes ---------------------------------------------
+# --- reporting, on 4 nodes -----------------------------------------------------
 # nm_bytes FILE: whole-process bytes per node from a numa_maps snapshot, as
 # "node bytes" lines (counts times kernelpagesize_kB).
 nm_bytes() {
@@ -591,7 +594,7 @@ sc_demo() {
   echo "DEMO"
 }
 
-# --- issue 9: real layouts (2 nodes) ------------------------------------------
+# --- real layouts (2 nodes) ---------------------------------------------------
 # json_field FILE KEY: the value of "KEY": in a one-line JSON object (a string
 # without its quotes, or a literal)
 json_field() { sed -n "s/.*\"$2\":\(\"[^\"]*\"\|[^,}]*\).*/\1/p" "$1" | head -n 1 | tr -d '"'; }
@@ -894,9 +897,11 @@ sc_devices() {
 }
 
 # --- the chunked mover (--jobs, --chunk, --rate, --progress) on 4 nodes --------
-# The same checks as the single call's cases: every page where the kernel's
-# plan puts it (pagecheck), the data intact, and (sbs) the placement identical,
-# page by page, to numactl's migratepages, i.e. one migrate_pages call.
+# What only the mover has (the placement cases run under it in the table
+# above): the same checks as the single call's cases, every page where the
+# kernel's plan puts it (pagecheck), the data intact, and (sbs) the placement
+# identical, page by page, to numactl's migratepages, i.e. one migrate_pages
+# call; and its own counting, pacing, stopping and refusals.
 sc_mover_thp() {
   # (the placement of huge pages, chunks straddling them, is the table's
   # pairs_thp and thp cases in every mode; here the mover's own counting)
