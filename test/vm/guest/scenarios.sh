@@ -213,7 +213,7 @@ pidlist||||| nodry fn=pidlist_case
 # small (8 or 16 MiB): each runs five times (numactl's and four modes).
 
 case_line() { printf '%s\n' "$CASES" | grep "^$1|"; }
-has() { case " $1 " in *" $2 "*) return 0 ;; esac; return 1; }
+has() { case " $1 " in *" $2 "*) return 0 ;; esac; return 1; }  # WORDS WORD
 
 # case_run NAME[:MODE+MODE...]: the case in each mode named (default: MODES)
 case_run() {
@@ -253,7 +253,7 @@ EOC
     [ "$m" = dry ] && z=-z pf= pt=   # nothing may move
     o=$(mode_args "$m")
     has "$checks" verbose && o="$o -v"
-    if has "$checks" progress && [ -z "${o##*--jobs*}" ]; then o="$o --progress=always"; fi
+    if has "$checks" progress && has "$o" --jobs; then o="$o --progress=always"; fi
     if run_case "$b" "$MP" "$h" "$o @ $a" "$pf" "$pt" 0 $z; then
       info "$r: $(counts "$T/$b.before") -> $(counts "$T/$b.after"); $OUT"
     else
@@ -266,12 +266,12 @@ EOC
     fi
     if has "$checks" verbose && [ "$m" != dry ]; then
       d=$(verbose_agrees "$T/$b.out" "$T/$b.nm0" "$T/$b.nm") || why="$why; -v: $d"
-      if [ -z "${o##*--jobs*}" ]; then
+      if has "$o" --jobs; then
         grep -q "^  moved 16\.[0-9] MiB in " "$T/$b.out" && ! grep -q "^  left " "$T/$b.out" ||
           why="$why; -v does not say 16.x MiB moved and nothing left: $(tr '\n' '|' <"$T/$b.out")"
       fi
     fi
-    if has "$checks" progress && [ -z "${o##*--jobs*}" ] && [ "$m" != dry ]; then
+    if has "$checks" progress && has "$o" --jobs && [ "$m" != dry ]; then
       grep -q "^migratepages: moved [0-9.]* MiB of [0-9.]* MiB (100%); to node [0-9]*: .* [0-9.]* [KMG]iB/s$" "$T/$b.err" ||
         why="$why; no final progress line at 100 %: $(tail -c 300 "$T/$b.err" | tr '\n' '|')"
     fi
