@@ -33,7 +33,8 @@ int check_predict(struct target *t, const struct engine *e);
 int check_node_rules(struct target *t);
 
 /* Turns the errno of a refused call (or a predicted one) into the target's
- * status, message and, for processes that are gone, skip reason. */
+ * status, message and, for processes that are gone, skip reason; -1: a
+ * refusal of the engine's own, its message set (errno null in the JSON). */
 void check_fail(struct target *t, int e, const struct engine *eng);
 
 /* The process's pidfd says it has exited: a zombie (EINVAL: it has no
@@ -48,9 +49,5 @@ int check_live_thread(struct target *t);
 
 /* Why pages stay on a node the plan empties although the call succeeded. */
 const char *left_reason(void);
-
-/* A seccomp filter answers EPERM to this call (a real kernel never does to
- * the empty calls made here). */
-int seccomp_blocks(const char *call);
 
 #endif

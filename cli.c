@@ -6,11 +6,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
 
 #include "bitmap.h"
 #include "cli.h"
 #include "fmt.h"
+#include "kerndat.h"
 #include "mover.h"
 #include "output.h"
 
@@ -30,7 +30,8 @@ static const char usage_text[] =
 "      --json        one JSON object per process on stdout\n"
 "      --cgroup DIR  every process in cgroup DIR and the cgroups below it\n"
 "  -h, --help        show this help and exit\n"
-"  -V, --version     show the version and exit\n"
+"  -V, --version     show the version and exit (with -v, the kernel facts it\n"
+"                    probed, a line each; with --json, one object)\n"
 "\n"
 "Moving in chunks (move_pages(2); any of these options selects it): the\n"
 "process keeps running, waiting at most for one chunk instead of the whole move.\n"
@@ -38,9 +39,9 @@ static const char usage_text[] =
 "                    GiB; e.g. --rate 200M)\n"
 "  -j, --jobs N      N workers in parallel (1-64), over the pages of each\n"
 "                    process and over the processes\n"
-"      --chunk PAGES pages per move_pages call (1-65536, default 4096; with\n"
-"                    --rate an eighth of a second's worth, 512 to 4096), or a\n"
-"                    size such as 16M\n"
+"      --chunk PAGES pages looked at together and moved per move_pages call\n"
+"                    (1-65536, default 4096), or a size such as 16M; with\n"
+"                    --rate 1/8 s worth (512 to 4096), each call 1/32 s worth\n"
 "      --progress[=WHEN]  a progress line on stderr: auto (default: only on a\n"
 "                    terminal), always, or never\n"
 "On SIGINT, SIGTERM or SIGHUP it makes no further move_pages call, reports\n"
@@ -62,6 +63,10 @@ static const char usage_text[] =
 "A list may end with the node of a device: netdev:DEV, pci:ADDR, block:DEV,\n"
 "file:PATH (the block device holding it) or ip:ADDR (the interface that\n"
 "routes to it), as in 0,netdev:eth0 or !pci:0000:80:00.0.\n"
+"Tiers: fast (the fastest memory tier), slow (every tier below it), tier:N\n"
+"(the N-th from the fastest, 0) and near:PID (the memory nearest the CPUs PID\n"
+"may run on), from the kernel's memory tiers, else the firmware's rated\n"
+"figures (HMAT), else the distance table (a guess; -v says which): fast slow.\n"
 "Several nodes on each side keep their order: 0-1 -> 2-3 moves 0->2, 1->3.\n"
 "\n"
 "Exit status: 0 the kernel moved what it was asked to (shared pages that stay\n"
@@ -81,6 +86,43 @@ static const char *shown(const char *s)
 __attribute__((noreturn)) static void print_and_exit(const char *s, size_t n)
 {
 	out_mem(s, n);
+	exit(finish(EX_OK));
+}
+
+static int cl_argc;
+static char **cl_argv;
+
+/* -v, --verbose or --json anywhere before "--" (-Vv too): the version is
+ * followed by the kernel's facts (kerndat.h). */
+static void ask_facts(int *lines, int *json)
+{
+	for (int i = 1; i < cl_argc && strcmp(cl_argv[i], "--") != 0; i++) {
+		const char *a = cl_argv[i];
+		if (strcmp(a, "--verbose") == 0)
+			*lines = 1;
+		else if (strcmp(a, "--json") == 0)
+			*json = 1;
+		else if (a[0] == '-' && a[1] != '-')
+			*lines |= strcspn(a, "j") > strcspn(a, "v");
+	}
+}
+
+/* --version: the version; with -v a line per kernel fact, with --json one
+ * object. */
+__attribute__((noreturn)) static void version_and_exit(void)
+{
+	int lines = 0, json = 0;
+
+	ask_facts(&lines, &json);
+	if (json) {
+		out("{\"version\":\"" VERSION "\"");
+		kd_print(1);
+		out("}\n");
+	} else {
+		out("migratepages " VERSION "\n");
+		if (lines)
+			kd_print(0);
+	}
 	exit(finish(EX_OK));
 }
 
@@ -128,12 +170,10 @@ static void set_jobs(const char *val)
 
 static void set_chunk(const char *val)
 {
-	unsigned long page = getauxval(AT_PAGESZ);
+	unsigned long page = kd_page_size();
 	size_t l = strlen(val);
 	uint64_t v;
 
-	if (!page)
-		page = 4096;
 	if (parse_size(val, &v) < 0 || (val[0] == '0' && l > 1 && val[1] >= '0' && val[1] <= '9'))
 		die_usage("--chunk: %s is not a number of pages or a size", shown(val));
 	if (l && (val[l - 1] < '0' || val[l - 1] > '9'))
@@ -241,7 +281,7 @@ static void flag(char c)
 	case 'h':
 		print_and_exit(usage_text, sizeof(usage_text) - 1);
 	case 'V':
-		print_and_exit("migratepages " VERSION "\n", sizeof("migratepages " VERSION "\n") - 1);
+		version_and_exit();
 	case 'v':
 		opt.verbose = 1;
 		break;
@@ -361,6 +401,8 @@ void cli_parse(int argc, char **argv)
 	const char *pos[3];
 	int npos = 0, only_pos = 0;
 
+	cl_argc = argc;
+	cl_argv = argv;
 	opt.jobs = 1;
 	opt.chunk = MV_DEFAULT_CHUNK;
 	for (int i = 1; i < argc; i++) {

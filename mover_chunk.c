@@ -257,12 +257,14 @@ static void by_destination(struct worker *w, unsigned long k)
 }
 
 /* Moves entries [0, k) in batches of at most rate/32 bytes (each entry
- * `each` bytes for the rate), each batch waiting for its slot. Returns 0, 1
+ * `each` bytes at most), each batch waiting for its slot, `pay` bytes an
+ * entry (a huge page's block pays for its first base page; the rest when it
+ * is found moved whole). Returns 0, 1
  * when the call said some pages were not moved (their status is then not to
  * be trusted: it is set to NO_STATUS where it claims the destination), or -1
  * when a call failed for the whole target. Sets j->stopped when told to stop
  * (the entries not tried keep NO_STATUS). */
-static int move_batches(struct job *j, unsigned long k, uint64_t each)
+static int move_batches(struct job *j, unsigned long k, uint64_t each, uint64_t pay)
 {
 	struct worker *w = j->w;
 	uint64_t batch_max = mvg.o->rate ? mvg.o->rate / 32 : UINT64_MAX;
@@ -275,7 +277,7 @@ static int move_batches(struct job *j, unsigned long k, uint64_t each)
 		long r;
 		while (b + len < k && (uint64_t)(len + 1) * each <= batch_max)
 			len++;
-		if (mv_rate_wait((uint64_t)len * each) < 0) {
+		if (mv_rate_wait((uint64_t)len * pay) < 0) {
 			j->stopped = 1;
 			return partial;
 		}
@@ -333,7 +335,7 @@ static int huge_pages(struct job *j)
 	by_destination(w, k);
 	/* a batch as long as the cap allows were they all huge pages; each
 	 * waits for one base page, and each found moved whole pays the rest */
-	if (move_batches(j, k, mvg.thp) < 0)
+	if (move_batches(j, k, mvg.thp, ps) < 0)
 		return -1;
 	for (unsigned long e = 0; e < k; e++)
 		w->maddr[e] = w->addr[w->blk[w->midx[e]] + j->hp - 1];
@@ -433,7 +435,7 @@ static long move_units(struct job *j, int last)
 	if (!k)
 		return 0;
 	by_destination(w, k);
-	if ((partial = move_batches(j, k, ps)) < 0)
+	if ((partial = move_batches(j, k, ps, ps)) < 0)
 		return -1;
 	if (partial)
 		j->call_err = j->enomem ? ENOMEM : EBUSY;

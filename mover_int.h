@@ -89,8 +89,9 @@ static inline int mv_final_of(const struct mv_target *m, int n)
 {
 	return n >= 0 && n < m->nnodes ? m->finals[n] : n;
 }
-/* move_pages on the target, made only after its pidfd said it has not
- * exited: -1 with ESRCH when it has. */
+/* move_pages on the target through its handle (target_move_pages: made
+ * only while its pidfd says it has not exited): -1 with ESRCH when it has,
+ * or once the target is dead. */
 long mv_move_pages(struct mv_target *m, unsigned long n, const unsigned long *pages,
 		   const int *nodes, int *status, int flags);
 /* The rate cap: waits for a batch's slot (-1: told to stop), or charges

@@ -19,12 +19,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "fmt.h"
+#include "kerndat.h"
 #include "mem.h"
 #include "mover_int.h"
 #include "syscall_arch.h"
@@ -309,23 +309,13 @@ static void end_target(struct mv_target *m)
 	mvg.ti++;
 }
 
-/* PAGEMAP_SCAN (include/uapi/linux/fs.h, Linux 6.7), declared here: the C
- * libraries' headers may predate it. */
-struct pm_scan_arg {
-	uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
-	uint64_t category_inverted, category_mask, category_anyof_mask, return_mask;
-};
-#define PAGEMAP_SCAN _IOWR('f', 16, struct pm_scan_arg)
-#define PAGE_IS_PRESENT (1 << 3)
-
 long mv_scan(int pagemap, unsigned long start, unsigned long end, struct mv_run *v, size_t n,
 	     unsigned long max_pages, unsigned long *walk_end)
 {
-	static int none; /* this kernel has no PAGEMAP_SCAN */
 	struct pm_scan_arg a;
 	long r;
 
-	if (none || pagemap < 0)
+	if (!kd_pagemap_scan() || pagemap < 0)
 		return -1;
 	memset(&a, 0, sizeof(a));
 	a.size = sizeof(a);
@@ -335,9 +325,8 @@ long mv_scan(int pagemap, unsigned long start, unsigned long end, struct mv_run 
 	a.vec_len = n;
 	a.max_pages = max_pages;
 	a.category_mask = a.return_mask = PAGE_IS_PRESENT;
-	r = ioctl(pagemap, PAGEMAP_SCAN, &a);
-	if (r < 0 && (errno == ENOTTY || errno == EINVAL || errno == EOPNOTSUPP))
-		none = 1; /* (other errors: the process is going; pagemap says so) */
+	r = ioctl(pagemap, PAGEMAP_SCAN, &a); /* (an error: the process is going;
+					       * pagemap says so) */
 	*walk_end = r < 0 || a.walk_end < start || a.walk_end > end ? end : (unsigned long)a.walk_end;
 	return r;
 }

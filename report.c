@@ -13,37 +13,15 @@
 #include "output.h"
 #include "report.h"
 #include "sysinfo.h"
+#include "tiers_sys.h"
 #include "watch.h"
 
-static int numa_balancing, cgroup_mode;
+static int numa_balancing, cgroup_mode, tiers_shown;
 
 void report_setup(int nb, int cg)
 {
 	numa_balancing = nb;
 	cgroup_mode = cg;
-}
-
-const char *human(uint64_t b, char *buf, size_t len)
-{
-	static const char unit[][4] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
-	unsigned u = 0;
-	uint64_t whole, tenths;
-
-	while (u < 6 && b >> (10 * (u + 1)))
-		u++;
-	if (u == 0) {
-		fmt(buf, len, "%llu B", (unsigned long long)b);
-		return buf;
-	}
-	whole = b >> (10 * u);
-	tenths = ((b & ((1ULL << (10 * u)) - 1)) * 10 + (1ULL << (10 * u - 1))) >> (10 * u);
-	if (tenths == 10) {
-		whole++;
-		tenths = 0;
-	}
-	fmt(buf, len, "%llu.%llu %s", (unsigned long long)whole, (unsigned long long)tenths,
-	    unit[u]);
-	return buf;
 }
 
 static const char *errno_name(int e)
@@ -72,6 +50,7 @@ static const char *errno_name(int e)
 		return other;
 	}
 }
+
 
 /* ---- the plan: the kernel's mapping --------------------------------------- */
 
@@ -116,6 +95,49 @@ static uint64_t total(const uint64_t *v, int nnodes)
 	for (int n = 0; v && n < nnodes; n++)
 		s += v[n];
 	return s;
+}
+
+/* ---- the tier map (when a tier form was resolved) ---------------------------- */
+
+
+static int has_figures(const struct tierperf *p)
+{
+	return p->read_latency || p->write_latency || p->read_bandwidth || p->write_bandwidth;
+}
+
+static void text_tiers(const struct tiermap *m)
+{
+	static char list[MP_MAXNODES * 5 + 8];
+	const struct near_answer *near;
+	struct nodeset s;
+
+	out("tiers: %s\n", m->source == TIER_KERNEL ? "the kernel's memory tiers "
+	    "(/sys/devices/virtual/memory_tiering)" : m->source == TIER_HMAT
+	    ? "the firmware's rated figures (HMAT: node*/access0/initiators), the kernel "
+	      "having no tiers that split the nodes"
+	    : "a guess from the distance table (CPU-less nodes farther than a CPU node's "
+	      "own memory are slower), nothing better being there");
+	for (int r = 0; r < m->ntiers; r++) {
+		tiermap_tier(m, r, &s);
+		ns_format(&s, list, sizeof(list));
+		out("  tier %d: node%s %s (%s%ld%s)\n", r, ns_count(&s) == 1 ? "" : "s", list,
+		    m->source == TIER_DISTANCE ? "distance " : "memory_tier", m->key[r],
+		    m->source == TIER_HMAT ? " by the kernel's formula" : "");
+	}
+	for (int n = ns_next(&m->memory, -1); n >= 0; n = ns_next(&m->memory, n)) {
+		const struct tierperf *p = &m->perf[n];
+		if (has_figures(p))
+			out("  node %d: read %lu ns, %lu MB/s; write %lu ns, %lu MB/s\n", n,
+			    (unsigned long)p->read_latency, (unsigned long)p->read_bandwidth,
+			    (unsigned long)p->write_latency, (unsigned long)p->write_bandwidth);
+	}
+	for (int i = 0, k = tiers_near(&near); i < k; i++) {
+		char cpus[MP_MAXNODES * 5 + 8];
+		ns_format(&near[i].cpu_nodes, cpus, sizeof(cpus));
+		ns_format(&near[i].nodes, list, sizeof(list));
+		out("  near:%d: CPUs on node%s %s; nearest memory: %s (by %s)\n", near[i].pid,
+		    ns_count(&near[i].cpu_nodes) == 1 ? "" : "s", cpus, list, near[i].how);
+	}
 }
 
 /* ---- JSON ------------------------------------------------------------------ */
@@ -169,7 +191,7 @@ static const char *const mv_names[MV_NKINDS] = {
 
 static void json_mover(const struct mv_target *m)
 {
-	out(",\"mover\":{\"jobs\":%d,\"chunk_pages\":%lu,\"rate\":%llu", opt.jobs, opt.chunk,
+	out(",\"mover\":{\"jobs\":%d,\"chunk_pages\":%lu,\"rate\":%llu", opt.jobs, m->chunk,
 	    (unsigned long long)opt.rate);
 	for (int k = 0; k < MV_NKINDS; k++)
 		out(",\"%s_bytes\":%llu", mv_names[k], (unsigned long long)m->bytes[k]);
@@ -207,6 +229,58 @@ static void json_watch(const struct target *t, const struct nodeset *rows)
 	out_char('}');
 }
 
+static void json_figure(const char *key, uint32_t v, const char *sep)
+{
+	if (v)
+		out("%s\"%s\":%lu", sep, key, (unsigned long)v);
+	else
+		out("%s\"%s\":null", sep, key);
+}
+
+static void json_tiers(const struct tiermap *m)
+{
+	const struct near_answer *near;
+	struct nodeset s;
+	const char *sep = "";
+
+	out(",\"tiers\":");
+	if (!m) {
+		out("null");
+		return;
+	}
+	out("{\"source\":\"%s\",\"guess\":%s,\"tiers\":[", tier_source_name(m->source),
+	    m->guess ? "true" : "false");
+	for (int r = 0; r < m->ntiers; r++) {
+		tiermap_tier(m, r, &s);
+		out("%s{\"nodes\":", r ? "," : "");
+		json_nodes(&s);
+		out(",\"%s\":%ld}", m->source == TIER_KERNEL ? "kernel_tier" : m->source == TIER_HMAT
+		    ? "computed_tier" : "distance", m->key[r]);
+	}
+	out("],\"figures\":{");
+	for (int n = ns_next(&m->memory, -1); n >= 0; n = ns_next(&m->memory, n)) {
+		const struct tierperf *p = &m->perf[n];
+		if (!has_figures(p))
+			continue;
+		out("%s\"%d\":{", sep, n);
+		json_figure("read_latency_ns", p->read_latency, "");
+		json_figure("write_latency_ns", p->write_latency, ",");
+		json_figure("read_bandwidth_mbps", p->read_bandwidth, ",");
+		json_figure("write_bandwidth_mbps", p->write_bandwidth, ",");
+		out_char('}');
+		sep = ",";
+	}
+	out("},\"near\":[");
+	for (int i = 0, k = tiers_near(&near); i < k; i++) {
+		out("%s{\"pid\":%d,\"cpu_nodes\":", i ? "," : "", near[i].pid);
+		json_nodes(&near[i].cpu_nodes);
+		out(",\"nodes\":");
+		json_nodes(&near[i].nodes);
+		out(",\"by\":\"%s\"}", near[i].how);
+	}
+	out("]}");
+}
+
 static void report_json(const struct target *t, const struct shown_plan *p)
 {
 	static const char *status[] = { "ok", "error", "partial" };
@@ -238,6 +312,7 @@ static void report_json(const struct target *t, const struct shown_plan *p)
 	if (watch_info())
 		json_watch(t, &rows);
 	out(",\"numa_balancing\":%s", numa_balancing ? "true" : "false");
+	json_tiers(tiers_loaded());
 	json_text("note", t->note);
 	out(",\"error\":");
 	if (t->err || t->msg) {
@@ -263,7 +338,7 @@ static void text_mover(const struct mv_target *m)
 
 	out("  moved %s in %llu.%03llu s (move_pages, %d job%s, chunks of %lu pages",
 	    human(m->bytes[MV_MOVED], a, sizeof(a)), (unsigned long long)secs,
-	    (unsigned long long)ms, opt.jobs, opt.jobs == 1 ? "" : "s", opt.chunk);
+	    (unsigned long long)ms, opt.jobs, opt.jobs == 1 ? "" : "s", m->chunk);
 	if (opt.rate)
 		out(", at most %s/s", human(opt.rate, b, sizeof(b)));
 	out("); %s already in place\n", human(m->bytes[MV_IN_PLACE], a, sizeof(a)));
@@ -363,6 +438,11 @@ void report_target(const struct target *t, int *worst)
 	}
 	if (t->resolved)
 		p.nsteps = target_plan(t, p.steps);
+	if (!opt.json && (opt.verbose || opt.dry_run) && t->resolved && !tiers_shown &&
+	    tiers_loaded()) {
+		text_tiers(tiers_loaded());
+		tiers_shown = 1;
+	}
 	if (opt.json)
 		report_json(t, &p);
 	else if (opt.verbose || opt.dry_run)

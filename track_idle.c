@@ -34,6 +34,7 @@
 #include "syscall_arch.h"
 
 #include "fmt.h"
+#include "kerndat.h"
 #include "target.h"
 #include "tracker.h"
 
@@ -58,14 +59,15 @@ static uint64_t frame_flags(uint64_t pfn)
 
 /* The frame each unit is judged by (NO_FRAME: not tracked). A transparent
  * huge page is judged by its head frame: a run of units that covers an
- * aligned 2 MiB with contiguous frames from an aligned one is asked about
+ * aligned huge page (kerndat's THP size) with contiguous frames from an
+ * aligned one is asked about
  * once in kpageflags, at its first frame. An anonymous page that is not
  * mapped once only may be the zero page: asked too. Other frames are their
  * own; kpageflags is not read for them (it would cost a call a page). */
 static void heads(const unsigned long *addr, const uint64_t *pm, size_t n, unsigned long psize,
 		  uint64_t *head)
 {
-	unsigned long page = (unsigned long)sysconf(_SC_PAGESIZE), hp = (2UL << 20) / page;
+	unsigned long page = kd_page_size(), thp = kd_thp_size(), hp = thp / page;
 
 	for (size_t i = 0; i < n; i++) {
 		uint64_t pfn = pm[i] & PFN_MASK;
@@ -75,7 +77,7 @@ static void heads(const unsigned long *addr, const uint64_t *pm, size_t n, unsig
 		uint64_t f;
 		if (head[i] == NO_FRAME)
 			continue;
-		if (addr[i] % (2UL << 20) == 0 && head[i] % hp == 0 && i + hp <= n &&
+		if (hp > 1 && addr[i] % thp == 0 && head[i] % hp == 0 && i + hp <= n &&
 		    addr[i + hp - 1] == addr[i] + (hp - 1) * page && head[i + hp - 1] == head[i] + hp - 1) {
 			f = frame_flags(head[i]);
 			if (f & KPF_COMPOUND_HEAD) { /* one huge page: one flag */
@@ -210,7 +212,7 @@ static void drain(void)
  * reads back set, and reads back clear once the page is read. */
 static int probe_page(void)
 {
-	long page = sysconf(_SC_PAGESIZE);
+	long page = (long)kd_page_size();
 	volatile char *p = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE,
 				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	uint64_t e = 0, w = 0, pfn;
@@ -243,22 +245,26 @@ out:
 	return ok;
 }
 
+/* (asked once: kerndat.c keeps the answer) */
 static int usable(char *why, size_t len)
 {
-	static int known = -1;
 	static char reason[300];
+	int known = 0;
 
-	if (known >= 0)
-		goto done;
-	known = 0;
 	bitmap = open("/sys/kernel/mm/page_idle/bitmap", O_RDWR);
-	if (bitmap < 0 && errno == ENOENT) {
+	if (bitmap < 0 && errno == ENOENT && access("/sys/kernel/mm", F_OK) != 0) {
+		fmt(reason, sizeof(reason), "/sys is not mounted (idle page tracking is "
+		    "/sys/kernel/mm/page_idle/bitmap)");
+	} else if (bitmap < 0 && errno == ENOENT) {
 		fmt(reason, sizeof(reason), "this kernel has no idle page tracking "
 		    "(CONFIG_IDLE_PAGE_TRACKING: no /sys/kernel/mm/page_idle/bitmap)");
 	} else if (bitmap < 0) {
 		fmt(reason, sizeof(reason), "idle page tracking needs root (/sys/kernel/mm/"
 		    "page_idle/bitmap: %s)", strerror(errno));
-	} else if ((kflags = open("/proc/kpageflags", O_RDONLY)) < 0) {
+	} else if ((kflags = open("/proc/kpageflags", O_RDONLY)) < 0 && errno == ENOENT) {
+		fmt(reason, sizeof(reason), "/proc is not mounted (idle page tracking reads "
+		    "/proc/kpageflags)");
+	} else if (kflags < 0) {
 		fmt(reason, sizeof(reason), "idle page tracking needs root (/proc/kpageflags: %s)",
 		    strerror(errno));
 	} else if (!probe_page()) {
@@ -268,7 +274,6 @@ static int usable(char *why, size_t len)
 	} else {
 		known = 1;
 	}
-done:
 	if (!known)
 		fmt(why, len, "%s", reason);
 	return known ? 0 : -1;
@@ -287,5 +292,13 @@ static int settle(struct target *t)
 }
 
 const struct tracker tracker_idle = {
-	"idle", "reads and writes", usable, start, 1, settle, 3 * sizeof(uint64_t), mark, judge
+	.name = "idle",
+	.sees = "reads and writes",
+	.usable = usable,
+	.start = start,
+	.walk = 1,
+	.settle = settle,
+	.scratch = 3 * sizeof(uint64_t), /* head, frames, bits per unit */
+	.mark = mark,
+	.judge = judge,
 };

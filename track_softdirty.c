@@ -18,41 +18,25 @@
 #include <unistd.h>
 
 #include "fmt.h"
+#include "kerndat.h"
 #include "target.h"
 #include "tracker.h"
 
 #define PM_SOFT_DIRTY (1ULL << 55)
-
-int clear_refs(int dirfd)
-{
-	int fd = openat(dirfd, "clear_refs", O_WRONLY), e;
-	ssize_t r;
-
-	if (fd < 0)
-		return -1;
-	r = write(fd, "4", 1);
-	e = errno;
-	close(fd);
-	errno = e;
-	return r == 1 ? 0 : -1;
-}
 
 /* The bits of two pages of the tool's own: both written, the bits cleared,
  * the first written again. A kernel with soft-dirty shows the first dirty
  * and the second clean. */
 static int usable(char *why, size_t len)
 {
-	static int known = -1;
-	long page = sysconf(_SC_PAGESIZE);
+	long page = (long)kd_page_size();
 	uint64_t e[2] = { 0, 0 };
 	char *p;
-	int self, pm;
+	int self, pm, known = 0, no_proc;
 
-	if (known >= 0)
-		goto done;
-	known = 0;
 	p = mmap(NULL, 2 * (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	self = open("/proc/self", O_RDONLY | O_DIRECTORY);
+	no_proc = self < 0 && errno == ENOENT;
 	if (p == MAP_FAILED || self < 0) {
 		if (self >= 0)
 			close(self);
@@ -71,7 +55,10 @@ static int usable(char *why, size_t len)
 	close(self);
 	munmap(p, 2 * (size_t)page);
 done:
-	if (!known)
+	if (!known && no_proc)
+		fmt(why, len, "/proc is not mounted (soft-dirty bits are read from "
+		    "/proc/PID/pagemap)");
+	else if (!known)
 		fmt(why, len, "this kernel keeps no soft-dirty bits (CONFIG_MEM_SOFT_DIRTY: it "
 		    "takes \"4\" in clear_refs, but a page written after that does not show as "
 		    "soft-dirty in pagemap; arm64 has none)");
@@ -87,7 +74,7 @@ static int start(struct target *t)
 static void judge(const unsigned long *addr, const uint64_t *pm, size_t n, unsigned long psize,
 		  int *out, void *scratch)
 {
-	int huge = psize > (unsigned long)sysconf(_SC_PAGESIZE);
+	int huge = psize > kd_page_size();
 
 	(void)addr;
 	(void)scratch;
@@ -100,5 +87,13 @@ static void judge(const unsigned long *addr, const uint64_t *pm, size_t n, unsig
 }
 
 const struct tracker tracker_softdirty = {
-	"softdirty", "writes only", usable, start, 0, NULL, 0, NULL, judge
+	.name = "softdirty",
+	.sees = "writes only",
+	.usable = usable,
+	.start = start,
+	.walk = 0,       /* clear_refs marks every page at once */
+	.settle = NULL,
+	.scratch = 0,
+	.mark = NULL,
+	.judge = judge,
 };

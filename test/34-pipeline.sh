@@ -188,6 +188,18 @@ if [ $root = 1 ] && [ $have_strace = 1 ] && have unshare && unshare -p -f --moun
   else
     echo "FAIL pid reuse, one call: the number was not given back in time in 3 tries ($(cat "$tmp/reuse/facts" 2>/dev/null))"
   fi
+  # a call held before it enters the kernel, while A is reaped and C takes its
+  # number: the call reaches C; the pidfd polled after it says A is gone
+  succ="the process exited during a call that named its pid: the call may have reached a new process given the same pid, and what it moved is not known"
+  for m in successor successor-mover; do
+    if reuse $m; then
+      ok "pid reuse during the call ($m): the call that may have reached the successor is an error (ESRCH, the man page's words), B ok, exit 1" \
+        '[ $rc = 1 ] && [ "$err" = "migratepages: $a: $succ" ] && grep -q "\"pid\":$a,\"status\":\"error\".*\"errno\":\"ESRCH\"" <<<"$out" && grep -q "\"pid\":$b,\"status\":\"ok\"" <<<"$out"' \
+        "exit $rc, stderr '$err', stdout $(head -c 400 <<<"$out" | oneline)"
+    else
+      echo "FAIL pid reuse during the call ($m): the number was not given back in time in 3 tries ($(cat "$tmp/reuse/facts" 2>/dev/null))"
+    fi
+  done
 else
   echo "SKIP pid reuse: needs root, strace and unshare -p"
 fi

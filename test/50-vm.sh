@@ -43,20 +43,27 @@ boots=(
   "x86_64-2node x86_64 2node $MP one_to_one,back,small_pages,threads,tid,interleave2,shared_unpriv,unpriv_other,nonexistent,noproc,exit_during"
   "x86_64-4node x86_64 4node $MP zero_to_three,pairs,pairs_thp,unequal,chain,swap,all_to_n,not_n,interleave4,plus,negative"
   "x86_64-report x86_64 4node $MP verbose,dry_run,cgroup50,json"
-  "x86_64-memonly x86_64 memonly $MP memonly,too_small"
+  "x86_64-memonly x86_64 memonly $MP memonly,too_small,tierforms_guess"
   "x86_64-fake4 x86_64 fake4 $MP fake"
   "x86_64-real x86_64 2node $MP dyn_unpriv,growing,userns,zombie,leader_exit,cgtree,pidns,cpuset_rules"
   "x86_64-devices x86_64 devices $MP devices"
-  "x86_64-tier x86_64 2node $MP tier_softdirty,tier_lists,tier_user"
+  "x86_64-tier x86_64 2node $MP tier_softdirty,tier_lists,tier_user,tier_progress,tier_stop_before"
   "x86_64-idle x86_64 2node $MP kernel_trackers,tier_idle,tier_user idle"
-  "x86_64-612 x86_64 4node $MP plain_count,pairs,pairs_thp,mover_thp,hugetlb,mover_protnone,mover_sparse,mover_shadow,tier_softdirty backports"
-  "x86_64-mover x86_64 4node $MP thp,hugetlb,shared,unpriv_own,file,pidlist,mover_thp,mover_rate,mover_shared,mover_churn,mover_seccomp,mover_exact,mover_stop,mover_cpuset,mover_protnone,mover_sparse,mover_shadow"
+  "x86_64-612 x86_64 4node $MP plain_count,plain_count_user,pairs,pairs_thp,mover_thp,hugetlb,mover_protnone,mover_sparse,mover_shadow,tier_softdirty backports"
+  "x86_64-hmat x86_64 hmat2 $MP tierforms_kernel backports"
+  "x86_64-hmat-sockets x86_64 hmatsockets $MP tierforms_kernel,tierforms_pinned backports"
+  "x86_64-hmat-nomem x86_64 hmatnomem $MP tierforms_guess,tierforms_pinned backports"
+  "x86_64-nohmat x86_64 cpuless $MP tierforms_guess backports"
+  "x86_64-hmat-61 x86_64 hmat2 $MP tierforms_hmat"
+  "x86_64-mover x86_64 4node $MP thp,hugetlb,shared,unpriv_own,file,pidlist,mover_thp,mover_rate,mover_rate_thp,mover_busy_closing,mover_shared,mover_churn,mover_seccomp,mover_exact,mover_stop,mover_cpuset,mover_protnone,mover_sparse,mover_shadow"
 )
 aarch64_mp=$top/build/vm/migratepages-aarch64
 mkdir -p "$top/build/vm"
 if command -v qemu-system-aarch64 >/dev/null && command -v aarch64-linux-gnu-gcc >/dev/null; then
   if CROSS_COMPILE=aarch64-linux-gnu- OUT=$aarch64_mp ./build.sh >"$out/build-aarch64.log" 2>&1; then
     boots+=("aarch64-4node aarch64 4node $aarch64_mp zero_to_three,pairs,pairs_thp,unequal,negative,tier_refused")
+    boots+=("aarch64-hmat aarch64 hmat2 $aarch64_mp tierforms_kernel backports"
+            "aarch64-tiers aarch64 cpuless $aarch64_mp tierforms_guess backports")
   else
     echo "FAIL aarch64/build: the static aarch64 build failed: $(tail -n 3 "$out/build-aarch64.log" | tr '\n' ' ')"
   fi

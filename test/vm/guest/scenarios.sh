@@ -1125,6 +1125,93 @@ sc_mover_protnone() {
   info "mv-protnone: $(sed -n 's/.*"mover":\({[^}]*}\).*/\1/p' "$T/mv-protnone.out"); hog start to report $t0 -> $t1 s"
   sbs mv-protnone same
 }
+sc_mover_rate_thp() {
+  # --rate on transparent huge pages: each moved whole pays for itself once
+  # (it was charged twice, so THP memory moved at about half the cap).
+  # 32 MiB of huge pages at 8 MiB/s: about 4 s (the pacing makes up for at
+  # most 1/16 s a batch: never under 2.9 s); at half the cap it took 8 s.
+  # Under 6 s passes, which no double charge can reach.
+  local p rc s mb thp
+  hog_start rt -s 32 -H -b 0 || { fail mv-rate-thp "hog did not start"; return; }
+  p=$(hpid rt)
+  thp=$(awk '/AnonHugePages/ {s += $2} END {print s + 0}' /proc/$p/smaps)
+  mp --json --jobs 1 --rate 8M "$p" 0 1 >"$T/rt.out" 2>"$T/rt.err"; rc=$?
+  s=$(json_field "$T/rt.out" seconds); mb=$(json_field "$T/rt.out" moved_bytes)
+  info "mv-rate-thp: $thp kB in huge pages; exit $rc, moved $mb bytes in $s s; $(head -c 300 "$T/rt.err")"
+  hog_stop rt
+  if [ "$thp" -lt 16384 ]; then
+    echo "RESULT SKIP mv-rate-thp: the hog got $thp kB of huge pages, not 32 MiB"
+  elif [ "$rc" = 0 ] && [ "${mb:-0}" -ge 33554432 ] && awk -v s="${s:-99}" 'BEGIN { exit !(s >= 2.9 && s < 6) }'; then
+    pass mv-rate-thp
+  else
+    fail mv-rate-thp "exit $rc, $mb bytes in $s s at --rate 8M (want 2.9 to 6 s): $(head -c 300 "$T/rt.err")"
+  fi
+}
+sc_mover_busy_closing() {
+  # The closing migrate_pages call moves every page it can, also those
+  # move_pages gave up on as busy: they are then moved, not left. 8 MiB made
+  # PROT_NONE (move_pages cannot see them before 6.5: the closing call moves
+  # them) and 64 KiB at the lowest address pinned by a pipe (vmsplice: busy),
+  # which move_pages meets first; the pipe is drained 0.8 s in, while 2 MiB
+  # mapped at the top still move at 1 MiB/s, so the closing call finds them
+  # free. Nothing stays on node 0: exit 0, status ok, no byte left as busy.
+  local p rc n0 busy fb
+  if kernel_at_least 6 5; then
+    echo "RESULT SKIP mv-busy-closing: move_pages sees PROT_NONE pages on $(uname -r): no closing call"
+    return
+  fi
+  hog_start bc -s 8 -b 0 -P -V || { fail mv-busy-closing "hog did not start"; return; }
+  p=$(hpid bc)
+  mp --json --jobs 1 --rate 1M "$p" 0 1 >"$T/bc.out" 2>"$T/bc.err" &
+  rc=$!
+  sleep 0.8
+  kill -USR2 "$p"
+  wait $rc; rc=$?
+  n0=$(grep -c " N0=" /proc/$p/numa_maps)
+  busy=$(json_field "$T/bc.out" busy_bytes); fb=$(json_field "$T/bc.out" final_call_bytes)
+  info "mv-busy-closing: exit $rc, $n0 numa_maps lines on node 0 after; $(sed -n 's/.*"mover":\({[^}]*}\).*/\1/p' "$T/bc.out") $(head -c 300 "$T/bc.err")"
+  hog_stop bc
+  if [ "$rc" = 0 ] && [ "$n0" = 0 ] && grep -q '"status":"ok"' "$T/bc.out" && [ "$busy" = 0 ] &&
+     [ "${fb:-0}" -ge $((8388608 + 65536)) ]; then
+    pass mv-busy-closing
+  else
+    fail mv-busy-closing "exit $rc, $n0 lines on node 0, busy_bytes $busy, final_call_bytes $fb: $(head -c 300 "$T/bc.err")"
+  fi
+}
+sc_plain_count_user() {
+  # plain_count's moves by a user without CAP_SYS_NICE, of that user's busybox
+  # process: the binary's pages are shared with root's shells, so the
+  # kernel's rule leaves them on the from-node (not counted, not a failure).
+  # Debian's 6.12 still answers 1 "not moved": with only shared pages left
+  # (numa_maps' mapmax), the count is settled the same way: exit 0, a note.
+  local sp m f o rc counted=0 bad=
+  runas 1000 1000 sleep 1000 &
+  sp=$!
+  sleep 0.3
+  mp $sp all 0 >/dev/null 2>&1 # all of it on node 0 first, as root (not judged)
+  for m in "0 1 --json" "1 0 -" "0 1 --json" "1 0 -"; do
+    f=${m%% *}; o=${m##* }; [ "$o" = - ] && o=
+    runas 1000 1000 mp $o $sp ${m% *} >"$T/pcu.out" 2>"$T/pcu.err"
+    rc=$?
+    info "plain-count-user ${m% *} ${o:-(plain)}: exit $rc; $(head -c 700 "$T/pcu.out") $(head -c 200 "$T/pcu.err")"
+    [ "$rc" = 0 ] || bad="$bad; ${m% *} ${o:-(plain)}: exit $rc ($(head -c 200 "$T/pcu.err"))"
+    [ -n "$o" ] || continue
+    grep -q '"status":"ok"' "$T/pcu.out" || bad="$bad; ${m% *}: status not ok"
+    if [ "$(json_field "$T/pcu.out" not_moved)" != 0 ]; then
+      counted=$((counted + 1))
+      grep -q 'counted, not left behind' "$T/pcu.out" || bad="$bad; ${m% *}: a positive count without the note"
+    fi
+  done
+  kill $sp
+  info "plain-count-user: the kernel's answer was positive in $counted of the 2 JSON moves"
+  if [ -n "$bad" ]; then
+    fail plain-count-user "${bad#; }"
+  elif [ "$counted" = 0 ]; then
+    echo "RESULT SKIP plain-count-user: this kernel counted no page as not moved ($(uname -r); 6.1 keeps no such count)"
+  else
+    pass plain-count-user
+  fi
+}
 sc_plain_count() {
   # The plain command line on a busybox process (its binary's pages are the
   # shell's too; root moves them), gathered on node 0, then moved 0->1 (JSON),
@@ -1266,6 +1353,24 @@ sc_tier_softdirty() {
   grep -q "with softdirty (writes only: a page only read counts as untouched)" "$T/tier-auto.out" &&
     pass tier-auto-softdirty || fail tier-auto-softdirty "$(tr '\n' '|' <"$T/tier-auto.out" | head -c 400)"
   tier_signal
+  tier_chunk
+}
+# The chunk the reports give is the chunk the mover used: with a tracker a
+# chunk is rounded up to whole transparent huge pages, so --chunk 100 is 512
+# pages of 4 KiB (x86_64) with 2 MiB huge pages (1.3.1 reported 100).
+tier_chunk() {
+  local why= want thp
+  thp=$(cat /sys/kernel/mm/transparent_hugepage/hpage_pmd_size 2>/dev/null) ||
+    { echo "RESULT SKIP tier-chunk: no transparent huge pages here"; return; }
+  want=$((thp / 4096))
+  tier_start tier-chunk -N || { fail tier-chunk "tier did not start"; return; }
+  sleep 1
+  "$MP" --cold 1s --chunk 100 --json "$TP" 0 1 >"$T/tch.out" 2>"$T/tch.err" || why="exit $?: $(head -c 200 "$T/tch.err")"
+  [ "$(json_field "$T/tch.out" chunk_pages)" = "$want" ] || why="$why; chunk_pages $(json_field "$T/tch.out" chunk_pages), want $want"
+  "$MP" --hot 1s --chunk 100 -v "$TP" 0 1 >"$T/tch.v" 2>&1 || why="$why; --hot exit $?"
+  grep -q "chunks of $want pages" "$T/tch.v" || why="$why; -v: $(grep -m1 chunks "$T/tch.v")"
+  kill "$TP"; wait "$TP" 2>/dev/null
+  if [ -z "$why" ]; then pass tier-chunk; else fail tier-chunk "${why#; }"; fi
 }
 # A signal during the window: the run stops within a moment, moves nothing,
 # reports what it saw so far (the window watched, untouched per node), says so
@@ -1352,6 +1457,54 @@ tier_reuse() {
   if [ -z "$why" ]; then pass tier-reuse; else fail tier-reuse "${why#; }"; fi
   info "tier-reuse: pid $p1 reused by $p3: $(head -c 200 "$T/tre.err")"
 }
+sc_tier_progress() {
+  # --progress under --cold: a line for the move only, none for marking the
+  # pages at the window's start nor for judging them (the dry run moves
+  # nothing: no progress line at all)
+  local why= n
+  tier_start tpg -N || { fail tier-progress "tier did not start"; return; }
+  sleep 1
+  "$MP" --cold 1s --dry-run --progress=always "$TP" 0 1 >"$T/tpg.out" 2>"$T/tpg.err" || why="dry run: exit $?"
+  [ -s "$T/tpg.err" ] && why="$why; the dry run printed: $(head -c 300 "$T/tpg.err")"
+  "$MP" --cold 1s --progress=always "$TP" 0 1 >"$T/tpg.out" 2>"$T/tpg.err" || why="$why; exit $?"
+  n=$(grep -c "^migratepages: moved" "$T/tpg.err")
+  [ "$n" = 1 ] && [ "$(wc -l <"$T/tpg.err")" = 1 ] || why="$why; $n progress lines for one move: $(head -c 400 "$T/tpg.err")"
+  kill "$TP"; wait "$TP" 2>/dev/null
+  if [ -z "$why" ]; then pass tier-progress; else fail tier-progress "${why#; }"; fi
+}
+sc_tier_stop_before() {
+  # A stop signal that comes before the window starts (strace holds the tool
+  # in its probe of the process, the last call before the window) keeps the
+  # window from starting: its clear_refs not written, each process reported
+  # "before its window started", then death by the signal
+  local why= rc tp
+  command -v strace >/dev/null || { echo "RESULT SKIP tier-stop-before: no strace in this guest"; return; }
+  tier_start tsb -N || { fail tier-stop-before "tier did not start"; return; }
+  sleep 1
+  strace -f -q -o "$T/tsb.st" -e trace=move_pages,openat -e inject=move_pages:delay_exit=2000000:when=1 \
+    sh -c 'echo $$ >"$0.tmp" && mv "$0.tmp" "$0" && exec "$@"' "$T/tsb.pid" "$MP" --cold 60s "$TP" 0 1 >"$T/tsb.out" 2>"$T/tsb.err" &
+  rc=$!
+  # the signal once the tool is held in move_pages (x86_64: 279), not before
+  # (strace's first start in a boot, its libraries read under TCG, is slow)
+  if wait_file "$T/tsb.pid" 300; then
+    tp=$(cat "$T/tsb.pid")
+    for _ in $(seq 400); do
+      case $(cat /proc/$tp/syscall 2>/dev/null) in 279\ *) break ;; esac
+      usleep 50000
+    done
+    kill -TERM "$tp"
+  fi
+  wait $rc; rc=$?
+  # (strace's own exit status is not the tool's: its log says how it ended)
+  grep -q '+++ killed by SIGTERM' "$T/tsb.st" || why="not killed by SIGTERM (strace exit $rc)"
+  grep -q "interrupted by SIGTERM before its window started" "$T/tsb.err" || why="$why; stderr: $(head -c 300 "$T/tsb.err")"
+  # (the tool's probe of soft-dirty writes its own clear_refs once)
+  [ "$(grep -c 'clear_refs' "$T/tsb.st")" -le 1 ] || why="$why; the process's clear_refs written"
+  grep -q 'move_pages(' "$T/tsb.st" || why="$why; strace saw no move_pages (no hold)"
+  info "tier-stop-before: $(grep -v ENOENT "$T/tsb.st" | tail -n 6 | cut -c1-200 | tr '\n' '|')"
+  kill "$TP"; wait "$TP" 2>/dev/null
+  if [ -z "$why" ]; then pass tier-stop-before; else fail tier-stop-before "${why#; }"; fi
+}
 sc_tier_user() {
   # a user watches its own process (soft-dirty needs only ptrace access)
   local why= rc
@@ -1433,4 +1586,272 @@ sc_kernel_trackers() {
   tracker_case kernel-trackers-idle ok trackers idle
   # the bitmap is root's
   tracker_case kernel-trackers-idle-user fail runas 1000 1000 trackers idle
+}
+
+# --- tier forms: fast, slow, tier:N, near:PID (boot.sh layouts hmat2,
+# hmatsockets, hmatmemless, hmat0mb, cpuless) --------------------------------------
+# The expected map is worked out here from sysfs, independently of the tool (an
+# awk model of the order the man page states: the kernel's memory tiers; else
+# HMAT's rated figures as the kernel's abstract distance; else the distance
+# table, a guess). Every form is checked against it and against the kernel's
+# own memory_tier*/nodelist and access0 figures; then a hog moves "fast slow"
+# and back "slow near:PID", page by page, and numactl's tool is given the
+# resolved numbers (sbs) on an identical hog.
+
+# tf_facts: the facts, one per line, into $T/tf.facts
+tf_facts() {
+  local f=$T/tf.facts d n x
+  {
+    echo "O $(cat /sys/devices/system/node/online)"
+    echo "M $(cat /sys/devices/system/node/has_memory)"
+    echo "C $(cat /sys/devices/system/node/has_cpu)"
+    for d in /sys/devices/virtual/memory_tiering/memory_tier*; do
+      [ -e "$d/nodelist" ] && echo "K ${d##*memory_tier} $(cat "$d/nodelist")"
+    done
+    [ -d /sys/devices/virtual/memory_tiering ] && echo "KDIR"
+    for d in /sys/devices/system/node/node[0-9]*; do
+      n=${d##*node}
+      echo "D $n $(cat "$d/distance")"
+      x=$d/access0/initiators
+      if [ -e "$x/read_latency" ]; then
+        echo "P $n $(cat "$x/read_latency") $(cat "$x/write_latency") $(cat "$x/read_bandwidth") $(cat "$x/write_bandwidth")"
+      fi
+      for x in "$x"/node[0-9]*; do
+        [ -e "$x" ] && echo "I $n ${x##*node}"
+      done
+    done
+  } >"$f"
+}
+
+# tf_model [CPU-NODES]: prints "source S", "guess 0|1", "ntiers N", "tier R
+# LIST" per tier, and "near LIST" for CPU-NODES (a list)
+tf_model() {
+  awk -v A="${1:-}" '
+    function expand(s, arr,   n, p, i, j, ab) {
+      split("", arr)
+      n = split(s, p, ",")
+      for (i = 1; i <= n; i++) {
+        if (split(p[i], ab, "-") == 2) { for (j = ab[1] + 0; j <= ab[2] + 0; j++) arr[j] = 1 }
+        else if (p[i] != "") arr[p[i] + 0] = 1
+      }
+    }
+    function ranks(   n, lo, last, r, cnt) {  # key[] of memory nodes -> rank[], returns count
+      split("", rank); last = -1; r = 0
+      while (1) {
+        lo = -1
+        for (n in mem) if ((n in key) && key[n] >= 0 && key[n] > last && (lo < 0 || key[n] < lo)) lo = key[n]
+        if (lo < 0) break
+        for (n in mem) if ((n in key) && key[n] == lo) rank[n] = r
+        r++; last = lo
+      }
+      return r
+    }
+    $1 == "O" { norder = 0; nn = split($2, tmp, ","); expand($2, onl) }
+    $1 == "M" { expand($2, mem) }
+    $1 == "C" { expand($2, cpu) }
+    $1 == "KDIR" { kdir = 1 }
+    $1 == "K" { expand($3, tmp); for (n in tmp) kt[n] = $2 + 0 }
+    $1 == "P" { rl[$2] = $3; wl[$2] = $4; rb[$2] = $5; wb[$2] = $6 }
+    $1 == "I" { ini[$2 "," $3] = 1 }
+    $1 == "D" { drow[$2 + 0] = $0 }
+    END {
+      # the distance table: rows are in the order of the online nodes
+      k = 0; for (n = 0; n < 1024; n++) if (n in onl) order[k++] = n
+      for (a in drow) { m = split(drow[a], f, " "); for (i = 3; i <= m; i++) dist[a "," order[i - 3]] = f[i] + 0 }
+      src = ""; guess = 0
+      split("", key); for (n in mem) key[n] = (n in kt) ? kt[n] : -1
+      kn = ranks()
+      if (kdir && kn >= 2) src = "kernel"
+      if (src == "") {
+        lat = 0; bw = 0; k = 0; rated = 0
+        for (n in mem) if ((n in cpu) && rl[n] > 0 && wl[n] > 0 && rb[n] > 0 && wb[n] > 0) { lat += rl[n] + wl[n]; bw += rb[n] + wb[n]; k++ }
+        split("", key)
+        for (n in mem) {
+          ad = 576
+          if (k && !(n in cpu) && rl[n] > 0 && wl[n] > 0 && rb[n] > 0 && wb[n] > 0) {
+            ad = int(ad * (rl[n] + wl[n]) * k / lat); ad = int(ad * bw / (k * (rb[n] + wb[n]))); rated++
+          }
+          key[n] = int(ad / 128)
+        }
+        if (rated && ranks() >= 2) src = "hmat"
+      }
+      if (src == "") {
+        split("", key); anycpu = 0; for (c in cpu) anycpu = 1
+        for (n in mem) {
+          if (n in cpu) { key[n] = 0; continue }
+          best = -1
+          for (c in cpu) { d = dist[c "," n]; if (d > 0 && (best < 0 || d < best)) { best = d; local = dist[c "," c] } }
+          key[n] = best < 0 ? -1 : (best <= local ? 0 : best)
+        }
+        if (anycpu && ranks() >= 2) { src = "distance"; guess = 1 }
+      }
+      if (src == "") {
+        split("", key)
+        if (kdir && kn == 1) { for (n in mem) key[n] = (n in kt) ? kt[n] : -1; src = "kernel" }
+        else { for (n in mem) key[n] = 0; src = "distance"; guess = 1 }
+      }
+      nt = ranks()
+      print "source " src; print "guess " guess; print "ntiers " nt
+      for (r = 0; r < nt; r++) { s = ""; for (n = 0; n < 1024; n++) if ((n in rank) && rank[n] == r) s = s (s == "" ? "" : ",") n; print "tier " r " " s }
+      if (A != "") {
+        expand(A, want); best = -1; s = ""
+        for (n = 0; n < 1024; n++) {
+          if (!(n in mem) || !(rl[n] > 0)) continue
+          hit = 0; for (c in want) if ((n "," c) in ini) hit = 1
+          if (!hit) continue
+          if (best < 0 || rl[n] < best) { best = rl[n]; s = "" }
+          if (rl[n] == best) s = s (s == "" ? "" : ",") n
+        }
+        by = "rated latency"
+        if (best < 0) {
+          by = "distance"
+          for (n = 0; n < 1024; n++) {
+            if (!(n in mem)) continue
+            d = -1; for (c in want) { x = dist[c "," n]; if (x > 0 && (d < 0 || x < d)) d = x }
+            if (d < 0) continue
+            if (best < 0 || d < best) { best = d; s = "" }
+            if (d == best) s = s (s == "" ? "" : ",") n
+          }
+        }
+        print "near " s
+        print "nearby " by
+      }
+    }' "$T/tf.facts"
+}
+
+# tf_to FORM: the to-nodes the tool resolves FORM to ("[0,1]"), or "exit N"
+tf_to() {
+  "$MP" --json -n $$ all "$1" >"$T/tf.json" 2>"$T/tf.err"
+  local rc=$?
+  if [ $rc != 0 ]; then echo "exit $rc"; return; fi
+  sed -n 's/.*"to":\(\[[0-9,]*\]\).*/\1/p' "$T/tf.json"
+}
+
+# tf_check WANT-SOURCE: every form against the model and the kernel's files
+tf_check() {
+  local want=$1 m src guess nt r list got why= n fig fast slow cpus near by
+  tf_facts
+  cpus=$(cat /sys/devices/system/node/has_cpu)
+  m=$(tf_model "$cpus")
+  info "tierforms: the kernel's map: $(grep '^K ' "$T/tf.facts" | tr '\n' ';') figures: $(grep '^P ' "$T/tf.facts" | tr '\n' ';')"
+  info "tierforms: the model: $(echo "$m" | tr '\n' ';')"
+  src=$(echo "$m" | sed -n 's/^source //p') guess=$(echo "$m" | sed -n 's/^guess //p')
+  nt=$(echo "$m" | sed -n 's/^ntiers //p')
+  if [ "$src" = "$want" ]; then pass "tierforms-source-$want"; else fail "tierforms-source-$want" "this layout should resolve by $want; the model says $src"; fi
+  # the kernel's own nodelists, when its tiers are what counts: tier:R is the
+  # R-th memory_tier directory by number (its nodes with memory)
+  if [ "$src" = kernel ]; then
+    r=0
+    for n in $(grep '^K ' "$T/tf.facts" | cut -d' ' -f2 | sort -n); do
+      list=$(sed -n "s/^K $n //p" "$T/tf.facts")
+      got=$(tf_to "tier:$r")
+      # a nodelist of nodes without memory only (none seen so far) would have no rank
+      [ "$got" = "[$(echo "$list" | awk -F, '{ for (i = 1; i <= NF; i++) { if (split($i, ab, "-") == 2) for (j = ab[1]; j <= ab[2]; j++) s = s (s ? "," : "") j; else s = s (s ? "," : "") $i } print s }')]" ] ||
+        why="$why; tier:$r is $got, memory_tier$n/nodelist is $list"
+      r=$((r + 1))
+    done
+  fi
+  for r in $(seq 0 $((nt - 1))); do
+    list=$(echo "$m" | sed -n "s/^tier $r //p")
+    got=$(tf_to "tier:$r")
+    [ "$got" = "[$list]" ] || why="$why; tier:$r: tool $got, model [$list]"
+  done
+  fast=$(echo "$m" | sed -n 's/^tier 0 //p')
+  slow=$(echo "$m" | sed -n 's/^tier [1-9][0-9]* //p' | tr '\n' ',' | sed 's/,$//')
+  got=$(tf_to fast); [ "$got" = "[$fast]" ] || why="$why; fast: tool $got, model [$fast]"
+  if [ "$nt" -ge 2 ]; then
+    got=$(tf_to slow)
+    [ "$got" = "[$(echo "$slow" | tr ',' '\n' | sort -n | tr '\n' ',' | sed 's/,$//')]" ] || why="$why; slow: tool $got, model [$slow]"
+  else
+    got=$(tf_to slow)
+    [ "$got" = "exit 1" ] && grep -q "'slow': every node with memory" "$T/tf.err" || why="$why; slow with one tier: $got $(cat "$T/tf.err")"
+  fi
+  got=$(tf_to "tier:$nt"); [ "$got" = "exit 1" ] || why="$why; tier:$nt (one too many) gave $got"
+  near=$(echo "$m" | sed -n 's/^near //p')
+  got=$(tf_to "near:$$"); [ "$got" = "[$near]" ] || why="$why; near:\$\$ (CPU nodes $cpus): tool $got, model [$near]"
+  by=$(echo "$m" | sed -n 's/^nearby //p')
+  grep -q "\"near\":\[{\"pid\":$$,\"cpu_nodes\":\[[0-9,]*\],\"nodes\":\[$near\],\"by\":\"$by\"}\]" "$T/tf.json" ||
+    why="$why; --json's near does not say [$near] by $by: $(sed -n 's/.*\("near":[^]]*]\).*/\1/p' "$T/tf.json")"
+  # the JSON map: its source and guess, and the figures as the kernel rates them
+  "$MP" --json -n $$ all fast >"$T/tf.json" 2>&1
+  grep -q "\"tiers\":{\"source\":\"$src\",\"guess\":$([ "$guess" = 1 ] && echo true || echo false)," "$T/tf.json" ||
+    why="$why; --json does not say source $src, guess $guess: $(head -c 300 "$T/tf.json")"
+  while read -r x n a b c d; do
+    [ -n "$n" ] || continue
+    fig="\"$n\":{\"read_latency_ns\":$a,\"write_latency_ns\":$b,\"read_bandwidth_mbps\":$c,\"write_bandwidth_mbps\":$d}"
+    grep -q "$fig" "$T/tf.json" || why="$why; --json lacks $fig"
+  done <<EOT
+$(grep '^P ' "$T/tf.facts")
+EOT
+  "$MP" -v -n $$ all fast >"$T/tf.v" 2>&1
+  case $src in
+    kernel) grep -q "^tiers: the kernel's memory tiers" "$T/tf.v" ;;
+    hmat) grep -q "^tiers: the firmware's rated figures" "$T/tf.v" ;;
+    *) grep -q "^tiers: a guess from the distance table" "$T/tf.v" ;;
+  esac || why="$why; -v does not name the source $src: $(head -n 2 "$T/tf.v" | tr '\n' ' ')"
+  info "tierforms: -v says: $(grep -v '^pid\|^  *node\|^  *[0-9]\|total' "$T/tf.v" | tr '\n' ';')"
+  if [ -z "$why" ]; then pass tierforms-map; else fail tierforms-map "${why#; }"; fi
+  TF_FAST=$fast TF_SLOW=$(echo "$slow" | tr ',' '\n' | sort -n | tr '\n' ',' | sed 's/,$//') TF_NEAR=$near TF_NT=$nt
+}
+
+# tf_moves: a hog on the fastest tier moved "fast slow", one on the slow tier
+# moved back "slow near:PID" (the hog's own pid), each beside numactl's tool
+# given the numbers
+tf_moves() {
+  if [ "$TF_NT" -lt 2 ]; then
+    echo "RESULT SKIP tierforms-moves: one tier here, nothing is slow"
+    return
+  fi
+  mcase tf-down "-s 16 -b ${TF_FAST%%,*}" "@ fast slow" "$TF_FAST" "$TF_SLOW" 0
+  LAST_A="@ $TF_FAST $TF_SLOW"
+  sbs tf-down same
+  mcase tf-up "-s 16 -b ${TF_SLOW%%,*}" "@ slow near:@" "$TF_SLOW" "$TF_NEAR" 0
+  LAST_A="@ $TF_SLOW $TF_NEAR"
+  sbs tf-up same
+}
+
+# tf_hmat_probe NAME: where qemu was given an HMAT (boot.sh adds mp.hmat=1),
+# whether this kernel took it: if no node has rated figures, SKIP with the
+# kernel's own words (Linux ignores an HMAT that describes a node without
+# memory; arm64 reads ACPI only through UEFI firmware)
+tf_hmat_probe() {
+  local why
+  grep -q 'mp\.hmat=1' /proc/cmdline || return 0
+  ls /sys/devices/system/node/node*/access0/initiators/read_latency >/dev/null 2>&1 && return 0
+  why=$(dmesg | grep -E 'acpi/hmat: Ignoring|NUMA: no nodes coverage|NUMA: Faking|NUMA: No NUMA' | sed 's/^\[[^]]*\] //' | tr '\n' ';')
+  [ -d /sys/firmware/acpi/tables ] || why="no ACPI tables (a device-tree boot: no UEFI firmware); $why"
+  echo "RESULT SKIP tierforms-$1: qemu gave an HMAT, but this kernel has no rated figures: ${why:-no reason in dmesg}"
+  return 1
+}
+sc_tierforms_kernel() { tf_hmat_probe kernel && tf_check kernel && tf_moves; }
+sc_tierforms_hmat() { tf_hmat_probe hmat && tf_check hmat && tf_moves; }
+sc_tierforms_guess() { tf_check distance && tf_moves; }
+
+# a hog pinned to the CPU of node 1 (hmatsockets: the second socket, whose
+# DRAM alone is near by the rated latencies; hmatnomem: the memoryless CPU
+# node, whose nearest memory only the distance table names); its pages on the
+# fastest tier move "fast near:PID", beside the model's answer for node 1
+sc_tierforms_pinned() {
+  local p cpu1 want why=
+  if [ -z "${TF_FAST:-}" ]; then echo "RESULT SKIP tierforms-pinned: tierforms_* did not run first"; return; fi
+  cpu1=$(cut -d- -f1 /sys/devices/system/node/node1/cpulist | cut -d, -f1)
+  tf_facts
+  want=$(tf_model 1 | sed -n 's/^near //p')
+  info "tierforms-pinned: the model says near node 1 is [$want]"
+  if ! hog_start tfp -s 16 -N -i "$TF_FAST"; then fail tierforms-pinned "hog did not start"; return; fi
+  p=$(hpid tfp)
+  if ! taskset -p "$(printf '%x' $((1 << cpu1)))" "$p" >/dev/null 2>&1; then
+    hog_stop tfp
+    echo "RESULT SKIP tierforms-pinned: taskset cannot pin the hog"
+    return
+  fi
+  hog_report tfp before || why="no report"
+  "$MP" "$p" fast "near:$p" >"$T/tfp.out" 2>"$T/tfp.err" || why="$why; exit $?: $(head -c 200 "$T/tfp.err")"
+  hog_report tfp after || why="$why; no report after"
+  hog_stop tfp
+  [ -n "$want" ] || why="$why; the model names no memory near node 1"
+  if [ -z "$why" ]; then
+    why=$(pagecheck check "$T/tfp.before" "$T/tfp.after" "$TF_FAST" "$want") && why=
+  fi
+  if [ -z "$why" ]; then pass tierforms-pinned; info "tierforms-pinned: $(counts "$T/tfp.before") -> $(counts "$T/tfp.after")"; else fail tierforms-pinned "${why#; }"; fi
 }
