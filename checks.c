@@ -177,8 +177,9 @@ static int perm_owner(struct target *t, const unsigned long uid[3], const unsign
 }
 
 /* The kernel's ptrace_may_access(PTRACE_MODE_READ_REALCREDS), as far as /proc
- * shows it (KERNEL.md, step 3): 0 allowed, 1 refused (the message says why),
- * -1 not known. */
+ * shows it (the third step of kernel_migrate_pages() in mm/mempolicy.c and of
+ * find_mm_struct() in mm/migrate.c; __ptrace_may_access() in kernel/ptrace.c):
+ * 0 allowed, 1 refused (the message says why), -1 not known. */
 static int perm_check(struct target *t)
 {
 	unsigned long uid[3], gid[3];
@@ -338,7 +339,7 @@ static void explain_eperm(struct target *t, const struct engine *eng)
 	if (perm == 0 && cpuset == 0)
 		target_msg(t, "permission denied, although the process may be read by you and its "
 			   "cpuset allows the to-nodes: probably a security module (Landlock, "
-			   "AppArmor, SELinux, Yama) refused it");
+			   "AppArmor, SELinux) refused it");
 	else
 		target_msg(t, "permission denied: the process belongs to another user or holds "
 			   "capabilities you lack (needs CAP_SYS_PTRACE), or the to-nodes are "

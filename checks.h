@@ -2,10 +2,12 @@
  * call, in one place for the dry run, the single call and the mover: the same
  * refusal gets the same words and the same exit status on every path.
  *
- * The kernel's order (KERNEL.md): the process exists; the caller may read it
- * (ptrace read access); the to-nodes are within its cpuset or the caller has
- * CAP_SYS_NICE; some to-node is within the caller's cpuset; security modules;
- * it has memory. Then an engine may refuse on its own (engine.h).
+ * The kernel's order (kernel_migrate_pages() in mm/mempolicy.c; move_pages'
+ * find_mm_struct() in mm/migrate.c): the process exists; the caller may read
+ * it (ptrace_may_access(PTRACE_MODE_READ_REALCREDS): Yama, which acts only on
+ * PTRACE_MODE_ATTACH, never refuses it); the to-nodes are within its cpuset or
+ * the caller has CAP_SYS_NICE; some to-node is within the caller's cpuset;
+ * security modules (security_task_movememory()); it has memory. Then an engine may refuse on its own (engine.h).
  *
  * SPDX-License-Identifier: GPL-2.0-only
  */

@@ -48,8 +48,9 @@ static const char usage_text[] =
 "what moved (the rest stays where it is), then dies of the signal.\n"
 "\n"
 "Cold and hot pages (for tiered memory; moved by the chunked mover):\n"
-"      --cold TIME   watch the processes for TIME (30s, 5m, 1h, or seconds),\n"
-"                    then move only the pages they did not touch meanwhile\n"
+"      --cold TIME   watch the processes for TIME (30s, 5m, 1h, 2d, 500ms or\n"
+"                    seconds; up to 30 days), then move only the pages they\n"
+"                    did not touch meanwhile\n"
 "      --hot TIME    the same, moving only the pages they touched\n"
 "      --tracker T   how touches are seen: auto (default: idle if it can be\n"
 "                    used, else softdirty), idle (idle page tracking: reads and\n"
@@ -220,7 +221,7 @@ static void set_watch(int mode, const char *name, const char *val)
 	if (opt.watch && opt.watch != mode)
 		die_usage("--cold and --hot cannot be given together");
 	if (parse_duration(val, &opt.watch_ms) < 0)
-		die_usage("--%s: %s is not a time (30s, 5m, 1h, 500ms or seconds; up to 30 days)",
+		die_usage("--%s: %s is not a time (30s, 5m, 1h, 2d, 500ms or seconds; up to 30 days)",
 			  name, shown(val));
 	opt.watch = mode;
 }

@@ -116,9 +116,9 @@ for o in --cold --hot --tracker; do
   usage "$o without a value" "option '$o' needs a value" 1 0 0 $o
 done
 for d in 0 00 5x 1.5m -1 "" 2w 31d 99999999999999999999 05s; do
-  usage "--cold '$d'" "--cold: '$d' is not a time (30s, 5m, 1h, 500ms or seconds; up to 30 days)" --cold "$d" 1 0 0
+  usage "--cold '$d'" "--cold: '$d' is not a time (30s, 5m, 1h, 2d, 500ms or seconds; up to 30 days)" --cold "$d" 1 0 0
 done
-usage "--hot 0s" "--hot: '0s' is not a time (30s, 5m, 1h, 500ms or seconds; up to 30 days)" --hot 0s 1 0 0
+usage "--hot 0s" "--hot: '0s' is not a time (30s, 5m, 1h, 2d, 500ms or seconds; up to 30 days)" --hot 0s 1 0 0
 usage "--cold and --hot together" "--cold and --hot cannot be given together" --cold 5m --hot 1m 1 0 0
 usage "--tracker without --cold" "--tracker needs --cold or --hot" --tracker idle 1 0 0
 usage "--tracker frob" "--tracker: 'frob' is not auto, idle or softdirty" --cold 1s --tracker frob 1 0 0

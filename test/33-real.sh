@@ -11,7 +11,8 @@ mkdir -p build
 cc=${HOST_CC:-gcc}
 $cc -O2 -Wall -Wextra -Werror -o build/seccomp_exec test/helpers/seccomp_exec.c &&
 $cc -O2 -Wall -Wextra -Werror -pthread -o build/leader_exit test/helpers/leader_exit.c &&
-$cc -O2 -Wall -Wextra -Werror -pthread -o build/two_threads test/helpers/two_threads.c || {
+$cc -O2 -Wall -Wextra -Werror -pthread -o build/two_threads test/helpers/two_threads.c &&
+$cc -O2 -Wall -Wextra -Werror -o build/zombie test/helpers/zombie.c || {
   echo "FAIL build the helpers"; exit 1; }
 tmp=$(mktemp -d); chmod 755 "$tmp"
 pids=() cgs=()
@@ -102,8 +103,9 @@ fi
 # --- 2. the dry run refuses what the real run refuses -------------------------
 bg true; dead=$last; wait "$dead" 2>/dev/null
 same_as_real "a process that exited" "$dead" 0 0
-# a zombie: a child its parent never reaps
-bg sh -c 'sleep 0 & echo $! >'"$tmp/zpid"'; exec sleep 600'
+# a zombie: a child its parent never reaps (test/helpers/zombie.c writes the
+# pid once the child is one)
+bg build/zombie "$tmp/zpid"
 until_zombie "$tmp/zpid" "a zombie"
 z=$(cat "$tmp/zpid")
 run "$MP" "$z" 0 0; expect "a zombie: exit 1, said" 1 "" "migratepages: $z: the process has exited (a zombie): its memory is gone"

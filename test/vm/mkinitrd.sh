@@ -48,14 +48,17 @@ if [ "$arch" = "$(uname -m)" ]; then
   fi
 fi
 
-# The project's seccomp helper (test/helpers), for the dry-run proof.
-if [ -f "$top/test/helpers/seccomp_exec.c" ]; then
-  bin=$bdir/helpers/seccomp_exec
-  if [ ! -x "$bin" ] || [ "$top/test/helpers/seccomp_exec.c" -nt "$bin" ]; then
+# The project's helpers of test/helpers the guests use too: seccomp_exec (the
+# dry-run proof) and zombie (a child never reaped).
+for name in seccomp_exec zombie; do
+  src=$top/test/helpers/$name.c
+  [ -f "$src" ] || continue
+  bin=$bdir/helpers/$name
+  if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; then
     # shellcheck disable=SC2086
-    $cc -static -O2 -Wall -Wextra -Werror -o "$bin" "$top/test/helpers/seccomp_exec.c"
+    $cc -static -O2 -Wall -Wextra -Werror -o "$bin" "$src"
   fi
-fi
+done
 
 # busybox-static for the guest's architecture.
 busybox=
