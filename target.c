@@ -149,9 +149,18 @@ int target_alive(struct target *t)
 	return !__atomic_load_n(&t->gone, __ATOMIC_RELAXED);
 }
 
+/* Some process holds the number now (kill(0) answers for it, or refuses). */
+static int number_taken(int pid)
+{
+	return kill(pid, 0) == 0 || errno == EPERM;
+}
+
 /* After a call that named the process by number: when it has been reaped
- * since, the call may have reached a successor (no check made before a call
- * closes that window); the pipeline reports it (target_settle). */
+ * since and a process holds the number now, the call may have reached that
+ * successor (no check made before a call closes that window); the pipeline
+ * reports it (target_settle). When the number names no process after the
+ * call, any process the call could have reached has exited too: no living
+ * process was touched, and the target is one that exited during the move. */
 static void after_call(struct target *t, long r)
 {
 	int e = errno;
@@ -159,7 +168,7 @@ static void after_call(struct target *t, long r)
 	if (exited_now(t)) {
 		__atomic_store_n(&t->gone, 1, __ATOMIC_RELAXED);
 		/* (ESRCH: the number named no process; the call reached none) */
-		if (!(r < 0 && e == ESRCH) && reaped(t))
+		if (!(r < 0 && e == ESRCH) && reaped(t) && number_taken(t->mm_pid))
 			__atomic_store_n(&t->successor, 1, __ATOMIC_RELAXED);
 	}
 	errno = e;
