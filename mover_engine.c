@@ -280,9 +280,10 @@ static void mover_opts(struct mv_opts *mo, int phase)
 	}
 	mo->select = !tracker ? MV_SELECT_ALL : opt.watch == WATCH_COLD ? MV_SELECT_IDLE
 								    : MV_SELECT_ACCESSED;
-	if (opt.progress == 2 || (opt.progress == 1 && isatty(2))) {
+	/* --json: events on stdout, only when asked (--progress=always) */
+	if (opt.progress == 2 || (opt.progress == 1 && !opt.json && isatty(2))) {
 		mo->progress = report_progress;
-		mo->progress_ns = isatty(2) ? 250000000u : 1000000000u;
+		mo->progress_ns = !opt.json && isatty(2) ? 250000000u : 1000000000u;
 	}
 }
 

@@ -36,10 +36,8 @@ void watch_setup(void)
 	if (!opt.watch)
 		return;
 	tracker = tracker_choose(opt.tracker, why, sizeof(why));
-	if (!tracker) {
-		say("%s", why);
-		exit(EX_FAIL);
-	}
+	if (!tracker)
+		die("%s", why);
 	info.tracker = tracker->name;
 	info.sees = tracker->sees;
 	info.asked_ms = opt.watch_ms;
