@@ -7,6 +7,7 @@
 
 #include "bitmap.h"
 #include "fmt.h"
+#include "tiers.h"
 
 void ns_clear(struct nodeset *s)
 {
@@ -58,6 +59,11 @@ int ns_last(const struct nodeset *s)
 		if (s->w[i])
 			return i * MP_WORD_BITS + MP_WORD_BITS - 1 - __builtin_clzl(s->w[i]);
 	return -1;
+}
+
+unsigned long ns_maxnode(int high)
+{
+	return ((unsigned long)(high < 0 ? 0 : high) / 64 + 1) * 64 + 1;
 }
 
 int ns_nth(const struct nodeset *s, int i)
@@ -167,33 +173,6 @@ bad:
 	return -1;
 }
 
-/* The user's text, quoted for a message: its first n characters, at most 40,
- * anything that is not printable ASCII escaped, so that an error stays one
- * readable line. */
-const char *quote_max(const char *text, size_t n, size_t max, char *buf, size_t len)
-{
-	size_t o = 0;
-	const unsigned char *s = (const unsigned char *)text;
-	const size_t room = len - 8; /* for an escape, "...'" and the NUL */
-
-	buf[o++] = '\'';
-	for (size_t shown = 0; *s && shown < n && o < room; s++, shown++) {
-		if (shown == max)
-			break;
-		if (*s >= 0x20 && *s < 0x7f && *s != '\\' && *s != '\'')
-			buf[o++] = (char)*s;
-		else
-			o += fmt(buf + o, len - o, "\\x%02x", (unsigned)*s);
-	}
-	if (*s && (size_t)(s - (const unsigned char *)text) < n) {
-		memcpy(buf + o, "...", 3);
-		o += 3;
-	}
-	buf[o++] = '\'';
-	buf[o] = 0;
-	return buf;
-}
-
 static const char *quote_n(const char *text, size_t n, char *buf, size_t len)
 {
 	return quote_max(text, n, 40, buf, len);
@@ -268,6 +247,66 @@ static int dev_form(const char *p, const char *end)
 	return DEV_NONE;
 }
 
+/* The word w at p, ended by a comma or the end of the text. */
+static int word_at(const char *p, const char *end, const char *w)
+{
+	size_t n = strlen(w);
+	return (size_t)(end - p) >= n && memcmp(p, w, n) == 0 && (p + n == end || p[n] == ',');
+}
+
+/* A tier form at p (fast, slow, tier:N, near:PID), recorded in spec and
+ * skipped. Returns 1 when one was there, 0 when not, -1 with err on a bad one. */
+static int tier_form(const char *what, const char *text, const char **pp, const char *end,
+		     struct nodespec *spec, char *err, size_t errlen)
+{
+	const char *p = *pp, *e = p, *arg;
+	unsigned long long v;
+	char at[QBUF];
+	int r;
+
+	while (e < end && *e != ',')
+		e++;
+	if (word_at(p, end, "fast") || word_at(p, end, "slow")) {
+		*(p[0] == 'f' ? &spec->fast : &spec->slow) = 1;
+	} else if (e - p >= 5 && memcmp(p, "tier:", 5) == 0) {
+		arg = p + 5;
+		if (arg == e)
+			return fail(err, errlen, what, NULL, "%s names no tier (tier:0 is the fastest)",
+				    quote_n(p, (size_t)(e - p), at, sizeof(at)));
+		r = dec_strict(arg, (size_t)(e - arg), 0, MP_MAXNODES - 1, &v);
+		if (r == DEC_RANGE)
+			return fail(err, errlen, what, NULL, "%s: tier numbers go up to %d",
+				    quote_n(p, (size_t)(e - p), at, sizeof(at)), MP_MAXNODES - 1);
+		if (r != DEC_OK)
+			return fail(err, errlen, what, NULL, "%s: a tier is a number from 0, the "
+				    "fastest (tier:0, tier:1, ...)",
+				    quote_n(p, (size_t)(e - p), at, sizeof(at)));
+		ns_add(&spec->tiers, (int)v);
+	} else if (e - p >= 5 && memcmp(p, "near:", 5) == 0) {
+		arg = p + 5;
+		if (arg == e)
+			return fail(err, errlen, what, NULL, "%s names no process",
+				    quote_n(p, (size_t)(e - p), at, sizeof(at)));
+		r = dec_strict(arg, (size_t)(e - arg), 1, 0x7fffffff, &v);
+		if (r != DEC_OK)
+			return fail(err, errlen, what, NULL, "%s: not a process id (a decimal "
+				    "number from 1)", quote_n(p, (size_t)(e - p), at, sizeof(at)));
+		if (spec->nnear == MP_NEAR_MAX)
+			return fail(err, errlen, what, text, "more than %d near: items",
+				    MP_NEAR_MAX);
+		spec->near[spec->nnear++] = (int)v;
+	} else {
+		return 0;
+	}
+	if (spec->relative)
+		return fail(err, errlen, what, text, "%s is a tier form: it names nodes, not "
+			    "places in the process's cpuset, so it cannot be in a '+' list",
+			    quote_n(p, (size_t)(e - p), at, sizeof(at)));
+	spec->tier_forms++;
+	*pp = e;
+	return 1;
+}
+
 int nodespec_parse(const char *what, const char *text, struct nodespec *spec,
 		   char *err, size_t errlen)
 {
@@ -297,6 +336,11 @@ int nodespec_parse(const char *what, const char *text, struct nodespec *spec,
 			p += 3;
 			goto next;
 		}
+		r = tier_form(what, text, &p, end, spec, err, errlen);
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			goto next;
 		/* As in libnuma, a device form takes the rest of the text (a file
 		 * name may hold commas), so it is the last item of the list. */
 		spec->dev = dev_form(p, end);
@@ -382,6 +426,91 @@ static int resolve_device(const char *what, const struct nodespec *spec,
 	return 0;
 }
 
+static const char *tier_source_words(const struct tiermap *m)
+{
+	switch (m->source) {
+	case TIER_KERNEL: return "the kernel's memory tiers";
+	case TIER_HMAT: return "the firmware's rated figures (HMAT)";
+	}
+	return "a guess from the distance table";
+}
+
+/* The nodes the tier forms of the list name, added to named. */
+static int resolve_tiers(const char *what, const struct nodespec *spec,
+			 const struct nodectx *ctx, struct nodeset *named,
+			 char *err, size_t errlen)
+{
+	static char why[600], list[MP_MAXNODES * 5 + 8], item[32];
+	const struct tiermap *m;
+	struct nodeset s;
+
+	if (!ctx->tiers || !ctx->tiers->map)
+		return fail(err, errlen, what, NULL, "tier forms (fast, slow, tier:N, near:PID) "
+			    "cannot be resolved here");
+	why[0] = 0;
+	m = ctx->tiers->map(ctx->online, ctx->memory, why, sizeof(why));
+	if (!m)
+		return fail(err, errlen, what, NULL, "the memory tiers could not be read: %s",
+			    why[0] ? why : "unknown reason");
+	if (spec->fast) {
+		tiermap_tier(m, 0, &s);
+		for (int n = ns_next(&s, -1); n >= 0; n = ns_next(&s, n))
+			ns_add(named, n);
+	}
+	if (spec->slow) {
+		if (m->ntiers < 2) {
+			tiermap_tier(m, 0, &s);
+			ns_format(&s, list, sizeof(list));
+			return fail(err, errlen, what, "slow", "every node with memory (%s) is in one "
+				    "tier, by %s: no node is slower than another", list,
+				    tier_source_words(m));
+		}
+		for (int r = 1; r < m->ntiers; r++) {
+			tiermap_tier(m, r, &s);
+			for (int n = ns_next(&s, -1); n >= 0; n = ns_next(&s, n))
+				ns_add(named, n);
+		}
+	}
+	for (int r = ns_next(&spec->tiers, -1); r >= 0; r = ns_next(&spec->tiers, r)) {
+		if (r >= m->ntiers) {
+			fmt(item, sizeof(item), "tier:%d", r);
+			if (m->ntiers == 0)
+				return fail(err, errlen, what, item, "no node with memory is in a "
+					    "memory tier, by %s", tier_source_words(m));
+			if (m->ntiers == 1)
+				return fail(err, errlen, what, item, "there is one memory tier "
+					    "(tier:0), by %s", tier_source_words(m));
+			return fail(err, errlen, what, item, "there are %d memory tiers (tier:0 "
+				    "to tier:%d, fastest first), by %s", m->ntiers, m->ntiers - 1,
+				    tier_source_words(m));
+		}
+		tiermap_tier(m, r, &s);
+		for (int n = ns_next(&s, -1); n >= 0; n = ns_next(&s, n))
+			ns_add(named, n);
+	}
+	for (int i = 0; i < spec->nnear; i++) {
+		const char *how;
+		struct nodeset cpu;
+		fmt(item, sizeof(item), "near:%d", spec->near[i]);
+		if (!ctx->tiers->cpu_nodes)
+			return fail(err, errlen, what, item, "cannot be resolved here");
+		why[0] = 0;
+		if (ctx->tiers->cpu_nodes(spec->near[i], &cpu, why, sizeof(why)) < 0)
+			return fail(err, errlen, what, item, "%s", why[0] ? why : "no such process");
+		if (tiermap_near(m, &cpu, &s, &how) < 0) {
+			ns_format(&cpu, list, sizeof(list));
+			return fail(err, errlen, what, item, "neither rated latencies nor a distance "
+				    "table say which memory is nearest to node%s %s",
+				    ns_count(&cpu) == 1 ? "" : "s", list);
+		}
+		if (ctx->tiers->near_seen)
+			ctx->tiers->near_seen(spec->near[i], &cpu, &s, how);
+		for (int n = ns_next(&s, -1); n >= 0; n = ns_next(&s, n))
+			ns_add(named, n);
+	}
+	return 0;
+}
+
 int nodespec_resolve(const char *what, const char *text, const struct nodespec *spec,
 		     const struct nodectx *ctx, struct nodeset *out,
 		     char *err, size_t errlen)
@@ -411,6 +540,8 @@ int nodespec_resolve(const char *what, const char *text, const struct nodespec *
 		named = spec->nums;
 	}
 	if (spec->dev != DEV_NONE && resolve_device(what, spec, ctx, &named, err, errlen) < 0)
+		return -1;
+	if (spec->tier_forms && resolve_tiers(what, spec, ctx, &named, err, errlen) < 0)
 		return -1;
 	for (int n = ns_next(&named, -1); n >= 0; n = ns_next(&named, n)) {
 		if (!ns_has(ctx->online, n)) {

@@ -29,6 +29,10 @@ int ns_has(const struct nodeset *s, int n);
 int ns_count(const struct nodeset *s);
 int ns_next(const struct nodeset *s, int after); /* next member > after, or -1 */
 int ns_last(const struct nodeset *s);            /* highest member, or -1 */
+/* The maxnode argument of the NUMA system calls for a mask that covers nodes
+ * 0..high: the bit count, rounded up to whole 64-bit words (a 32-bit kernel
+ * reads the same bits), + 1, because the kernel reads maxnode - 1 bits. */
+unsigned long ns_maxnode(int high);
 int ns_nth(const struct nodeset *s, int i);      /* i-th member from 0, or -1 */
 int ns_subset(const struct nodeset *a, const struct nodeset *b); /* a within b */
 void ns_and(struct nodeset *d, const struct nodeset *a, const struct nodeset *b);
@@ -41,10 +45,6 @@ size_t ns_format(const struct nodeset *s, char *buf, size_t len);
 /* Reads a kernel node list, the format of /sys/devices/system/node/online and
  * of Mems_allowed_list: "0-3,8", possibly empty, possibly ending in a newline.
  * Returns 0, or -1 when the text is not such a list (out is then empty). */
-/* The user's text quoted for a message: 'TEXT', at most n bytes of it and
- * at most max shown ("..." after), anything outside printable ASCII as \xNN. */
-const char *quote_max(const char *text, size_t n, size_t max, char *buf, size_t len);
-
 int ns_read_list(const char *text, size_t len, struct nodeset *out);
 
 /* The device forms of a node list (numactl's libnuma accepts them too): the
@@ -55,6 +55,9 @@ enum nodedev { DEV_NONE, DEV_NETDEV, DEV_PCI, DEV_BLOCK, DEV_FILE, DEV_IP };
 /* "netdev:", "pci:", ... for a kind, "" for DEV_NONE. */
 const char *nodedev_prefix(int kind);
 
+/* near:PID items a list may hold */
+#define MP_NEAR_MAX 8
+
 /* A parsed node list, before it is applied to a topology. */
 struct nodespec {
 	int invert;           /* leading '!' */
@@ -64,11 +67,19 @@ struct nodespec {
 	int dev;              /* a device form ends the list: enum nodedev */
 	const char *dev_item; /* within the parsed text: "netdev:eth0" */
 	const char *dev_name; /* within the parsed text: "eth0" */
+	/* tier forms (tiers.h): the tier map is needed when any is set */
+	int tier_forms;       /* how many tier forms appeared */
+	int fast, slow;       /* the words fast and slow appeared */
+	struct nodeset tiers; /* tier:N named (ranks from the fastest, 0) */
+	int nnear;
+	int near[MP_NEAR_MAX]; /* near:PID, in order */
 };
 
 /* Answers with the node of a device: the node (>= 0), or -1 with the reason
  * in why, one phrase naming what was missing ("no such network device"). */
 typedef int (*nodedev_fn)(int kind, const char *name, char *why, size_t whylen);
+
+struct tier_source_fns;
 
 /* What a node list is resolved against. */
 struct nodectx {
@@ -78,6 +89,7 @@ struct nodectx {
 	const struct nodeset *allowed;   /* the target's Mems_allowed, or NULL if unknown */
 	int pid;                         /* the target, for messages */
 	nodedev_fn device_node;          /* resolves device forms; NULL: refused */
+	const struct tier_source_fns *tiers; /* the tier map (tiers.h); NULL: refused */
 };
 
 /* Parses TEXT (grammar in the man page, NODE LISTS). On error returns -1 and

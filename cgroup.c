@@ -100,21 +100,25 @@ static int threads_pids(int fd, struct pidlist *l, size_t *zeros)
 	return r;
 }
 
-/* The processes of the directory open at dfd (threaded: from its threads). */
+/* The processes of the directory open at dfd. A threaded cgroup lists
+ * threads only (its cgroup.procs answers EOPNOTSUPP): its processes are found
+ * from them, on the walk and on every reading after it. */
 static int dir_pids(struct cgwalk *w, int i, int dfd, struct pidlist *l, size_t *zeros)
 {
-	int fd = openat(dfd, w->dirs[i].threaded ? "cgroup.threads" : "cgroup.procs", O_RDONLY);
+	int fd;
 
-	if (fd >= 0 && read_pids(fd, l, zeros) == 0)
-		return 0;
-	if (fd >= 0 && errno == EOPNOTSUPP && !w->dirs[i].threaded) {
-		/* a threaded cgroup: cgroup.procs cannot be read */
-		w->dirs[i].threaded = 1;
-		fd = openat(dfd, "cgroup.threads", O_RDONLY);
-		if (fd >= 0 && threads_pids(fd, l, zeros) == 0)
+	if (!w->dirs[i].threaded) {
+		fd = openat(dfd, "cgroup.procs", O_RDONLY);
+		if (fd >= 0 && read_pids(fd, l, zeros) == 0)
 			return 0;
-		w->err_threads = 1;
+		if (fd < 0 || errno != EOPNOTSUPP)
+			return -1;
+		w->dirs[i].threaded = 1;
 	}
+	fd = openat(dfd, "cgroup.threads", O_RDONLY);
+	if (fd >= 0 && threads_pids(fd, l, zeros) == 0)
+		return 0;
+	w->err_threads = 1;
 	return -1;
 }
 

@@ -8,12 +8,14 @@
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "checks.h"
 #include "cli.h"
 #include "fmt.h"
+#include "kerndat.h"
 #include "output.h"
 #include "syscall_arch.h"
 #include "sysinfo.h"
@@ -47,7 +49,7 @@ static void caps_read(void)
 		me.eff = (uint64_t)data[1].effective << 32 | data[0].effective;
 		me.prm = (uint64_t)data[1].permitted << 32 | data[0].permitted;
 	}
-	me.init_ns = in_initial_userns();
+	me.init_ns = kd_initial_userns();
 }
 
 static int have_cap(int cap)
@@ -175,8 +177,9 @@ static int perm_owner(struct target *t, const unsigned long uid[3], const unsign
 }
 
 /* The kernel's ptrace_may_access(PTRACE_MODE_READ_REALCREDS), as far as /proc
- * shows it (KERNEL.md, step 3): 0 allowed, 1 refused (the message says why),
- * -1 not known. */
+ * shows it (the third step of kernel_migrate_pages() in mm/mempolicy.c and of
+ * find_mm_struct() in mm/migrate.c; __ptrace_may_access() in kernel/ptrace.c):
+ * 0 allowed, 1 refused (the message says why), -1 not known. */
 static int perm_check(struct target *t)
 {
 	unsigned long uid[3], gid[3];
@@ -214,15 +217,43 @@ static int perm_check(struct target *t)
 	return 0;
 }
 
-/* /proc hides a process that exists (hidepid=invisible hides the processes
- * the caller may not inspect): 1 with the message, else 0. */
+/* Out of file descriptors (EMFILE, ENFILE): the sentence, in one place. */
+static const char *fd_shortage(int e)
+{
+	static char why[200];
+	struct rlimit rl;
+
+	if (e == ENFILE)
+		return "the system's table of open files is full (fs.file-max)";
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		fmt(why, sizeof(why), "too many open files: the limit on open files (ulimit -n) "
+		    "is %llu, too low for this run", (unsigned long long)rl.rlim_cur);
+	else
+		fmt(why, sizeof(why), "too many open files (ulimit -n)");
+	return why;
+}
+
+/* /proc/PID of a process that exists could not be opened: hidden by hidepid
+ * (ENOENT: hidepid=invisible hides the processes the caller may not
+ * inspect), or another reason, named. Returns the error to report (EPERM
+ * for hidepid) with the message, ESRCH when there is no such process, or 0. */
 static int hidden_check(struct target *t)
 {
-	if (!proc_is_ours() || target_dir(t) >= 0 || t->gone)
+	int e;
+
+	if (!kd_proc_ours() || target_dir(t) >= 0)
 		return 0;
-	target_msg(t, "permission denied: /proc hides the process (hidepid), as it hides "
-		   "processes you may not inspect; CAP_SYS_PTRACE or its user is needed");
-	return 1;
+	if (!target_alive(t))
+		return ESRCH; /* (no pidfd said so before: no such process) */
+	e = t->dir_err;
+	if (e == ENOENT || e == EACCES || e == 0) {
+		target_msg(t, "permission denied: /proc hides the process (hidepid), as it hides "
+			   "processes you may not inspect; CAP_SYS_PTRACE or its user is needed");
+		return EPERM;
+	}
+	target_msg(t, "cannot open /proc/%d: %s", t->tgid, e == EMFILE || e == ENFILE
+		   ? fd_shortage(e) : strerror(e));
+	return e;
 }
 
 /* EPERM for to-nodes outside the process's cpuset: 1 with the message, 0 not
@@ -289,42 +320,26 @@ static int no_mm_check(struct target *t)
 	return 1;
 }
 
-static int seccomp_filtered(void)
-{
-	char v[16];
-	return proc_status(PROC_SELF, "Seccomp", v, sizeof(v)) == 0 && strcmp(v, "2") == 0;
-}
-
-int seccomp_blocks(const char *call)
-{
-	/* a real kernel answers migrate_pages with empty masks EINVAL (4.16+)
-	 * or 0, and move_pages of an empty list of the caller's own pages 0;
-	 * never EPERM */
-	long r = strcmp(call, "move_pages") == 0
-		 ? syscall(SYS_move_pages, 0, 0UL, NULL, NULL, NULL, 0)
-		 : syscall(SYS_migrate_pages, 0, 0UL, NULL, NULL);
-	return r < 0 && errno == EPERM;
-}
-
 /* EPERM: the filter, the owner, the cpuset, or else a security module. */
 static void explain_eperm(struct target *t, const struct engine *eng)
 {
 	int perm, cpuset;
 
-	if (!opt.dry_run && seccomp_blocks(eng->call)) {
+	if (!opt.dry_run && kd_seccomp_blocks(eng->call)) {
 		target_msg(t, "%s was refused by a seccomp filter%s, not by the kernel: container "
 			   "runtimes' default profiles block it whatever the capabilities; run "
 			   "with --security-opt seccomp=unconfined or a profile that allows %s",
-			   eng->call, seccomp_filtered() ? " (Seccomp: 2 in /proc/self/status)" : "",
+			   eng->call, kd_seccomp() == 2 ? " (Seccomp: 2 in /proc/self/status)" : "",
 			   eng->call);
 		return;
 	}
-	if (hidden_check(t) || (perm = perm_check(t)) == 1 || (cpuset = cpuset_check(t)) == 1)
+	if (hidden_check(t) == EPERM || (perm = perm_check(t)) == 1 ||
+	    (cpuset = cpuset_check(t)) == 1)
 		return;
 	if (perm == 0 && cpuset == 0)
 		target_msg(t, "permission denied, although the process may be read by you and its "
 			   "cpuset allows the to-nodes: probably a security module (Landlock, "
-			   "AppArmor, SELinux, Yama) refused it");
+			   "AppArmor, SELinux) refused it");
 	else
 		target_msg(t, "permission denied: the process belongs to another user or holds "
 			   "capabilities you lack (needs CAP_SYS_PTRACE), or the to-nodes are "
@@ -333,6 +348,11 @@ static void explain_eperm(struct target *t, const struct engine *eng)
 
 void check_fail(struct target *t, int e, const struct engine *eng)
 {
+	if (e < 0) { /* a refusal of the engine's own: no call failed */
+		t->err = 0;
+		t->status = EX_FAIL;
+		return;
+	}
 	t->err = e;
 	t->status = e == ENOMEM ? EX_PARTIAL : EX_FAIL;
 	if (e == ESRCH)
@@ -352,7 +372,10 @@ void check_fail(struct target *t, int e, const struct engine *eng)
 				   "thread, or it is exiting)");
 		return;
 	case EACCES:
-		target_msg(t, "denied by a security module (SELinux, AppArmor, ...)");
+		/* the checks passed before the move: the process may have changed
+		 * since (not dumpable any more, another cpuset) */
+		if (perm_check(t) != 1 && cpuset_check(t) != 1)
+			target_msg(t, "denied by a security module (SELinux, AppArmor, ...)");
 		return;
 	case ENOSYS:
 		target_msg(t, "this kernel has no page migration (it needs CONFIG_NUMA and "
@@ -362,6 +385,10 @@ void check_fail(struct target *t, int e, const struct engine *eng)
 	case ENOMEM:
 		target_msg(t, "the to-nodes ran out of free memory: part of the pages moved, "
 			   "the rest stayed where they were");
+		return;
+	case EMFILE:
+	case ENFILE:
+		target_msg(t, "%s", fd_shortage(e));
 		return;
 	default:
 		target_msg(t, "%s failed: %s", eng->call, strerror(e));
@@ -410,7 +437,7 @@ static int predict_without_proc(struct target *t, const struct engine *e)
 	int r;
 
 	target_note(t, "%s: permissions and the process's cpuset were not checked",
-		    proc_problem());
+		    kd_proc_problem());
 	if (caller_cpuset_check(t))
 		return EINVAL;
 	if (e->refuses && (r = e->refuses(t)) != 0)
@@ -425,10 +452,10 @@ int check_predict(struct target *t, const struct engine *e)
 	/* 1. the process exists (its pidfd, or kill() without one) */
 	if (t->gone)
 		return ESRCH;
-	if (!proc_is_ours())
+	if (!kd_proc_ours())
 		return predict_without_proc(t, e);
-	if (hidden_check(t))
-		return EPERM;
+	if ((r = hidden_check(t)) != 0)
+		return r;
 	check_live_thread(t); /* a main thread that exited: asked through a live one */
 	/* 3. ptrace_may_access */
 	if ((r = perm_check(t)) == 1)
@@ -449,7 +476,7 @@ int check_predict(struct target *t, const struct engine *e)
 		return r;
 	/* 6. security modules, and a seccomp filter on this process, are known
 	 * only by asking */
-	if (seccomp_filtered())
+	if (kd_seccomp() == 2)
 		target_note(t, "a seccomp filter is installed on this process: whether it allows "
 			    "%s is not known without calling it", e->call);
 	return 0;

@@ -2,10 +2,12 @@
  * call, in one place for the dry run, the single call and the mover: the same
  * refusal gets the same words and the same exit status on every path.
  *
- * The kernel's order (KERNEL.md): the process exists; the caller may read it
- * (ptrace read access); the to-nodes are within its cpuset or the caller has
- * CAP_SYS_NICE; some to-node is within the caller's cpuset; security modules;
- * it has memory. Then an engine may refuse on its own (engine.h).
+ * The kernel's order (kernel_migrate_pages() in mm/mempolicy.c; move_pages'
+ * find_mm_struct() in mm/migrate.c): the process exists; the caller may read
+ * it (ptrace_may_access(PTRACE_MODE_READ_REALCREDS): Yama, which acts only on
+ * PTRACE_MODE_ATTACH, never refuses it); the to-nodes are within its cpuset or
+ * the caller has CAP_SYS_NICE; some to-node is within the caller's cpuset;
+ * security modules (security_task_movememory()); it has memory. Then an engine may refuse on its own (engine.h).
  *
  * SPDX-License-Identifier: GPL-2.0-only
  */
@@ -31,7 +33,8 @@ int check_predict(struct target *t, const struct engine *e);
 int check_node_rules(struct target *t);
 
 /* Turns the errno of a refused call (or a predicted one) into the target's
- * status, message and, for processes that are gone, skip reason. */
+ * status, message and, for processes that are gone, skip reason; -1: a
+ * refusal of the engine's own, its message set (errno null in the JSON). */
 void check_fail(struct target *t, int e, const struct engine *eng);
 
 /* The process's pidfd says it has exited: a zombie (EINVAL: it has no
@@ -46,9 +49,5 @@ int check_live_thread(struct target *t);
 
 /* Why pages stay on a node the plan empties although the call succeeded. */
 const char *left_reason(void);
-
-/* A seccomp filter answers EPERM to this call (a real kernel never does to
- * the empty calls made here). */
-int seccomp_blocks(const char *call);
 
 #endif

@@ -6,12 +6,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
 
 #include "bitmap.h"
 #include "cli.h"
 #include "fmt.h"
 #include "metrics.h"
+#include "kerndat.h"
+#include "report.h"
 #include "mover.h"
 #include "output.h"
 
@@ -34,7 +35,8 @@ static const char usage_text[] =
 "                    textfile collector), FILE replaced atomically at the end\n"
 "      --cgroup DIR  every process in cgroup DIR and the cgroups below it\n"
 "  -h, --help        show this help and exit\n"
-"  -V, --version     show the version and exit\n"
+"  -V, --version     show the version and exit (with -v, the kernel facts it\n"
+"                    probed, a line each; with --json, one object)\n"
 "\n"
 "Moving in chunks (move_pages(2); any of these options selects it): the\n"
 "process keeps running, waiting at most for one chunk instead of the whole move.\n"
@@ -42,17 +44,18 @@ static const char usage_text[] =
 "                    GiB; e.g. --rate 200M)\n"
 "  -j, --jobs N      N workers in parallel (1-64), over the pages of each\n"
 "                    process and over the processes\n"
-"      --chunk PAGES pages per move_pages call (1-65536, default 4096; with\n"
-"                    --rate an eighth of a second's worth, 512 to 4096), or a\n"
-"                    size such as 16M\n"
+"      --chunk PAGES pages looked at together and moved per move_pages call\n"
+"                    (1-65536, default 4096), or a size such as 16M; with\n"
+"                    --rate 1/8 s worth (512 to 4096), each call 1/32 s worth\n"
 "      --progress[=WHEN]  a progress line on stderr: auto (default: only on a\n"
 "                    terminal), always, or never\n"
 "On SIGINT, SIGTERM or SIGHUP it makes no further move_pages call, reports\n"
 "what moved (the rest stays where it is), then dies of the signal.\n"
 "\n"
 "Cold and hot pages (for tiered memory; moved by the chunked mover):\n"
-"      --cold TIME   watch the processes for TIME (30s, 5m, 1h, or seconds),\n"
-"                    then move only the pages they did not touch meanwhile\n"
+"      --cold TIME   watch the processes for TIME (30s, 5m, 1h, 2d, 500ms or\n"
+"                    seconds; up to 30 days), then move only the pages they\n"
+"                    did not touch meanwhile\n"
 "      --hot TIME    the same, moving only the pages they touched\n"
 "      --tracker T   how touches are seen: auto (default: idle if it can be\n"
 "                    used, else softdirty), idle (idle page tracking: reads and\n"
@@ -65,6 +68,10 @@ static const char usage_text[] =
 "A list may end with the node of a device: netdev:DEV, pci:ADDR, block:DEV,\n"
 "file:PATH (the block device holding it) or ip:ADDR (the interface that\n"
 "routes to it), as in 0,netdev:eth0 or !pci:0000:80:00.0.\n"
+"Tiers: fast (the fastest memory tier), slow (every tier below it), tier:N\n"
+"(the N-th from the fastest, 0) and near:PID (the memory nearest the CPUs PID\n"
+"may run on), from the kernel's memory tiers, else the firmware's rated\n"
+"figures (HMAT), else the distance table (a guess; -v says which): fast slow.\n"
 "Several nodes on each side keep their order: 0-1 -> 2-3 moves 0->2, 1->3.\n"
 "\n"
 "Exit status: 0 the kernel moved what it was asked to (shared pages that stay\n"
@@ -84,6 +91,43 @@ static const char *shown(const char *s)
 __attribute__((noreturn)) static void print_and_exit(const char *s, size_t n)
 {
 	out_mem(s, n);
+	exit(finish(EX_OK));
+}
+
+static int cl_argc;
+static char **cl_argv;
+
+/* -v, --verbose or --json anywhere before "--" (-Vv too): the version is
+ * followed by the kernel's facts (kerndat.h). */
+static void ask_facts(int *lines, int *json)
+{
+	for (int i = 1; i < cl_argc && strcmp(cl_argv[i], "--") != 0; i++) {
+		const char *a = cl_argv[i];
+		if (strcmp(a, "--verbose") == 0)
+			*lines = 1;
+		else if (strcmp(a, "--json") == 0)
+			*json = 1;
+		else if (a[0] == '-' && a[1] != '-')
+			*lines |= strcspn(a, "j") > strcspn(a, "v");
+	}
+}
+
+/* --version: the version; with -v a line per kernel fact, with --json one
+ * object. */
+__attribute__((noreturn)) static void version_and_exit(void)
+{
+	int lines = 0, json = 0;
+
+	ask_facts(&lines, &json);
+	if (json) {
+		out("{\"schema\":\"" MP_SCHEMA "\",\"event\":\"version\",\"version\":\"" VERSION "\"");
+		kd_print(1);
+		out("}\n");
+	} else {
+		out("migratepages " VERSION "\n");
+		if (lines)
+			kd_print(0);
+	}
 	exit(finish(EX_OK));
 }
 
@@ -131,12 +175,10 @@ static void set_jobs(const char *val)
 
 static void set_chunk(const char *val)
 {
-	unsigned long page = getauxval(AT_PAGESZ);
+	unsigned long page = kd_page_size();
 	size_t l = strlen(val);
 	uint64_t v;
 
-	if (!page)
-		page = 4096;
 	if (parse_size(val, &v) < 0 || (val[0] == '0' && l > 1 && val[1] >= '0' && val[1] <= '9'))
 		die_usage("--chunk: %s is not a number of pages or a size", shown(val));
 	if (l && (val[l - 1] < '0' || val[l - 1] > '9'))
@@ -184,7 +226,7 @@ static void set_watch(int mode, const char *name, const char *val)
 	if (opt.watch && opt.watch != mode)
 		die_usage("--cold and --hot cannot be given together");
 	if (parse_duration(val, &opt.watch_ms) < 0)
-		die_usage("--%s: %s is not a time (30s, 5m, 1h, 500ms or seconds; up to 30 days)",
+		die_usage("--%s: %s is not a time (30s, 5m, 1h, 2d, 500ms or seconds; up to 30 days)",
 			  name, shown(val));
 	opt.watch = mode;
 }
@@ -253,7 +295,7 @@ static void flag(char c)
 	case 'h':
 		print_and_exit(usage_text, sizeof(usage_text) - 1);
 	case 'V':
-		print_and_exit("migratepages " VERSION "\n", sizeof("migratepages " VERSION "\n") - 1);
+		version_and_exit();
 	case 'v':
 		opt.verbose = 1;
 		break;
@@ -369,6 +411,8 @@ void cli_parse(int argc, char **argv)
 	const char *pos[3];
 	int npos = 0, only_pos = 0;
 
+	cl_argc = argc;
+	cl_argv = argv;
 	opt.jobs = 1;
 	opt.chunk = MV_DEFAULT_CHUNK;
 	/* --json anywhere before "--": a mistake found before it is reached is

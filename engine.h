@@ -25,8 +25,8 @@ struct target;
 struct engine {
 	const char *call;     /* the system call it moves pages with */
 	/* Refusals of this engine beyond the kernel's shared rules, known
-	 * without moving anything (the dry run asks too): 0, or an errno with
-	 * the target's message set. NULL: none. */
+	 * without moving anything (the dry run asks too): 0, or an errno (-1:
+	 * no system call's) with the target's message set. NULL: none. */
 	int (*refuses)(struct target *t);
 	/* Before the move, in the real run: a call that moves nothing and says
 	 * whether the kernel would refuse the process (0 or its errno). NULL:

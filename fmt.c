@@ -1,7 +1,10 @@
-/* fmt.c - a small snprintf and the decimal reader (see fmt.h).
+/* fmt.c - a small snprintf, the decimal reader, and the formatters of
+ * messages: quoted user text and sizes (see fmt.h).
  *
  * SPDX-License-Identifier: GPL-2.0-only
  */
+#include <string.h>
+
 #include "fmt.h"
 
 struct sink {
@@ -234,6 +237,56 @@ char *fmt_clean(const char *s, char *buf, size_t len)
 			o += fmt(buf + o, len - o, "\\x%02x", (unsigned)*p);
 		}
 	}
+	buf[o] = 0;
+	return buf;
+}
+
+const char *human(uint64_t b, char *buf, size_t len)
+{
+	static const char unit[][4] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+	unsigned u = 0;
+	uint64_t whole, tenths;
+
+	while (u < 6 && b >> (10 * (u + 1)))
+		u++;
+	if (u == 0) {
+		fmt(buf, len, "%llu B", (unsigned long long)b);
+		return buf;
+	}
+	whole = b >> (10 * u);
+	tenths = ((b & ((1ULL << (10 * u)) - 1)) * 10 + (1ULL << (10 * u - 1))) >> (10 * u);
+	if (tenths == 10) {
+		whole++;
+		tenths = 0;
+	}
+	fmt(buf, len, "%llu.%llu %s", (unsigned long long)whole, (unsigned long long)tenths,
+	    unit[u]);
+	return buf;
+}
+
+/* The user's text, quoted for a message: its first n characters, at most 40,
+ * anything that is not printable ASCII escaped, so that an error stays one
+ * readable line. */
+const char *quote_max(const char *text, size_t n, size_t max, char *buf, size_t len)
+{
+	size_t o = 0;
+	const unsigned char *s = (const unsigned char *)text;
+	const size_t room = len - 8; /* for an escape, "...'" and the NUL */
+
+	buf[o++] = '\'';
+	for (size_t shown = 0; *s && shown < n && o < room; s++, shown++) {
+		if (shown == max)
+			break;
+		if (*s >= 0x20 && *s < 0x7f && *s != '\\' && *s != '\'')
+			buf[o++] = (char)*s;
+		else
+			o += fmt(buf + o, len - o, "\\x%02x", (unsigned)*s);
+	}
+	if (*s && (size_t)(s - (const unsigned char *)text) < n) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o++] = '\'';
 	buf[o] = 0;
 	return buf;
 }

@@ -17,6 +17,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Like vsnprintf: writes at most len - 1 characters and a NUL (when len > 0),
  * and returns the length the whole text needs. */
@@ -42,5 +43,12 @@ int dec_strict(const char *s, size_t len, unsigned long long min, unsigned long 
  * control character or not ASCII written as \xNN, so that a message stays
  * one line and sends the terminal nothing but text. Returns buf. */
 char *fmt_clean(const char *s, char *buf, size_t len);
+
+/* The user's text quoted for a message: 'TEXT', at most n bytes of it and
+ * at most max shown ("..." after), anything outside printable ASCII as \xNN. */
+const char *quote_max(const char *text, size_t n, size_t max, char *buf, size_t len);
+
+/* Bytes in binary units with one decimal ("1.5 GiB"). */
+const char *human(uint64_t b, char *buf, size_t len);
 
 #endif

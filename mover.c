@@ -4,7 +4,7 @@
  * maps and numa_maps of each target side by side. Workers (threads, here)
  * take a chunk each and go through it in named steps (mover_chunk.c). This
  * file holds what they share: the lock and the state, the one call that
- * names a target (made only after its pidfd said it had not exited), the
+ * names a target (target_move_pages: the handle checks its pidfd), the
  * rate cap, the progress display, and the run's setup and end.
  *
  * SPDX-License-Identifier: GPL-2.0-only
@@ -16,12 +16,12 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "fmt.h"
+#include "kerndat.h"
 #include "mem.h"
 #include "mover_int.h"
 #include "syscall_arch.h"
@@ -47,34 +47,17 @@ int mv_stopping(void)
 
 /* ---- the target: alive, and the calls that name it ----------------------- */
 
-/* Has the process exited? Its pidfd says (or its /proc directory, without
- * one). A pid is not reused before its process is reaped, so a call made
- * after a "no" names this process. */
-static int exited(const struct mv_target *m)
-{
-	const struct target *t = m->t;
-
-	if (t->pidfd >= 0) {
-		struct pollfd p = { t->pidfd, POLLIN, 0 };
-		return poll(&p, 1, 0) == 1;
-	}
-	if (t->dirfd >= 0) {
-		struct pstat st;
-		return proc_stat(t->dirfd, &st) < 0 || st.state == 'Z' || st.state == 'X';
-	}
-	return 0;
-}
-
-/* move_pages on the target, after the check above: -1 with ESRCH when it has
- * exited (the target is then dead: no call names it again). */
+/* move_pages on the target (target.h: only while its pidfd says it has not
+ * exited): -1 with ESRCH when it has (the target is then dead: no call
+ * names it again). */
 long mv_move_pages(struct mv_target *m, unsigned long n, const unsigned long *pages,
-		       const int *nodes, int *status, int flags)
+		   const int *nodes, int *status, int flags)
 {
-	if (__atomic_load_n(&m->dead, __ATOMIC_RELAXED) || exited(m)) {
+	if (__atomic_load_n(&m->dead, __ATOMIC_RELAXED)) {
 		errno = ESRCH;
 		return -1;
 	}
-	return syscall(SYS_move_pages, m->t->mm_pid, n, pages, nodes, status, flags);
+	return target_move_pages(m->t, n, pages, nodes, status, flags);
 }
 
 /* ---- rate and progress ------------------------------------------------- */
@@ -218,53 +201,19 @@ static int worker_init(struct worker *w, unsigned long cap)
 	return 0;
 }
 
-int mover_sees_prot_none(void)
-{
-	static int known = -1;
-	unsigned long page = mvg.base ? mvg.base : 4096;
-	char *p;
-	int st = -1;
-
-	if (known >= 0)
-		return known;
-	p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return known = 1; /* not known: looked at page by page as the others */
-	p[0] = 1;
-	if (mprotect(p, page, PROT_NONE) == 0 &&
-	    syscall(SYS_move_pages, 0, 1UL, &p, NULL, &st, 0) == 0)
-		known = st >= 0;
-	else
-		known = 1;
-	munmap(p, page);
-	return known;
-}
-
-unsigned long mover_thp_size(void)
-{
-	static unsigned long thp = 1; /* 1: not read yet */
-	char v[32];
-
-	if (thp == 1)
-		thp = read_small("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", v, sizeof(v)) > 0
-			? strtoul(v, NULL, 10) : 0;
-	return thp;
-}
-
 /* The setup of one run: sizes, the probe, the per-node progress. */
 static int setup(struct mv_target *t, int n, const struct mv_opts *o)
 {
 	static struct usage u;
-	unsigned long base = getauxval(AT_PAGESZ);
-
 	mvg.o = o;
 	mvg.t = t;
 	mvg.n = n;
-	mvg.base = base ? base : 4096;
+	mvg.base = kd_page_size();
 	mvg.ti = mvg.pass = 0;
 	mvg.maps_open = mvg.nm_open = mvg.nml_valid = 0;
-	mvg.thp = mover_thp_size();
-	mvg.prot_none_seen = mv_stopping() || mover_sees_prot_none();
+	mvg.thp = kd_thp_size();
+	mvg.prot_none_seen = mv_stopping() || kd_prot_none_visible();
+	kd_pagemap_scan(); /* (probed before the workers ask) */
 	mvg.nnodes = 0;
 	for (int i = 0; i < n; i++)
 		if (t[i].nnodes > mvg.nnodes)

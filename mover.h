@@ -57,11 +57,15 @@ struct mv_target {
 	 * that could not be judged (hugetlb, the zero page, out of sight) */
 	uint64_t *accessed, *idle;
 	uint64_t untracked;
+	/* untracked by reason: [-1 - v] for a verdict v (tracker.h: other,
+	 * the zero page, shared, a mapping flagged as a whole) */
+	uint64_t untracked_why[4];
 	int other_err;        /* the errno of the last MV_OTHER page */
 	int err;              /* errno of a call that stopped this target, or 0 */
 	int exited;           /* its pidfd said it exited: no call named it after */
 	int stopped;          /* the stop came before the mover was done with it */
 	uint64_t ns;          /* from its first chunk to its last */
+	unsigned long chunk;  /* pages per move_pages call the mover used */
 	/* the engine's own */
 	int dead, pagemap;
 	uint64_t t_first, t_last;
@@ -125,12 +129,5 @@ int mover_out_of_reach(int dirfd);
  * targets in a phase (MV_MARK, MV_SCAN, MV_MOVE), filling their outcome. */
 void mover_set_tracker(const struct tracker *tr);
 void mover_engine_run(struct target **v, size_t n, int phase);
-
-/* 1 when move_pages sees the pages of a PROT_NONE mapping on this kernel
- * (probed once on a page of the tool's own), else 0. */
-int mover_sees_prot_none(void);
-
-/* The size of a transparent huge page here (read once), or 0 without THP. */
-unsigned long mover_thp_size(void);
 
 #endif

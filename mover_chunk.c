@@ -44,6 +44,8 @@ static void count(struct job *j, int kind, int from, int to, uint64_t b)
 	}
 }
 
+static void untracked(struct job *j, int v, uint64_t b);
+
 /* A negative status for a page pagemap found present: a page move_pages
  * cannot see (-ENOENT, or -EFAULT for a page mapped once or from a file:
  * a PROT_NONE or NUMA-hinting entry on kernels before 6.5), else nothing to
@@ -53,7 +55,7 @@ static void count_absent(struct job *j, unsigned long i, int status)
 	if (status == -ENOENT ||
 	    (status == -EFAULT && (j->w->flags[i] & (PM_EXCLUSIVE | PM_FILE)))) {
 		if (mvg.o->tracker) /* neither judged nor moved */
-			j->untracked += j->c->psize;
+			untracked(j, TRACK_UNTRACKED, j->c->psize);
 		else
 			count(j, MV_UNSEEN, -1, -1, j->c->psize);
 	}
@@ -137,22 +139,37 @@ static void mark_units(struct job *j, const struct tracker *t)
 	t->mark(j->w->addr, j->w->flags, j->n, j->c->psize, j->w->scratch);
 }
 
+/* Counts b bytes a tracker gave no verdict (v < 0), by reason. */
+static void untracked(struct job *j, int v, uint64_t b)
+{
+	j->untracked += b;
+	j->untracked_why[-1 - v] += b;
+}
+
 /* With a tracker, after its window: each unit judged touched or not, counted
  * on its node, and only those asked for (--cold: not touched; --hot:
- * touched) kept for the steps that move. */
+ * touched) kept for the steps that move. A mapping the kernel flagged
+ * soft-dirty as a whole gives no verdict on any of its pages. */
 static void judge_units(struct job *j, const struct tracker *t)
 {
 	struct worker *w = j->w;
-	uint64_t ps = j->c->psize, *acc = w->acc, n[3] = { 0, 0, 0 };
+	uint64_t ps = j->c->psize, *acc = w->acc, n[TRACK_NREASONS + 2];
 
-	t->judge(w->addr, w->flags, j->n, ps, w->verdict, w->scratch);
+	memset(n, 0, sizeof(n));
+	if (j->c->vma_flagged) {
+		for (unsigned long i = 0; i < j->n; i++)
+			w->verdict[i] = TRACK_VMA;
+	} else {
+		t->judge(w->addr, w->flags, j->n, ps, w->verdict, w->scratch);
+	}
 	if (j->counting) { /* every unit on src, none to move: sums */
 		for (unsigned long i = 0; i < j->n; i++)
-			n[w->verdict[i] + 1]++;
-		j->untracked += n[0] * ps;
+			n[w->verdict[i] + TRACK_NREASONS]++;
+		for (int v = -TRACK_NREASONS; v < 0; v++)
+			untracked(j, v, n[v + TRACK_NREASONS] * ps);
 		if (j->c->src < j->m->nnodes) {
-			acc[ACC_IDLE * mvg.nnodes + j->c->src] += n[1] * ps;
-			acc[ACC_ACCESSED * mvg.nnodes + j->c->src] += n[2] * ps;
+			acc[ACC_IDLE * mvg.nnodes + j->c->src] += n[TRACK_NREASONS] * ps;
+			acc[ACC_ACCESSED * mvg.nnodes + j->c->src] += n[TRACK_NREASONS + 1] * ps;
 		}
 		return;
 	}
@@ -161,8 +178,8 @@ static void judge_units(struct job *j, const struct tracker *t)
 
 		if (s < 0)
 			continue; /* not there (or counted as out of sight) */
-		if (v == TRACK_UNTRACKED) {
-			j->untracked += ps;
+		if (v < 0) {
+			untracked(j, v, ps);
 			w->node[i] = U_DONE;
 			continue;
 		}
@@ -257,12 +274,14 @@ static void by_destination(struct worker *w, unsigned long k)
 }
 
 /* Moves entries [0, k) in batches of at most rate/32 bytes (each entry
- * `each` bytes for the rate), each batch waiting for its slot. Returns 0, 1
+ * `each` bytes at most), each batch waiting for its slot, `pay` bytes an
+ * entry (a huge page's block pays for its first base page; the rest when it
+ * is found moved whole). Returns 0, 1
  * when the call said some pages were not moved (their status is then not to
  * be trusted: it is set to NO_STATUS where it claims the destination), or -1
  * when a call failed for the whole target. Sets j->stopped when told to stop
  * (the entries not tried keep NO_STATUS). */
-static int move_batches(struct job *j, unsigned long k, uint64_t each)
+static int move_batches(struct job *j, unsigned long k, uint64_t each, uint64_t pay)
 {
 	struct worker *w = j->w;
 	uint64_t batch_max = mvg.o->rate ? mvg.o->rate / 32 : UINT64_MAX;
@@ -275,7 +294,7 @@ static int move_batches(struct job *j, unsigned long k, uint64_t each)
 		long r;
 		while (b + len < k && (uint64_t)(len + 1) * each <= batch_max)
 			len++;
-		if (mv_rate_wait((uint64_t)len * each) < 0) {
+		if (mv_rate_wait((uint64_t)len * pay) < 0) {
 			j->stopped = 1;
 			return partial;
 		}
@@ -333,7 +352,7 @@ static int huge_pages(struct job *j)
 	by_destination(w, k);
 	/* a batch as long as the cap allows were they all huge pages; each
 	 * waits for one base page, and each found moved whole pays the rest */
-	if (move_batches(j, k, mvg.thp) < 0)
+	if (move_batches(j, k, mvg.thp, ps) < 0)
 		return -1;
 	for (unsigned long e = 0; e < k; e++)
 		w->maddr[e] = w->addr[w->blk[w->midx[e]] + j->hp - 1];
@@ -433,7 +452,7 @@ static long move_units(struct job *j, int last)
 	if (!k)
 		return 0;
 	by_destination(w, k);
-	if ((partial = move_batches(j, k, ps)) < 0)
+	if ((partial = move_batches(j, k, ps, ps)) < 0)
 		return -1;
 	if (partial)
 		j->call_err = j->enomem ? ENOMEM : EBUSY;
@@ -491,6 +510,8 @@ static void fold(struct job *j, uint64_t t0)
 		}
 	}
 	m->untracked += j->untracked;
+	for (int i = 0; i < TRACK_NREASONS; i++)
+		m->untracked_why[i] += j->untracked_why[i];
 	for (int i = 0; i < MV_NKINDS; i++)
 		m->bytes[i] += j->bytes[i];
 	if (j->other_err)
@@ -509,9 +530,16 @@ static void fold(struct job *j, uint64_t t0)
 void mv_do_chunk(struct worker *w, const struct chunk *c)
 {
 	struct job j;
+	struct chunk asked;
 	const struct tracker *t = mvg.o->tracker;
 	uint64_t t0 = mv_now_ns();
 
+	if (c->how == KNOWN && t0 - c->t_line > KNOWN_FOR_NS) {
+		asked = *c; /* numa_maps is too old to say where they are now */
+		asked.how = ASK;
+		asked.dense = 0;
+		c = &asked;
+	}
 	memset(&j, 0, sizeof(j));
 	j.w = w;
 	j.c = c;

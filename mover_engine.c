@@ -8,26 +8,23 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>
-#include <sys/auxv.h>
 #include <unistd.h>
 
 #include "checks.h"
 #include "cli.h"
 #include "engine.h"
 #include "fmt.h"
+#include "kerndat.h"
 #include "mem.h"
 #include "mover.h"
 #include "output.h"
 #include "report.h"
-#include "run.h"
+#include "stop.h"
 #include "syscall_arch.h"
 #include "sysinfo.h"
 #include "target.h"
 
 static const struct tracker *tracker; /* --cold, --hot */
-
-static const char *const sig_names[] = { [SIGINT] = "SIGINT", [SIGTERM] = "SIGTERM",
-					  [SIGHUP] = "SIGHUP" };
 
 /* ---- refusals and the probe ------------------------------------------------- */
 
@@ -52,11 +49,11 @@ static int mover_refuses(struct target *t)
 	struct nodeset mems, dest, outside;
 	int r;
 
-	if (proc_problem()) {
+	if (kd_proc_problem()) {
 		target_msg(t, "%s: the chunked mover reads each process's memory map there; "
 			   "mount a /proc of this pid namespace, or leave out --jobs, --rate, "
 			   "--chunk and --progress (one migrate_pages call needs no /proc)",
-			   proc_problem());
+			   kd_proc_problem());
 		return -1;
 	}
 	if (target_mmfd(t) >= 0 && mover_out_of_reach(target_mmfd(t))) {
@@ -85,14 +82,14 @@ static int mover_refuses(struct target *t)
  * be read, has memory), and nothing moved. */
 static int mover_probe(struct target *t)
 {
-	if (!target_alive(t)) {
-		check_exited(t, &engine_mover);
+	if (target_move_pages(t, 0UL, NULL, NULL, NULL, 0) == 0)
+		return 0;
+	if (errno == ESRCH && t->gone && !t->successor) {
+		check_exited(t, &engine_mover); /* exited before the call: none made */
 		return t->err;
 	}
-	if (syscall(SYS_move_pages, t->mm_pid, 0UL, NULL, NULL, NULL, 0) == 0)
-		return 0;
 	if (errno == EINVAL && check_live_thread(t) &&
-	    syscall(SYS_move_pages, t->mm_pid, 0UL, NULL, NULL, NULL, 0) == 0)
+	    target_move_pages(t, 0UL, NULL, NULL, NULL, 0) == 0)
 		return 0;
 	return errno;
 }
@@ -109,6 +106,29 @@ static void usage_into(struct target *t, uint64_t *v, int nnodes)
 			v[n] = u.bytes[n];
 }
 
+/* The closing call moves every page it can from the nodes to be emptied,
+ * not only those move_pages could not see: pages move_pages left (busy a
+ * moment, the to-nodes full, another error) may have gone with it, and are
+ * then counted moved (in final_bytes). What numa_maps shows on those nodes
+ * after the call bounds what stayed: the reasons are cut down to it, busy
+ * pages first (the likeliest to have moved since), shared ones last. */
+static void recount_left(struct mv_target *m)
+{
+	static const int kinds[] = { MV_BUSY, MV_OTHER, MV_NOMEM, MV_SHARED };
+	uint64_t on = 0, left = 0;
+
+	for (int n = 0; n < m->nnodes; n++)
+		if (m->finals[n] != n)
+			on += m->after[n];
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		left += m->bytes[kinds[k]];
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]) && left > on; k++) {
+		uint64_t cut = left - on < m->bytes[kinds[k]] ? left - on : m->bytes[kinds[k]];
+		m->bytes[kinds[k]] -= cut;
+		left -= cut;
+	}
+}
+
 /* Pages move_pages could not see are moved by one migrate_pages call, which
  * makes the placement the single call's. The figures come from numa_maps
  * just before and after it: what left a node was there before; after is
@@ -116,8 +136,6 @@ static void usage_into(struct target *t, uint64_t *v, int nnodes)
 static int closing_call(struct mv_target *m)
 {
 	struct target *t = m->t;
-	int high = ns_last(&t->from) > ns_last(&t->to) ? ns_last(&t->from) : ns_last(&t->to);
-	unsigned long bits = ((unsigned long)high / 64 + 1) * 64;
 	uint64_t *a = target_nodes(m->nnodes), *b = target_nodes(m->nnodes);
 	long r;
 	int e = 0;
@@ -125,7 +143,7 @@ static int closing_call(struct mv_target *m)
 	if (!a || !b || !target_alive(t))
 		return a && b ? ESRCH : ENOMEM;
 	usage_into(t, a, m->nnodes);
-	r = syscall(SYS_migrate_pages, t->mm_pid, bits + 1, t->from.w, t->to.w);
+	r = target_migrate_pages(t, &t->from, &t->to);
 	if (r < 0)
 		e = errno;
 	else if (r > 0)
@@ -139,6 +157,7 @@ static int closing_call(struct mv_target *m)
 		m->after[n] = b[n];
 	}
 	m->bytes[MV_MOVED] += m->final_bytes;
+	recount_left(m);
 	return e;
 }
 
@@ -152,7 +171,7 @@ static void interrupted(struct target *t, const struct mv_target *m)
 	t->status = m->bytes[MV_MOVED] ? EX_PARTIAL : EX_FAIL;
 	t->err = EINTR;
 	target_msg(t, "interrupted by %s %s%s; the rest of its memory stays where it is",
-		   sig_names[run_stop], m->bytes[MV_MOVED] ? "after moving " :
+		   stop_name(stop_sig), m->bytes[MV_MOVED] ? "after moving " :
 		   "before any of its pages moved", m->bytes[MV_MOVED] ?
 		   human(m->bytes[MV_MOVED], a, sizeof(a)) : "");
 }
@@ -199,9 +218,33 @@ static void left_behind(struct target *t, const struct mv_target *m, uint64_t le
 	target_msg(t, "%s could not be moved (%s)", human(left, a, sizeof(a)), why);
 }
 
+/* move_pages answers -EACCES for a page both when it is shared (and the
+ * caller lacks CAP_SYS_NICE) and when its destination is outside the
+ * process's cpuset: the cpuset was checked before the move, so a
+ * destination outside it now left it during the run. 1 with the reason in
+ * why, else 0. */
+static int cpuset_changed(struct target *t, char *why, size_t len)
+{
+	static char list[MP_MAXNODES * 5], list2[MP_MAXNODES * 5];
+	struct nodeset mems, dest, outside;
+
+	if (target_mems(t, &mems) < 0)
+		return 0;
+	destinations(t, &dest);
+	if (ns_subset(&dest, &mems))
+		return 0;
+	ns_andnot(&outside, &dest, &mems);
+	ns_format(&outside, list, sizeof(list));
+	ns_format(&mems, list2, sizeof(list2));
+	fmt(why, len, "to-nodes %s left the process's cpuset during the move "
+	    "(Mems_allowed_list: %s)", list, list2);
+	return 1;
+}
+
 /* What the mover found becomes the target's outcome. */
 static void outcome(struct target *t, struct mv_target *m, int final_err)
 {
+	static char why[600];
 	char a[48];
 	uint64_t left = m->bytes[MV_BUSY] + m->bytes[MV_NOMEM] + m->bytes[MV_OTHER] +
 			(tracker ? m->bytes[MV_UNSEEN] : 0);
@@ -233,7 +276,10 @@ static void outcome(struct target *t, struct mv_target *m, int final_err)
 		left += on > known ? on - known : 0;
 	}
 	t->left = left + m->bytes[MV_SHARED];
-	if (left)
+	if (m->bytes[MV_SHARED] && cpuset_changed(t, why, sizeof(why))) {
+		t->status = EX_PARTIAL;
+		target_msg(t, "%s could not be moved: %s", human(t->left, a, sizeof(a)), why);
+	} else if (left)
 		left_behind(t, m, left, final_err);
 	else if (m->bytes[MV_SHARED]) /* the kernel's single call leaves them too */
 		target_note(t, "%s stayed: %s", human(m->bytes[MV_SHARED], a, sizeof(a)),
@@ -249,7 +295,7 @@ void mover_set_tracker(const struct tracker *tr)
 
 static void mover_opts(struct mv_opts *mo, int phase)
 {
-	unsigned long page = getauxval(AT_PAGESZ);
+	unsigned long page = kd_page_size();
 
 	memset(mo, 0, sizeof(*mo));
 	mo->rate = opt.rate;
@@ -258,21 +304,20 @@ static void mover_opts(struct mv_opts *mo, int phase)
 		/* under a cap, chunks of an eighth of a second's worth (512 to 4096
 		 * pages): a pause between chunks then stays short enough for the
 		 * pacing to make up */
-		uint64_t c = opt.rate / 8 / (page ? page : 4096);
+		uint64_t c = opt.rate / 8 / page;
 		mo->chunk = c < 512 ? 512 : c < opt.chunk ? (unsigned long)c : opt.chunk;
-		opt.chunk = mo->chunk; /* what the reports say was used */
 	}
 	mo->jobs = opt.jobs;
 	mo->move_all = sys_nice();
 	/* a scan after a stop in the window runs to its end: the second
 	 * signal ends the tool */
-	mo->stop = phase == MV_SCAN && run_stop ? NULL : &run_stop;
+	mo->stop = phase == MV_SCAN && stop_sig ? NULL : &stop_sig;
 	mo->phase = phase;
 	mo->tracker = tracker;
 	if (tracker) {
 		/* chunks of whole huge pages: a huge page is judged by its head,
 		 * which must be in the same chunk as its tails */
-		unsigned long thp = mover_thp_size(), per = thp && page ? thp / page : 1;
+		unsigned long thp = kd_thp_size(), per = thp ? thp / page : 1;
 		if (per > 1 && mo->chunk % per)
 			mo->chunk += per - mo->chunk % per;
 		if (mo->chunk > MV_MAX_CHUNK)
@@ -280,8 +325,10 @@ static void mover_opts(struct mv_opts *mo, int phase)
 	}
 	mo->select = !tracker ? MV_SELECT_ALL : opt.watch == WATCH_COLD ? MV_SELECT_IDLE
 								    : MV_SELECT_ACCESSED;
-	/* --json: events on stdout, only when asked (--progress=always) */
-	if (opt.progress == 2 || (opt.progress == 1 && !opt.json && isatty(2))) {
+	/* progress only where pages move (not the marking at a window's start,
+	 * nor a scan that judges); --json: events on stdout, only when asked
+	 * (--progress=always) */
+	if (phase == MV_MOVE && (opt.progress == 2 || (opt.progress == 1 && !opt.json && isatty(2)))) {
 		mo->progress = report_progress;
 		mo->progress_ns = !opt.json && isatty(2) ? 250000000u : 1000000000u;
 	}
@@ -321,9 +368,11 @@ void mover_engine_run(struct target **v, size_t n, int phase)
 	int e = errno;
 
 	mover_opts(&mo, phase);
-	for (size_t i = 0; m && i < n; i++)
+	for (size_t i = 0; m && i < n; i++) {
 		if (mover_target(&m[i], v[i]) < 0)
 			m[i].dead = 1, m[i].err = ENOMEM;
+		m[i].chunk = mo.chunk; /* what the reports say was used */
+	}
 	if (phase == MV_MOVE)
 		out_moved();
 	if (!m || mover_run(m, (int)n, &mo) < 0) {
@@ -338,7 +387,7 @@ void mover_engine_run(struct target **v, size_t n, int phase)
 		int final_err = 0;
 		/* (with a tracker the closing call is not made: it would move
 		 * every page, touched or not) */
-		if (m[i].bytes[MV_UNSEEN] && !m[i].stopped && !m[i].err && !run_stop && !tracker)
+		if (m[i].bytes[MV_UNSEEN] && !m[i].stopped && !m[i].err && !stop_sig && !tracker)
 			final_err = closing_call(&m[i]);
 		outcome(v[i], &m[i], final_err);
 		if (phase == MV_SCAN) /* judged, not moved: no before and after */
@@ -351,4 +400,9 @@ static void mover_move(struct target **v, size_t n)
 	mover_engine_run(v, n, MV_MOVE);
 }
 
-const struct engine engine_mover = { "move_pages", mover_refuses, mover_probe, mover_move };
+const struct engine engine_mover = {
+	.call = "move_pages",
+	.refuses = mover_refuses,
+	.probe = mover_probe,
+	.move = mover_move,
+};

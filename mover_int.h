@@ -16,10 +16,15 @@
 
 #include "mover.h"
 #include "sysinfo.h"
+#include "tracker.h"
 
 #define MPOL_MF_MOVE (1 << 1)
 #define MPOL_MF_MOVE_ALL (1 << 2)
 #define TRIES 5            /* tries of a busy page */
+/* A chunk whose pages numa_maps placed on one node longer ago than this has
+ * them asked where they are now (under --rate a mapping's last chunk comes
+ * minutes after its line was read; NUMA balancing moves pages meanwhile). */
+#define KNOWN_FOR_NS 1000000000ULL
 
 /* pagemap entry bits */
 #define PM_PRESENT (1ULL << 63)
@@ -50,6 +55,9 @@ struct chunk {
 	                            * the pages present (PAGEMAP_SCAN), not by size */
 	int scanned;               /* cut that way: its runs of present pages are
 	                            * asked for again, its range may be wide */
+	int vma_flagged;           /* with a tracker that reads VmFlags: the kernel
+	                            * flagged its mapping soft-dirty as a whole */
+	uint64_t t_line;           /* when its numa_maps line was read (ns) */
 };
 
 struct mover_state {
@@ -77,6 +85,11 @@ struct mover_state {
 	uint64_t *node_done;       /* bytes moved per destination node */
 	int nnodes;
 	struct mv_run *runs;       /* the producer's scan: o->chunk runs */
+	/* the mappings of the target being cut that smaps calls soft-dirty as
+	 * a whole (VmFlags "sd"), read once before its first chunk */
+	struct mv_range *sd;
+	size_t nsd, capsd;
+	int sd_all;                /* they could not all be kept: every one */
 };
 extern struct mover_state mvg; /* mover.c; zero: an unlocked mutex */
 
@@ -89,8 +102,9 @@ static inline int mv_final_of(const struct mv_target *m, int n)
 {
 	return n >= 0 && n < m->nnodes ? m->finals[n] : n;
 }
-/* move_pages on the target, made only after its pidfd said it has not
- * exited: -1 with ESRCH when it has. */
+/* move_pages on the target through its handle (target_move_pages: made
+ * only while its pidfd says it has not exited): -1 with ESRCH when it has,
+ * or once the target is dead. */
 long mv_move_pages(struct mv_target *m, unsigned long n, const unsigned long *pages,
 		   const int *nodes, int *status, int flags);
 /* The rate cap: waits for a batch's slot (-1: told to stop), or charges
@@ -159,6 +173,7 @@ struct job {
 	int enomem;                /* the last call failed with ENOMEM */
 	int call_err;              /* a call's error that left pages unmoved */
 	uint64_t untracked;        /* bytes a tracker could not judge */
+	uint64_t untracked_why[TRACK_NREASONS]; /* the same by reason */
 	int counting;              /* judged and counted only, every page on src
 	                            * (a tracker's scan of a KNOWN chunk; its mark) */
 	uint64_t bytes[MV_NKINDS];

@@ -19,12 +19,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "fmt.h"
+#include "kerndat.h"
 #include "mem.h"
 #include "mover_int.h"
 #include "syscall_arch.h"
@@ -224,6 +224,71 @@ static int classify(struct mv_target *m, const struct mapping *mp, int *src)
 	return ASK;
 }
 
+/* " sd" as a word of a VmFlags line. */
+static int flag_sd(const char *p)
+{
+	for (const char *q = p; (q = strstr(q, " sd")); q += 3)
+		if (q[3] == ' ' || q[3] == '\0' || q[3] == '\n')
+			return 1;
+	return 0;
+}
+
+/* With a tracker that reads VmFlags, after the window: the target's mappings
+ * that smaps calls soft-dirty as a whole, into mvg.sd (sd_all when they could
+ * not all be kept: then no mapping gets a verdict). A mapping flagged after
+ * this read reads as written: touched, never untouched. */
+static void read_vmflags(struct mv_target *m)
+{
+	static struct lines l;
+	unsigned long s = 0, e = 0;
+	const char *p;
+	int fd;
+
+	mvg.nsd = 0;
+	mvg.sd_all = 0;
+	if (!mvg.o->tracker || !mvg.o->tracker->whole_vma || mvg.o->phase == MV_MARK)
+		return;
+	if ((fd = openat(target_mmfd(m->t), "smaps", O_RDONLY)) < 0)
+		return; /* (the process is gone: pagemap says so) */
+	lines_open(&l, fd);
+	while ((p = lines_next(&l))) {
+		if ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')) {
+			s = hex(&p);
+			if (*p == '-')
+				p++;
+			e = hex(&p);
+			continue;
+		}
+		if (strncmp(p, "VmFlags:", 8) != 0 || !flag_sd(p + 7) || e <= s)
+			continue;
+		if (mvg.nsd == mvg.capsd) {
+			size_t cap = mvg.capsd ? mvg.capsd * 2 : 64;
+			void *v = mem_grow(mvg.sd, NULL, mvg.capsd * sizeof(*mvg.sd), cap * sizeof(*mvg.sd));
+			if (!v) {
+				mvg.sd_all = 1;
+				break;
+			}
+			mvg.sd = v;
+			mvg.capsd = cap;
+		}
+		mvg.sd[mvg.nsd++] = (struct mv_range){ s, e };
+	}
+	if (l.err)
+		mvg.sd_all = 1;
+	close(fd);
+}
+
+/* The mapping [s, e) overlaps one smaps called soft-dirty as a whole. */
+static int vma_flagged(unsigned long s, unsigned long e)
+{
+	if (mvg.sd_all)
+		return 1;
+	for (size_t i = 0; i < mvg.nsd; i++)
+		if (mvg.sd[i].start < e && s < mvg.sd[i].end)
+			return 1;
+	return 0;
+}
+
 /* Opens the next mapping to cut: 1, or 0 when this pass over this target is
  * done. */
 static int next_mapping(struct mv_target *m)
@@ -252,6 +317,8 @@ static int next_mapping(struct mv_target *m)
 			      mvg.nml.n[0].pages * mvg.nml.pagesize == mp.e - mp.s;
 		mvg.cur.sparse = !known || held_bytes() < (mp.e - mp.s) / 64;
 		mvg.cur.scanned = 0;
+		mvg.cur.vma_flagged = vma_flagged(mp.s, mp.e);
+		mvg.cur.t_line = mv_now_ns();
 		return 1;
 	}
 	return 0;
@@ -290,6 +357,7 @@ static int open_files(struct mv_target *m)
 static void start_target(struct mv_target *m)
 {
 	mvg.pass = 1;
+	read_vmflags(m);
 	m->pagemap = openat(target_mmfd(m->t), "pagemap", O_RDONLY);
 	if (m->pagemap < 0 || open_files(m) < 0) {
 		int e = errno; /* a reaped process: ENOENT, or ESRCH */
@@ -309,23 +377,13 @@ static void end_target(struct mv_target *m)
 	mvg.ti++;
 }
 
-/* PAGEMAP_SCAN (include/uapi/linux/fs.h, Linux 6.7), declared here: the C
- * libraries' headers may predate it. */
-struct pm_scan_arg {
-	uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
-	uint64_t category_inverted, category_mask, category_anyof_mask, return_mask;
-};
-#define PAGEMAP_SCAN _IOWR('f', 16, struct pm_scan_arg)
-#define PAGE_IS_PRESENT (1 << 3)
-
 long mv_scan(int pagemap, unsigned long start, unsigned long end, struct mv_run *v, size_t n,
 	     unsigned long max_pages, unsigned long *walk_end)
 {
-	static int none; /* this kernel has no PAGEMAP_SCAN */
 	struct pm_scan_arg a;
 	long r;
 
-	if (none || pagemap < 0)
+	if (!kd_pagemap_scan() || pagemap < 0)
 		return -1;
 	memset(&a, 0, sizeof(a));
 	a.size = sizeof(a);
@@ -335,9 +393,8 @@ long mv_scan(int pagemap, unsigned long start, unsigned long end, struct mv_run 
 	a.vec_len = n;
 	a.max_pages = max_pages;
 	a.category_mask = a.return_mask = PAGE_IS_PRESENT;
-	r = ioctl(pagemap, PAGEMAP_SCAN, &a);
-	if (r < 0 && (errno == ENOTTY || errno == EINVAL || errno == EOPNOTSUPP))
-		none = 1; /* (other errors: the process is going; pagemap says so) */
+	r = ioctl(pagemap, PAGEMAP_SCAN, &a); /* (an error: the process is going;
+					       * pagemap says so) */
 	*walk_end = r < 0 || a.walk_end < start || a.walk_end > end ? end : (unsigned long)a.walk_end;
 	return r;
 }

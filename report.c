@@ -14,9 +14,11 @@
 #include "output.h"
 #include "report.h"
 #include "sysinfo.h"
+#include "tiers_sys.h"
+#include "tracker.h"
 #include "watch.h"
 
-static int numa_balancing, cgroup_mode;
+static int numa_balancing, cgroup_mode, tiers_shown;
 static const char *(*cgroup_name)(int cgdir);
 
 void report_cgroup_names(const char *(*name)(int cgdir))
@@ -28,29 +30,6 @@ void report_setup(int nb, int cg)
 {
 	numa_balancing = nb;
 	cgroup_mode = cg;
-}
-
-const char *human(uint64_t b, char *buf, size_t len)
-{
-	static const char unit[][4] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
-	unsigned u = 0;
-	uint64_t whole, tenths;
-
-	while (u < 6 && b >> (10 * (u + 1)))
-		u++;
-	if (u == 0) {
-		fmt(buf, len, "%llu B", (unsigned long long)b);
-		return buf;
-	}
-	whole = b >> (10 * u);
-	tenths = ((b & ((1ULL << (10 * u)) - 1)) * 10 + (1ULL << (10 * u - 1))) >> (10 * u);
-	if (tenths == 10) {
-		whole++;
-		tenths = 0;
-	}
-	fmt(buf, len, "%llu.%llu %s", (unsigned long long)whole, (unsigned long long)tenths,
-	    unit[u]);
-	return buf;
 }
 
 static const char *errno_name(int e)
@@ -79,6 +58,7 @@ static const char *errno_name(int e)
 		return other;
 	}
 }
+
 
 /* ---- the plan: the kernel's mapping --------------------------------------- */
 
@@ -123,6 +103,49 @@ static uint64_t total(const uint64_t *v, int nnodes)
 	for (int n = 0; v && n < nnodes; n++)
 		s += v[n];
 	return s;
+}
+
+/* ---- the tier map (when a tier form was resolved) ---------------------------- */
+
+
+static int has_figures(const struct tierperf *p)
+{
+	return p->read_latency || p->write_latency || p->read_bandwidth || p->write_bandwidth;
+}
+
+static void text_tiers(const struct tiermap *m)
+{
+	static char list[MP_MAXNODES * 5 + 8];
+	const struct near_answer *near;
+	struct nodeset s;
+
+	out("tiers: %s\n", m->source == TIER_KERNEL ? "the kernel's memory tiers "
+	    "(/sys/devices/virtual/memory_tiering)" : m->source == TIER_HMAT
+	    ? "the firmware's rated figures (HMAT: node*/access0/initiators), the kernel "
+	      "having no tiers that split the nodes"
+	    : "a guess from the distance table (CPU-less nodes farther than a CPU node's "
+	      "own memory are slower), nothing better being there");
+	for (int r = 0; r < m->ntiers; r++) {
+		tiermap_tier(m, r, &s);
+		ns_format(&s, list, sizeof(list));
+		out("  tier %d: node%s %s (%s%ld%s)\n", r, ns_count(&s) == 1 ? "" : "s", list,
+		    m->source == TIER_DISTANCE ? "distance " : "memory_tier", m->key[r],
+		    m->source == TIER_HMAT ? " by the kernel's formula" : "");
+	}
+	for (int n = ns_next(&m->memory, -1); n >= 0; n = ns_next(&m->memory, n)) {
+		const struct tierperf *p = &m->perf[n];
+		if (has_figures(p))
+			out("  node %d: read %lu ns, %lu MB/s; write %lu ns, %lu MB/s\n", n,
+			    (unsigned long)p->read_latency, (unsigned long)p->read_bandwidth,
+			    (unsigned long)p->write_latency, (unsigned long)p->write_bandwidth);
+	}
+	for (int i = 0, k = tiers_near(&near); i < k; i++) {
+		char cpus[MP_MAXNODES * 5 + 8];
+		ns_format(&near[i].cpu_nodes, cpus, sizeof(cpus));
+		ns_format(&near[i].nodes, list, sizeof(list));
+		out("  near:%d: CPUs on node%s %s; nearest memory: %s (by %s)\n", near[i].pid,
+		    ns_count(&near[i].cpu_nodes) == 1 ? "" : "s", cpus, list, near[i].how);
+	}
 }
 
 /* ---- JSON ------------------------------------------------------------------ */
@@ -176,7 +199,7 @@ static const char *const mv_names[MV_NKINDS] = {
 
 static void json_mover(const struct mv_target *m)
 {
-	out(",\"mover\":{\"jobs\":%d,\"chunk_pages\":%lu,\"rate\":%llu", opt.jobs, opt.chunk,
+	out(",\"mover\":{\"jobs\":%d,\"chunk_pages\":%lu,\"rate\":%llu", opt.jobs, m->chunk,
 	    (unsigned long long)opt.rate);
 	for (int k = 0; k < MV_NKINDS; k++)
 		out(",\"%s_bytes\":%llu", mv_names[k], (unsigned long long)m->bytes[k]);
@@ -209,9 +232,67 @@ static void json_watch(const struct target *t, const struct nodeset *rows)
 	if (m && m->accessed) {
 		json_usage("touched", t, m->accessed, rows);
 		json_usage("untouched", t, m->idle, rows);
-		out(",\"untracked_bytes\":%llu", (unsigned long long)m->untracked);
+		out(",\"untracked_bytes\":%llu,\"untracked\":{\"shared\":%llu,\"whole_mapping\":%llu,"
+		    "\"zero_page\":%llu,\"other\":%llu}", (unsigned long long)m->untracked,
+		    (unsigned long long)m->untracked_why[-1 - TRACK_SHARED],
+		    (unsigned long long)m->untracked_why[-1 - TRACK_VMA],
+		    (unsigned long long)m->untracked_why[-1 - TRACK_ZERO],
+		    (unsigned long long)m->untracked_why[-1 - TRACK_UNTRACKED]);
 	}
+	out(",\"unit\":\"%s\"", w->unit);
 	out_char('}');
+}
+
+static void json_figure(const char *key, uint32_t v, const char *sep)
+{
+	if (v)
+		out("%s\"%s\":%lu", sep, key, (unsigned long)v);
+	else
+		out("%s\"%s\":null", sep, key);
+}
+
+static void json_tiers(const struct tiermap *m)
+{
+	const struct near_answer *near;
+	struct nodeset s;
+	const char *sep = "";
+
+	out(",\"tiers\":");
+	if (!m) {
+		out("null");
+		return;
+	}
+	out("{\"source\":\"%s\",\"guess\":%s,\"tiers\":[", tier_source_name(m->source),
+	    m->guess ? "true" : "false");
+	for (int r = 0; r < m->ntiers; r++) {
+		tiermap_tier(m, r, &s);
+		out("%s{\"nodes\":", r ? "," : "");
+		json_nodes(&s);
+		out(",\"%s\":%ld}", m->source == TIER_KERNEL ? "kernel_tier" : m->source == TIER_HMAT
+		    ? "computed_tier" : "distance", m->key[r]);
+	}
+	out("],\"figures\":{");
+	for (int n = ns_next(&m->memory, -1); n >= 0; n = ns_next(&m->memory, n)) {
+		const struct tierperf *p = &m->perf[n];
+		if (!has_figures(p))
+			continue;
+		out("%s\"%d\":{", sep, n);
+		json_figure("read_latency_ns", p->read_latency, "");
+		json_figure("write_latency_ns", p->write_latency, ",");
+		json_figure("read_bandwidth_mbps", p->read_bandwidth, ",");
+		json_figure("write_bandwidth_mbps", p->write_bandwidth, ",");
+		out_char('}');
+		sep = ",";
+	}
+	out("},\"near\":[");
+	for (int i = 0, k = tiers_near(&near); i < k; i++) {
+		out("%s{\"pid\":%d,\"cpu_nodes\":", i ? "," : "", near[i].pid);
+		json_nodes(&near[i].cpu_nodes);
+		out(",\"nodes\":");
+		json_nodes(&near[i].nodes);
+		out(",\"by\":\"%s\"}", near[i].how);
+	}
+	out("]}");
 }
 
 static void report_json(const struct target *t, const struct shown_plan *p)
@@ -246,6 +327,7 @@ static void report_json(const struct target *t, const struct shown_plan *p)
 	if (watch_info())
 		json_watch(t, &rows);
 	out(",\"numa_balancing\":%s", numa_balancing ? "true" : "false");
+	json_tiers(tiers_loaded());
 	json_text("note", t->note);
 	out(",\"error\":");
 	if (t->err || t->msg) {
@@ -271,7 +353,7 @@ static void text_mover(const struct mv_target *m)
 
 	out("  moved %s in %llu.%03llu s (move_pages, %d job%s, chunks of %lu pages",
 	    human(m->bytes[MV_MOVED], a, sizeof(a)), (unsigned long long)secs,
-	    (unsigned long long)ms, opt.jobs, opt.jobs == 1 ? "" : "s", opt.chunk);
+	    (unsigned long long)ms, opt.jobs, opt.jobs == 1 ? "" : "s", m->chunk);
 	if (opt.rate)
 		out(", at most %s/s", human(opt.rate, b, sizeof(b)));
 	out("); %s already in place\n", human(m->bytes[MV_IN_PLACE], a, sizeof(a)));
@@ -315,9 +397,10 @@ static void text_watch(const struct target *t, const struct shown_plan *p,
 	char a[48], b[48];
 	uint64_t would = 0;
 
-	out("  watched %llu.%llu s with %s (%s%s)\n", (unsigned long long)(w->watched_ms / 1000),
+	out("  watched %llu.%llu s with %s (%s%s), judged per %s\n", (unsigned long long)(w->watched_ms / 1000),
 	    (unsigned long long)(w->watched_ms % 1000 / 100), w->tracker, w->sees,
-	    strcmp(w->tracker, "softdirty") == 0 ? ": a page only read counts as untouched" : "");
+	    strcmp(w->tracker, "softdirty") == 0 ? ": a page only read counts as untouched" : "",
+	    w->unit);
 	out("  %5s %12s %12s\n", "node", "untouched", "touched");
 	for (int n = ns_next(rows, -1); n >= 0; n = ns_next(rows, n)) {
 		out("  %5d %12s %12s\n", n, human(at(m->idle, t->nnodes, n), a, sizeof(a)),
@@ -328,8 +411,18 @@ static void text_watch(const struct target *t, const struct shown_plan *p,
 	out("  %5s %12s %12s\n", "total", human(total(m->idle, t->nnodes), a, sizeof(a)),
 	    human(total(m->accessed, t->nnodes), b, sizeof(b)));
 	if (m->untracked)
-		out("  not tracked: %s (hugetlb pages, or out of move_pages' sight)\n",
-		    human(m->untracked, a, sizeof(a)));
+		out("  not judged, not moved: %s\n", human(m->untracked, a, sizeof(a)));
+	for (int r = 0; r < TRACK_NREASONS; r++) {
+		static const char *const why[TRACK_NREASONS] = {
+			"other (hugetlb pages, or out of move_pages' sight)",
+			"the zero page (no memory of its own)",
+			"shared with another process, or file pages: one page table does not tell",
+			"in mappings the kernel flagged soft-dirty as a whole (brk, merge, mremap, "
+			"khugepaged): every page reads written",
+		};
+		if (m->untracked_why[r] && (opt.verbose || r == -1 - TRACK_SHARED))
+			out("    %12s %s\n", human(m->untracked_why[r], a, sizeof(a)), why[r]);
+	}
 	if (opt.dry_run)
 		out("  would move %s: the %s pages on nodes to be emptied\n", human(would, a, sizeof(a)),
 		    opt.watch == WATCH_COLD ? "untouched" : "touched");
@@ -421,6 +514,11 @@ void report_target(const struct target *t, int *worst)
 		p.nsteps = target_plan(t, p.steps);
 	if (opt.metrics)
 		report_metrics(t, &p);
+	if (!opt.json && (opt.verbose || opt.dry_run) && t->resolved && !tiers_shown &&
+	    tiers_loaded()) {
+		text_tiers(tiers_loaded());
+		tiers_shown = 1;
+	}
 	if (opt.json)
 		report_json(t, &p);
 	else if (opt.verbose || opt.dry_run)

@@ -19,9 +19,6 @@ struct mv_progress;
  * field is added within a major version, never renamed or removed. */
 #define MP_SCHEMA "migratepages/1"
 
-/* Bytes in binary units with one decimal ("1.5 GiB"). */
-const char *human(uint64_t b, char *buf, size_t len);
-
 /* Set once: the value of /proc/sys/kernel/numa_balancing, and whether the
  * targets come from --cgroup (whose vanished processes are passed over). */
 void report_setup(int numa_balancing, int cgroup_mode);

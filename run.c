@@ -16,13 +16,16 @@
 #include "devices.h"
 #include "engine.h"
 #include "fmt.h"
+#include "kerndat.h"
 #include "mem.h"
 #include "metrics.h"
 #include "output.h"
 #include "report.h"
 #include "run.h"
+#include "stop.h"
 #include "sysinfo.h"
 #include "target.h"
+#include "tiers_sys.h"
 #include "watch.h"
 
 /* What holds for every target of the run. */
@@ -35,52 +38,7 @@ static struct {
 	int worst;
 } plan;
 
-/* ---- stopping on a signal -------------------------------------------------- */
-
-volatile sig_atomic_t run_stop;
-static const int stop_sigs[] = { SIGINT, SIGTERM, SIGHUP };
-static int stop_caught[3];
-
-static void on_stop(int sig)
-{
-	struct sigaction dfl;
-
-	run_stop = sig;
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
-	for (int i = 0; i < 3; i++)
-		if (stop_caught[i])
-			sigaction(stop_sigs[i], &dfl, NULL);
-}
-
-void run_catch_stop(void)
-{
-	struct sigaction sa, old;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sa.sa_flags = SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	for (int i = 0; i < 3; i++)
-		sigaddset(&sa.sa_mask, stop_sigs[i]);
-	for (int i = 0; i < 3; i++)
-		if (sigaction(stop_sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
-			stop_caught[i] = sigaction(stop_sigs[i], &sa, NULL) == 0;
-}
-
 /* ---- the plan ---------------------------------------------------------------- */
-
-static int numa_balancing_mode(void)
-{
-	char v[16];
-	const char *p = v;
-	unsigned long long m = 0;
-
-	if (read_small("/proc/sys/kernel/numa_balancing", v, sizeof(v)) <= 0)
-		return 0;
-	dec_scan(&p, NULL, 1000, &m);
-	return (int)m; /* bit 0: normal balancing; bit 1: memory tiering */
-}
 
 /* The node lists of one target: "+" lists count within its cpuset. Returns
  * 0, or -1 with the error in err. */
@@ -89,7 +47,7 @@ static int resolve(struct target *t, struct nodeset *from, struct nodeset *to,
 {
 	struct nodeset allowed;
 	struct nodectx ctx = { 0, &plan.topo.online, &plan.topo.memory, NULL, t ? t->pid : 0,
-			       device_node };
+			       device_node, &tiers_sysfs };
 
 	if (t && (plan.from_spec.relative || plan.to_spec.relative) &&
 	    target_mems(t, &allowed) == 0)
@@ -126,7 +84,7 @@ static void plan_init(void)
 	    self_mems_allowed(&caller) == 0)
 		target_set_caller_mems(&caller);
 	if (opt.verbose || opt.json)
-		nb = numa_balancing_mode();
+		nb = kd_numa_balancing();
 	report_setup(nb, opt.cgroup != NULL);
 	if (opt.verbose && !opt.json && nb)
 		say("note: automatic NUMA balancing is on (/proc/sys/kernel/numa_balancing = %d%s); "
@@ -225,27 +183,34 @@ static int same_process_seen(const struct target *t)
 	return 0;
 }
 
-/* How many targets are held at once: two descriptors each. A watch holds
- * them all, so that they are watched in one window (the limit on open files
- * is raised as far as it goes). */
+/* Descriptors a held target needs: its pidfd and /proc directory, one
+ * more for a thread's directory (a main thread that exited), and the
+ * mover's pagemap, held until its last chunk is done. */
+#define FDS_PER_TARGET(mover) ((mover) ? 4 : 3)
+/* Descriptors the run needs beside its targets: stdio, the maps and
+ * numa_maps being read, a cgroup walk's top and the chain down to a cgroup
+ * read again, the tracker's files. */
+#define FDS_RESERVED 16
+
+/* How many targets are held at once. A watch holds them all, so that they
+ * are watched in one window (the limit on open files is raised as far as it
+ * goes); others at most 256; fewer when the limit on open files allows no
+ * more (at least one). */
 static size_t batch_cap(void)
 {
 	struct rlimit rl;
-	size_t cap = 256;
-
-	if (!opt.watch && source_pids()->n <= 64)
-		return source_pids()->n ? source_pids()->n : 1; /* (any limit allows that many) */
+	size_t n = source_pids()->n ? source_pids()->n : 1;
+	size_t cap = opt.watch || n < 256 ? n : 256, per = FDS_PER_TARGET(opt.mover), fit;
 
 	if (opt.watch && getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	if (opt.watch)
-		cap = source_pids()->n ? source_pids()->n : 1;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    (rl.rlim_cur - 32) / 2 < cap) {
-		cap = rl.rlim_cur > 64 ? (size_t)(rl.rlim_cur - 32) / 2 : 16;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return cap;
+	fit = rl.rlim_cur > FDS_RESERVED + per ? (size_t)(rl.rlim_cur - FDS_RESERVED) / per : 1;
+	if (fit < cap) {
+		cap = fit;
 		if (opt.watch)
 			say("note: %zu processes are watched in windows of %zu, one after the "
 			    "other (the limit on open files, %llu, allows no more at once)",
@@ -255,20 +220,33 @@ static size_t batch_cap(void)
 }
 
 /* --cgroup: each cgroup of the batch read again, now that its processes are
- * held: one no longer listed left it (or exited) and is passed over. */
+ * held: one no longer listed left it (or exited) and is passed over. A
+ * cgroup that cannot be read again (removed or renamed, no descriptor left)
+ * says nothing of who is still in it: its processes are not moved, and that
+ * is an error, not a skip. */
 static void membership(struct target *v, size_t n)
 {
 	static struct pidlist now;
 
 	for (size_t i = 0; i < n; i++) {
-		int dir = v[i].cgdir, listed;
+		int dir = v[i].cgdir, listed, e;
 		if (dir < 0 || (i > 0 && v[i - 1].cgdir == dir))
 			continue; /* (a cgroup's processes come one after the other) */
 		now.n = 0;
 		listed = cg_dir_pids(&src.walk, dir, &now) == 0;
+		e = errno;
 		pidlist_sort(&now);
 		for (size_t k = i; k < n && v[k].cgdir == dir; k++) {
-			if (!v[k].status && (!listed || !pidlist_has_sorted(&now, v[k].pid))) {
+			if (v[k].status)
+				continue;
+			if (!listed) {
+				v[k].status = EX_FAIL;
+				v[k].err = e;
+				target_msg(&v[k], "not moved: its cgroup %s could not be read again to "
+					   "see that it is still in it: %s", cg_shown(dir),
+					   e == ENOENT ? "the cgroup is gone (removed or renamed)"
+					   : strerror(e));
+			} else if (!pidlist_has_sorted(&now, v[k].pid)) {
 				v[k].status = EX_FAIL;
 				v[k].skip = "it left the cgroup";
 			}
@@ -329,7 +307,7 @@ static void prepare(struct target *t)
 	const struct engine *e = plan.engine;
 	int r;
 
-	if (t->status || run_stop)
+	if (t->status || stop_sig)
 		return; /* it left the cgroup; or a stop came: no further call */
 	if (t->gone) {
 		check_fail(t, ESRCH, e);
@@ -386,13 +364,14 @@ static void run_batch(struct target *v, size_t n, struct target **ready)
 	}
 	if (k && opt.watch) {
 		k = watch_window(ready, k);
-		if (opt.cgroup && !run_stop) /* who left the cgroup during the window */
+		if (opt.cgroup && !stop_sig) /* who left the cgroup during the window */
 			k = membership_again(v, n, ready, k);
 		watch_finish(ready, k);
 	} else if (k) {
 		plan.engine->move(ready, k);
 	}
 	for (size_t i = 0; i < n; i++) {
+		target_settle(&v[i]);
 		report_target(&v[i], &plan.worst);
 		target_close(&v[i]);
 	}
@@ -419,17 +398,17 @@ int run(void)
 	if (!v || !ready)
 		die("%s", strerror(errno));
 	if (plan.engine == &engine_mover && !opt.dry_run)
-		run_catch_stop();
-	while (!run_stop && (n = source_batch(v, cap)) > 0)
+		stop_catch();
+	while (!stop_sig && (n = source_batch(v, cap)) > 0)
 		run_batch(v, n, ready);
-	if (run_stop && src.next < source_pids()->n) {
+	if (stop_sig && src.next < source_pids()->n) {
 		size_t more = source_pids()->n - src.next;
 		say("interrupted: %zu more process%s not looked at", more, more == 1 ? " was" : "es were");
 		plan.worst = EX_FAIL;
 	}
-	plan.worst = metrics_finish(finish(plan.worst), run_stop);
-	if (run_stop)
-		raise(run_stop); /* reported; now as the signal asked (its handler
+	plan.worst = metrics_finish(finish(plan.worst), stop_sig);
+	if (stop_sig)
+		raise(stop_sig); /* reported; now as the signal asked (its handler
 				  * was reset when it ran) */
 	return plan.worst;
 }

@@ -16,17 +16,6 @@
 #ifndef MP_RUN_H
 #define MP_RUN_H
 
-#include <signal.h>
-
-/* The signal (SIGINT, SIGTERM, SIGHUP) that asked a stop, or 0; set by the
- * handler run_catch_stop installs (the mover and the watch look at it). */
-extern volatile sig_atomic_t run_stop;
-
-/* From now on the three signals stop the run cleanly instead of killing it,
- * unless they were ignored when the tool started. The handler runs once: it
- * gives all three back their default, so a second one ends the tool. */
-void run_catch_stop(void);
-
 /* Runs the command line parsed into opt (cli.h). Returns the exit status. */
 int run(void);
 

@@ -7,47 +7,34 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <sys/auxv.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "checks.h"
 #include "cli.h"
 #include "engine.h"
+#include "kerndat.h"
 #include "output.h"
-#include "report.h"
+#include "fmt.h"
 #include "syscall_arch.h"
 #include "sysinfo.h"
 #include "target.h"
 
-/* The mask covers the highest node named, rounded up to whole 64-bit words
- * (a 32-bit kernel reads the same bits); maxnode is that bit count + 1,
- * because the kernel reads maxnode - 1 bits. */
-static long call_migrate(int pid, const struct nodeset *from, const struct nodeset *to)
-{
-	int high = ns_last(from) > ns_last(to) ? ns_last(from) : ns_last(to);
-	unsigned long bits = ((unsigned long)high / 64 + 1) * 64;
+/* numa_maps of the target, per node (NULL when it cannot be read); the
+ * last reading's bytes in mappings with pages mapped more than once stay in
+ * seen.shared. */
+static struct usage seen;
 
-	return syscall(SYS_migrate_pages, pid, bits + 1, from->w, to->w);
-}
-
-/* numa_maps of the target, per node (NULL when it cannot be read). */
 static uint64_t *figures(struct target *t)
 {
-	static struct usage u;
 	uint64_t *v;
 
-	if (target_dir(t) < 0 || proc_usage(target_mmfd(t), &u) < 0 || !(v = target_nodes(t->nnodes)))
+	if (target_dir(t) < 0 || proc_usage(target_mmfd(t), &seen) < 0 ||
+	    !(v = target_nodes(t->nnodes)))
 		return NULL;
 	for (int n = 0; n < t->nnodes; n++)
-		v[n] = u.bytes[n];
+		v[n] = seen.bytes[n];
 	return v;
-}
-
-static uint64_t page_size(void)
-{
-	unsigned long page = getauxval(AT_PAGESZ);
-	return page ? page : 4096;
 }
 
 /* Pages still on a node the kernel's plan empties: information for the
@@ -57,6 +44,9 @@ static uint64_t page_size(void)
  * Returns 1 when a page left behind would show there: every node the plan
  * moves from is one it empties (not so for 0,1 -> 1,2, where node 1 gets
  * node 0's pages). */
+static uint64_t by_rule; /* of t->left: in mappings shared with others, which
+			  * an unprivileged call leaves (note_left) */
+
 static int note_left(struct target *t)
 {
 	static struct mig_step steps[MP_MAXNODES];
@@ -69,10 +59,13 @@ static int note_left(struct target *t)
 		if (!ns_has(&drained, steps[i].src))
 			shows = 0;
 	ns_clear(&left_on);
+	by_rule = 0;
 	for (int n = ns_next(&drained, -1); n >= 0 && n < t->nnodes; n = ns_next(&drained, n)) {
 		if (t->after[n]) {
 			t->left += t->after[n];
 			ns_add(&left_on, n);
+			if (!sys_nice())
+				by_rule += seen.shared[n] < t->after[n] ? seen.shared[n] : t->after[n];
 		}
 	}
 	if (!t->left)
@@ -81,16 +74,18 @@ static int note_left(struct target *t)
 	if (t->err == ENOMEM)
 		target_msg(t, "the to-nodes ran out of free memory: %s (%llu pages) could not be "
 			   "moved and stayed on node%s %s; the rest moved", human(t->left, h, sizeof(h)),
-			   (unsigned long long)(t->left / page_size()), ns_count(&left_on) > 1 ? "s" : "",
+			   (unsigned long long)(t->left / kd_page_size()), ns_count(&left_on) > 1 ? "s" : "",
 			   list);
 	else
 		target_note(t, "%s (%llu pages) stayed on node%s %s: %s", human(t->left, h, sizeof(h)),
-			    (unsigned long long)(t->left / page_size()),
+			    (unsigned long long)(t->left / kd_page_size()),
 			    ns_count(&left_on) > 1 ? "s" : "", list, left_reason());
 	return shows;
 }
 
-/* A positive answer with nothing left behind. In Linux 6.12 (6.1 has no
+/* A positive answer with nothing left behind (but, for a caller without
+ * CAP_SYS_NICE, pages in mappings shared with other processes, which the
+ * kernel's rule leaves and does not count). In Linux 6.12 (6.1 has no
  * such count) migrate_pages(2) adds to its answer the folios its page-table
  * walk could not take off the LRU list when it met them, and the answer can
  * be positive with every page moved: Debian's 6.12 answered 1 for every move
@@ -106,9 +101,15 @@ static void settle_count(struct target *t, long r)
 {
 	t->status = EX_OK;
 	t->msg = NULL;
-	target_note(t, "the kernel counted %ld page%s as not moved, yet none stayed on the "
-		    "nodes moved from (numa_maps after the call): counted, not left behind",
-		    r, r == 1 ? "" : "s");
+	if (t->left)
+		target_note(t, "the kernel counted %ld page%s as not moved, yet the only pages "
+			    "that stayed on the nodes moved from are in mappings shared with other "
+			    "processes (numa_maps after the call), which the kernel's rule leaves "
+			    "without CAP_SYS_NICE: counted, not left behind", r, r == 1 ? "" : "s");
+	else
+		target_note(t, "the kernel counted %ld page%s as not moved, yet none stayed on "
+			    "the nodes moved from (numa_maps after the call): counted, not left "
+			    "behind", r, r == 1 ? "" : "s");
 }
 
 static void move_one(struct target *t)
@@ -118,22 +119,22 @@ static void move_one(struct target *t)
 	long r;
 
 	if (reports && target_dir(t) < 0)
-		target_note(t, "per-node figures not shown: %s", proc_is_ours() ? "the process's "
-			    "/proc directory could not be opened" : proc_problem());
+		target_note(t, "per-node figures not shown: %s", kd_proc_ours() ? "the process's "
+			    "/proc directory could not be opened" : kd_proc_problem());
 	if (reports && target_dir(t) >= 0) {
 		check_live_thread(t);
 		t->before = figures(t);
 	}
-	if (!target_alive(t)) {
-		check_exited(t, &engine_single);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = target_migrate_pages(t, &t->from, &t->to);
+	e = errno;
+	if (r < 0 && e == ESRCH && t->gone && !t->successor) {
+		check_exited(t, &engine_single); /* exited before the call: none made */
 		return;
 	}
 	out_moved();
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	r = call_migrate(t->mm_pid, &t->from, &t->to);
-	e = errno;
 	if (r < 0 && e == EINVAL && t->mm_pid == t->tgid && check_live_thread(t)) {
-		r = call_migrate(t->mm_pid, &t->from, &t->to);
+		r = target_migrate_pages(t, &t->from, &t->to);
 		e = errno;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -153,7 +154,7 @@ static void move_one(struct target *t)
 		target_note(t, "it exited during the migration");
 	/* a positive count is checked against numa_maps even without reports */
 	if ((reports || r > 0) && (t->after = figures(t)) && note_left(t) && r > 0 &&
-	    !t->left && target_alive(t))
+	    t->left == by_rule && target_alive(t))
 		settle_count(t, r);
 }
 
@@ -163,4 +164,9 @@ static void single_move(struct target **v, size_t n)
 		move_one(v[i]);
 }
 
-const struct engine engine_single = { "migrate_pages", NULL, NULL, single_move };
+const struct engine engine_single = {
+	.call = "migrate_pages",
+	.refuses = NULL, /* the call is the check */
+	.probe = NULL,
+	.move = single_move,
+};

@@ -7,11 +7,11 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "fmt.h"
+#include "kerndat.h"
 #include "mem.h"
 #include "syscall_arch.h"
 #include "sysinfo.h"
@@ -58,8 +58,7 @@ long read_small(const char *path, char *buf, size_t len)
 int self_mems_allowed(struct nodeset *out)
 {
 	ns_clear(out);
-	/* maxnode is the mask's bit count + 1 (the kernel's off-by-one) */
-	if (syscall(SYS_get_mempolicy, NULL, out->w, (unsigned long)MP_MAXNODES + 1,
+	if (syscall(SYS_get_mempolicy, NULL, out->w, ns_maxnode(MP_MAXNODES - 1),
 		    NULL, (unsigned long)MPOL_F_MEMS_ALLOWED) < 0)
 		return -1;
 	return 0;
@@ -175,7 +174,7 @@ void nm_init(struct nm_parser *p, struct usage *u, unsigned long base_kb)
 {
 	p->toklen = 0;
 	p->tok_long = p->nrun = p->ncand = p->nlast = 0;
-	p->cand_kb = p->last_kb = 0;
+	p->cand_kb = p->last_kb = p->mapmax = 0;
 	if (u)
 		memset(u, 0, sizeof(*u));
 	p->u = u;
@@ -232,6 +231,11 @@ static void nm_token(struct nm_parser *p)
 		p->nrun = 0;
 		return;
 	}
+	if ((kb = tok_num(p->tok, "mapmax=")) > 0) {
+		p->mapmax = (unsigned long)kb;
+		p->nrun = 0;
+		return;
+	}
 	kb = tok_num(p->tok, "kernelpagesize_kB=");
 	if (kb > 0) {
 		memcpy(p->cand, p->run, sizeof(p->run[0]) * (size_t)p->nrun);
@@ -254,6 +258,8 @@ static void nm_line(struct nm_parser *p)
 	for (int i = 0; p->u && i < n; i++) {
 		uint64_t b = p->cand[i].pages * kb * 1024;
 		p->u->bytes[p->cand[i].node] += b;
+		if (p->mapmax > 1)
+			p->u->shared[p->cand[i].node] += b;
 		p->u->total += b;
 	}
 	if (!p->u) { /* nm_parse_line: the counts of this line */
@@ -262,7 +268,7 @@ static void nm_line(struct nm_parser *p)
 		p->last_kb = kb;
 	}
 	p->nrun = p->ncand = 0;
-	p->cand_kb = 0;
+	p->cand_kb = p->mapmax = 0;
 }
 
 void nm_feed(struct nm_parser *p, const char *buf, size_t len)
@@ -296,7 +302,7 @@ int proc_usage(int dirfd, struct usage *u)
 {
 	static struct nm_parser p;
 	char buf[4096];
-	unsigned long page = getauxval(AT_PAGESZ);
+	unsigned long page = kd_page_size();
 	int fd = dirfd < 0 ? -1 : openat(dirfd, "numa_maps", O_RDONLY);
 
 	if (fd < 0) {
@@ -544,52 +550,6 @@ int live_thread(int dirfd, int tgid)
 	return found ? found : -1;
 }
 
-int proc_is_ours(void)
-{
-	static int known = -1;
-	char buf[32];
-	const char *p = buf;
-	unsigned long long v = 0;
-	ssize_t n;
-
-	if (known >= 0)
-		return known;
-	n = readlink("/proc/self", buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return known = 0;
-	buf[n] = 0;
-	return known = dec_scan(&p, NULL, 0x7fffffff, &v) > 0 && !*p && (int)v == getpid();
-}
-
-const char *proc_problem(void)
-{
-	if (proc_is_ours())
-		return NULL;
-	return access("/proc/self", F_OK) == 0 ? "/proc belongs to another pid namespace"
-					       : "/proc is not mounted";
-}
-
-int in_initial_userns(void)
-{
-	char buf[256];
-	long n = read_small("/proc/self/uid_map", buf, sizeof(buf));
-	unsigned long long f[3] = { 1, 1, 0 };
-	const char *p = buf;
-
-	if (n < 0)
-		return -1;
-	/* the initial namespace maps everything: "0 0 4294967295" on one line */
-	for (int i = 0; i < 3; i++) {
-		while (*p == ' ')
-			p++;
-		if (dec_scan(&p, NULL, ~0ULL, &f[i]) <= 0)
-			return 0;
-	}
-	while (*p == ' ' || *p == '\n')
-		p++;
-	return f[0] == 0 && f[1] == 0 && f[2] == 4294967295ULL && !*p;
-}
-
 /* ---- readers: lines, directories ----------------------------------------- */
 
 void lines_open(struct lines *l, int fd)
@@ -622,6 +582,52 @@ static int lines_fill(struct lines *l)
 	return 1;
 }
 
+/* A line longer than the buffer (which is full of its start): its head and
+ * its tail, joined at blanks, the middle read in large pieces and dropped:
+ * the fields at both ends come whole (numa_maps puts a file's path, which
+ * may be longer than the buffer, between the policy and the N<node>=
+ * counts). */
+static char *long_line(struct lines *l)
+{
+	const size_t head = LINE_BUF / 4, keep = LINE_BUF / 2, cap = sizeof(l->buf) - 1;
+	size_t len = l->len, h = head;
+	char *e = NULL, *t, *b;
+
+	while (!e) {
+		ssize_t r;
+		if (len == cap) { /* the latest part of the line is kept after the head */
+			memmove(l->buf + head, l->buf + len - keep, keep);
+			len = head + keep;
+		}
+		r = read(l->fd, l->buf + len, cap - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) { /* a last line without its newline */
+			l->eof = 1;
+			l->err = r < 0 ? errno : 0;
+			e = l->buf + len;
+			break;
+		}
+		e = memchr(l->buf + len, '\n', (size_t)r);
+		len += (size_t)r;
+	}
+	l->len = len;
+	l->pos = l->eof ? len : (size_t)(e + 1 - l->buf);
+	*e = 0;
+	/* the head up to its last blank, the tail from its first one */
+	for (b = l->buf + head; b > l->buf && b[-1] != ' '; b--)
+		;
+	if (b > l->buf + 1)
+		h = (size_t)(b - 1 - l->buf);
+	t = memchr(l->buf + head, ' ', (size_t)(e - (l->buf + head)));
+	if (!t) { /* (a byte of the tail marks the junction) */
+		t = l->buf + head;
+		*t = ' ';
+	}
+	memmove(l->buf + h, t, (size_t)(e - t) + 1);
+	return l->buf;
+}
+
 char *lines_next(struct lines *l)
 {
 	for (;;) {
@@ -631,31 +637,8 @@ char *lines_next(struct lines *l)
 			l->pos = (size_t)(nl + 1 - l->buf);
 			return s;
 		}
-		if (l->pos == 0 && l->len == sizeof(l->buf) - 1) {
-			/* a line longer than the buffer: its first half is given,
-			 * the other half takes the rest of the line, dropped, and
-			 * what follows it */
-			const size_t shown = LINE_BUF / 2;
-			char *e = NULL;
-			l->buf[shown - 1] = 0;
-			l->pos = l->len = shown;
-			while (!e) {
-				ssize_t r = read(l->fd, l->buf + shown, sizeof(l->buf) - 1 - shown);
-				if (r < 0 && errno == EINTR)
-					continue;
-				if (r <= 0) {
-					l->eof = 1;
-					l->err = r < 0 ? errno : 0;
-					break;
-				}
-				e = memchr(l->buf + shown, '\n', (size_t)r);
-				if (e) {
-					l->pos = (size_t)(e + 1 - l->buf);
-					l->len = shown + (size_t)r;
-				}
-			}
-			return l->buf;
-		}
+		if (l->pos == 0 && l->len == sizeof(l->buf) - 1)
+			return long_line(l);
 		if (!lines_fill(l)) { /* (it moved the unread part to the front) */
 			s = l->buf + l->pos;
 			if (l->pos == l->len)

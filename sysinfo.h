@@ -56,6 +56,8 @@ int proc_tgid(int tid);
 /* Per-node memory of a process. */
 struct usage {
 	uint64_t bytes[MP_MAXNODES];
+	uint64_t shared[MP_MAXNODES]; /* of bytes: in mappings with a page mapped
+	                               * more than once (numa_maps' mapmax) */
 	uint64_t total;
 	int valid;
 };
@@ -72,7 +74,7 @@ struct nm_parser {
 	size_t toklen;
 	int tok_long;
 	int nrun, ncand, nlast;
-	unsigned long cand_kb, last_kb;
+	unsigned long cand_kb, last_kb, mapmax;
 	struct nm_count { int node; uint64_t pages; } run[MP_MAXNODES], cand[MP_MAXNODES],
 		last[MP_MAXNODES]; /* the counts of the line ended last, in last_kb */
 };
@@ -111,17 +113,6 @@ int proc_stat(int dirfd, struct pstat *st); /* 0, or -1 with errno */
  * others run. */
 int live_thread(int dirfd, int tgid);
 
-/* 1 when /proc is mounted and belongs to this process's pid namespace (a
- * /proc left from the parent after unshare -p shows other processes under
- * the same numbers), else 0. */
-int proc_is_ours(void);
-/* Why /proc cannot be used: "/proc is not mounted" or "/proc belongs to
- * another pid namespace"; NULL when it can. */
-const char *proc_problem(void);
-
-/* 1 in the initial user namespace, 0 in another, -1 unknown (no /proc). */
-int in_initial_userns(void);
-
 /* A growing list of process ids. */
 struct pidlist {
 	int *v;
@@ -145,9 +136,10 @@ int read_pids(int fd, struct pidlist *l, size_t *zeros);
 
 /* Lines of a file, read in large pieces: each call gives the next line,
  * NUL-terminated without its newline, or NULL at the end (or on an error:
- * err is then set). A line longer than the buffer comes cut to its first
- * LINE_BUF / 2 - 1 bytes, and the rest of it is read (in large pieces) and
- * dropped. */
+ * err is then set). A line longer than the buffer comes as its head (up to
+ * its last blank within the first LINE_BUF / 4 bytes) and its tail (from its
+ * first blank within the last LINE_BUF / 2 bytes or more), the middle read
+ * in large pieces and dropped: the fields at both ends survive whole. */
 #define LINE_BUF 16384
 struct lines {
 	int fd, eof, err;

@@ -6,8 +6,13 @@
  * opened after the pidfd and kept only when the pidfd shows the process
  * still there, so that it is that process's directory, in a /proc of this
  * pid namespace. The files of the process are read through the directory;
- * the calls that name the process by number are made only after the pidfd
- * says it has not exited (target_alive).
+ * the calls that name the process by number are made here, and only here
+ * (target_migrate_pages, target_move_pages): each only after the pidfd says
+ * the process has not exited, and after each the pidfd is polled again. No
+ * check closes the window between it and a call that names a number: when
+ * the process has been reaped after a call, the call may have reached a new
+ * process given its number, and the target's outcome says so (target_settle),
+ * an error, whatever the call answered.
  *
  * SPDX-License-Identifier: GPL-2.0-only
  */
@@ -31,6 +36,7 @@ struct target {
 	int dirfd;            /* /proc/TGID of this pid namespace, or -1; opened
 	                       * when first asked for (target_dir) */
 	int mmfd;             /* /proc/TGID/task/MM_PID when mm_pid is a thread, else -1 */
+	int dir_err;          /* why /proc/TGID could not be opened (errno), or 0 */
 	int cgdir;            /* --cgroup: the index of its cgroup, else -1 */
 	/* what */
 	int resolved;         /* from/to are known */
@@ -49,6 +55,8 @@ struct target {
 	const struct mv_target *mv; /* the chunked mover's results, or NULL */
 	int exited;           /* the pidfd said it exited during the move */
 	int gone;             /* no call may name its pid any more */
+	int successor;        /* reaped after a call named its pid: the call may
+	                       * have reached a successor (atomic: workers set it) */
 };
 
 /* Opens the handles of a target named by pid (see the top). Sets tgid, mm_pid,
@@ -60,6 +68,19 @@ void target_close(struct target *t);
 /* 1 while the process has not exited (its pidfd, or else its /proc
  * directory or kill(0), says so), else 0, and from then on t->gone. */
 int target_alive(struct target *t);
+
+/* The two calls that name the process by number (t->mm_pid), made only
+ * while its pidfd says it has not exited: else -1 with ESRCH and no call.
+ * After the call the pidfd is polled; the call's answer and errno are
+ * returned unchanged, and t->successor is set when the process has been
+ * reaped meanwhile. target_move_pages may be called from several threads at
+ * once (it opens nothing). */
+long target_migrate_pages(struct target *t, const struct nodeset *from, const struct nodeset *to);
+long target_move_pages(struct target *t, unsigned long n, const unsigned long *pages,
+		       const int *nodes, int *status, int flags);
+/* After the engine: a target a call may have reached a successor of gets
+ * the outcome that says so (status EX_FAIL, ESRCH), whatever came before. */
+void target_settle(struct target *t);
 
 /* The process's /proc directory, opened the first time it is asked for
  * (a plain move reads nothing there), and kept only when the pidfd shows the

@@ -5,9 +5,9 @@
  * words, read and written 8 bytes at a time at multiples of 8); the kernel
  * clears the accessed bits of its mappings then. After the window, reading
  * the bit makes the kernel walk the page's mappings: a bit still set means
- * nobody read or wrote the page meanwhile. A compound page (a transparent
- * huge page) has one flag, its head frame's; /proc/kpageflags tells head from
- * tail. hugetlb pages and the zero page are not tracked.
+ * nobody read or wrote the page meanwhile. A large folio has one flag, its
+ * head frame's (a mark on a tail is lost): only heads are marked and read,
+ * found by frames.c. hugetlb pages and the zero page are not tracked.
  *
  * Two things would make the marks lie, and are taken care of. The kernel
  * tracks only pages on an LRU list, and a page just faulted in may wait in a
@@ -34,70 +34,35 @@
 #include "syscall_arch.h"
 
 #include "fmt.h"
+#include "frames.h"
+#include "kerndat.h"
 #include "target.h"
 #include "tracker.h"
 
 #define PFN_MASK ((1ULL << 55) - 1)
-#define KPF_COMPOUND_HEAD (1ULL << 15)
-#define KPF_HUGE (1ULL << 17)
-#define KPF_ZERO_PAGE (1ULL << 24)
-#define NO_FRAME (~0ULL)
-#define PM_FILE_BIT (1ULL << 61)
-#define PM_EXCLUSIVE_BIT (1ULL << 56)
 
-static int bitmap = -1, kflags = -1;
+static int bitmap = -1;
 
 /* ---- frames ------------------------------------------------------------- */
 
-/* The flags of one frame (/proc/kpageflags), or 0. */
-static uint64_t frame_flags(uint64_t pfn)
+/* The frame each unit is judged by: its folio's head (frames.h), whose flag
+ * the kernel keeps for the whole folio (page_idle_get_folio() takes no tail
+ * frame: a mark on a tail is lost and a tail reads "touched"). NO_FRAME for
+ * a unit that is not tracked (hugetlb, no frame); the zero page is said so
+ * (TRACK_ZERO). */
+#define NO_FRAME FRAME_NONE
+static void heads(const uint64_t *pm, size_t n, unsigned long psize, uint64_t *head,
+		  uint64_t *kfl, uint64_t *scratch)
 {
-	uint64_t f;
-	return pread(kflags, &f, 8, (off_t)(pfn * 8)) == 8 ? f : 0;
-}
+	int huge = psize > kd_page_size();
 
-/* The frame each unit is judged by (NO_FRAME: not tracked). A transparent
- * huge page is judged by its head frame: a run of units that covers an
- * aligned 2 MiB with contiguous frames from an aligned one is asked about
- * once in kpageflags, at its first frame. An anonymous page that is not
- * mapped once only may be the zero page: asked too. Other frames are their
- * own; kpageflags is not read for them (it would cost a call a page). */
-static void heads(const unsigned long *addr, const uint64_t *pm, size_t n, unsigned long psize,
-		  uint64_t *head)
-{
-	unsigned long page = (unsigned long)sysconf(_SC_PAGESIZE), hp = (2UL << 20) / page;
-
-	for (size_t i = 0; i < n; i++) {
-		uint64_t pfn = pm[i] & PFN_MASK;
-		head[i] = psize > page || !pfn ? NO_FRAME : pfn;
-	}
-	for (size_t i = 0; i < n; i++) {
-		uint64_t f;
-		if (head[i] == NO_FRAME)
-			continue;
-		if (addr[i] % (2UL << 20) == 0 && head[i] % hp == 0 && i + hp <= n &&
-		    addr[i + hp - 1] == addr[i] + (hp - 1) * page && head[i + hp - 1] == head[i] + hp - 1) {
-			f = frame_flags(head[i]);
-			if (f & KPF_COMPOUND_HEAD) { /* one huge page: one flag */
-				for (size_t k = 1; k < hp; k++)
-					head[i + k] = head[i];
-				i += hp - 1;
-				continue;
-			}
-		}
-		if (!(pm[i] & (PM_FILE_BIT | PM_EXCLUSIVE_BIT)) &&
-		    (frame_flags(head[i]) & (KPF_ZERO_PAGE | KPF_HUGE)))
+	frames_heads(pm, n, head, kfl, scratch);
+	for (size_t i = 0; i < n; i++)
+		if (huge || (kfl[i] & KPF_HUGE))
 			head[i] = NO_FRAME;
-	}
 }
 
 /* ---- the bitmap ---------------------------------------------------------- */
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
 
 /* The distinct frames, sorted: into w (n words at most). */
 static size_t sorted_frames(const uint64_t *head, size_t n, uint64_t *w)
@@ -105,9 +70,9 @@ static size_t sorted_frames(const uint64_t *head, size_t n, uint64_t *w)
 	size_t k = 0, m = 0;
 
 	for (size_t i = 0; i < n; i++)
-		if (head[i] != NO_FRAME)
+		if (head[i] < FRAME_ZERO)
 			w[k++] = head[i];
-	qsort(w, k, sizeof(*w), cmp_u64);
+	qsort(w, k, sizeof(*w), frames_cmp);
 	for (size_t i = 0; i < k; i++)
 		if (!m || w[m - 1] != w[i])
 			w[m++] = w[i];
@@ -148,12 +113,15 @@ static void set_bits(const uint64_t *f, size_t m)
 	}
 }
 
+/* scratch: head, kpageflags, then 3 words a unit for frames_heads, which
+ * are free again after it (the sorted heads and their bits) */
 static void mark(const unsigned long *addr, const uint64_t *pm, size_t n, unsigned long psize,
 		 void *scratch)
 {
-	uint64_t *head = scratch, *f = head + n;
+	uint64_t *head = scratch, *kfl = head + n, *f = kfl + n;
 
-	heads(addr, pm, n, psize, head);
+	(void)addr;
+	heads(pm, n, psize, head, kfl, f);
 	set_bits(f, sorted_frames(head, n, f));
 }
 
@@ -163,10 +131,11 @@ static void mark(const unsigned long *addr, const uint64_t *pm, size_t n, unsign
 static void judge(const unsigned long *addr, const uint64_t *pm, size_t n, unsigned long psize,
 		  int *out, void *scratch)
 {
-	uint64_t *head = scratch, *f = head + n, *bit = f + n, words[WINDOW];
+	uint64_t *head = scratch, *kfl = head + n, *f = kfl + n, *bit = f + n, words[WINDOW];
 	size_t m;
 
-	heads(addr, pm, n, psize, head);
+	(void)addr;
+	heads(pm, n, psize, head, kfl, f);
 	m = sorted_frames(head, n, f);
 	for (size_t i = 0; i < m;) {
 		size_t k = window_of(f, i, m);
@@ -180,11 +149,11 @@ static void judge(const unsigned long *addr, const uint64_t *pm, size_t n, unsig
 	}
 	for (size_t u = 0; u < n; u++) {
 		const uint64_t *at;
-		if (head[u] == NO_FRAME) {
-			out[u] = TRACK_UNTRACKED;
+		if (head[u] >= FRAME_ZERO) {
+			out[u] = head[u] == FRAME_ZERO ? TRACK_ZERO : TRACK_UNTRACKED;
 			continue;
 		}
-		at = bsearch(&head[u], f, m, sizeof(*f), cmp_u64);
+		at = bsearch(&head[u], f, m, sizeof(*f), frames_cmp);
 		out[u] = at && bit[at - f] ? TRACK_IDLE_UNIT : TRACK_ACCESSED;
 	}
 }
@@ -210,7 +179,7 @@ static void drain(void)
  * reads back set, and reads back clear once the page is read. */
 static int probe_page(void)
 {
-	long page = sysconf(_SC_PAGESIZE);
+	long page = (long)kd_page_size();
 	volatile char *p = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE,
 				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	uint64_t e = 0, w = 0, pfn;
@@ -243,24 +212,28 @@ out:
 	return ok;
 }
 
+/* (asked once: kerndat.c keeps the answer) */
 static int usable(char *why, size_t len)
 {
-	static int known = -1;
 	static char reason[300];
+	int known = 0;
 
-	if (known >= 0)
-		goto done;
-	known = 0;
 	bitmap = open("/sys/kernel/mm/page_idle/bitmap", O_RDWR);
-	if (bitmap < 0 && errno == ENOENT) {
+	if (bitmap < 0 && errno == ENOENT && access("/sys/kernel/mm", F_OK) != 0) {
+		fmt(reason, sizeof(reason), "/sys is not mounted (idle page tracking is "
+		    "/sys/kernel/mm/page_idle/bitmap)");
+	} else if (bitmap < 0 && errno == ENOENT) {
 		fmt(reason, sizeof(reason), "this kernel has no idle page tracking "
 		    "(CONFIG_IDLE_PAGE_TRACKING: no /sys/kernel/mm/page_idle/bitmap)");
 	} else if (bitmap < 0) {
 		fmt(reason, sizeof(reason), "idle page tracking needs root (/sys/kernel/mm/"
 		    "page_idle/bitmap: %s)", strerror(errno));
-	} else if ((kflags = open("/proc/kpageflags", O_RDONLY)) < 0) {
-		fmt(reason, sizeof(reason), "idle page tracking needs root (/proc/kpageflags: %s)",
-		    strerror(errno));
+	} else if (access("/proc/kpageflags", F_OK) != 0 && errno == ENOENT) {
+		fmt(reason, sizeof(reason), "/proc is not mounted (idle page tracking reads "
+		    "/proc/kpageflags)");
+	} else if (!frames_readable()) {
+		fmt(reason, sizeof(reason), "idle page tracking needs root with CAP_SYS_ADMIN "
+		    "(page frame numbers in pagemap, /proc/kpageflags)");
 	} else if (!probe_page()) {
 		fmt(reason, sizeof(reason), "idle page tracking needs root with CAP_SYS_ADMIN "
 		    "(page frame numbers in pagemap), and a page of its own did not show as "
@@ -268,7 +241,6 @@ static int usable(char *why, size_t len)
 	} else {
 		known = 1;
 	}
-done:
 	if (!known)
 		fmt(why, len, "%s", reason);
 	return known ? 0 : -1;
@@ -286,6 +258,20 @@ static int settle(struct target *t)
 	return clear_refs(target_mmfd(t)); /* its TLB flushed (see the top) */
 }
 
+static int by_folio(void)
+{
+	return 1; /* root: frames are read */
+}
+
 const struct tracker tracker_idle = {
-	"idle", "reads and writes", usable, start, 1, settle, 3 * sizeof(uint64_t), mark, judge
+	.name = "idle",
+	.sees = "reads and writes",
+	.usable = usable,
+	.start = start,
+	.walk = 1,
+	.settle = settle,
+	.scratch = 5 * sizeof(uint64_t), /* head, kpageflags, frames_heads' 3 */
+	.mark = mark,
+	.judge = judge,
+	.by_folio = by_folio,
 };

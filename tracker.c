@@ -1,18 +1,25 @@
-/* tracker.c - choosing a tracker (see tracker.h).
+/* tracker.c - what the trackers share (see tracker.h): choosing one, and
+ * clear_refs (the soft-dirty tracker's start, the idle tracker's TLB flush).
  *
  * SPDX-License-Identifier: GPL-2.0-only
  */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "cli.h"
 #include "fmt.h"
+#include "kerndat.h"
 #include "tracker.h"
 
 const struct tracker *tracker_choose(int want, char *why, size_t len)
 {
 	char idle_why[400], sd_why[400];
 
-	if (want != TRACK_SOFTDIRTY && tracker_idle.usable(idle_why, sizeof(idle_why)) == 0)
+	if (want != TRACK_SOFTDIRTY && kd_tracker(&tracker_idle, idle_why, sizeof(idle_why)) == 0)
 		return &tracker_idle;
-	if (want != TRACK_IDLE && tracker_softdirty.usable(sd_why, sizeof(sd_why)) == 0)
+	if (want != TRACK_IDLE && kd_tracker(&tracker_softdirty, sd_why, sizeof(sd_why)) == 0)
 		return &tracker_softdirty;
 	if (want == TRACK_IDLE)
 		fmt(why, len, "--tracker idle: %s", idle_why);
@@ -22,4 +29,18 @@ const struct tracker *tracker_choose(int want, char *why, size_t len)
 		fmt(why, len, "%s: no way to see which pages are touched here: %s; and %s",
 		    opt.watch == WATCH_COLD ? "--cold" : "--hot", idle_why, sd_why);
 	return NULL;
+}
+
+int clear_refs(int dirfd)
+{
+	int fd = openat(dirfd, "clear_refs", O_WRONLY), e;
+	ssize_t r;
+
+	if (fd < 0)
+		return -1;
+	r = write(fd, "4", 1);
+	e = errno;
+	close(fd);
+	errno = e;
+	return r == 1 ? 0 : -1;
 }

@@ -27,8 +27,20 @@
 
 struct target;
 
-/* A unit's verdict after the window. */
-enum { TRACK_UNTRACKED = -1, TRACK_IDLE_UNIT = 0, TRACK_ACCESSED = 1 };
+/* A unit's verdict after the window: touched, not touched, or none (never
+ * moved, and counted by the reason: the negative ones). */
+enum {
+	TRACK_VMA = -4,        /* in a mapping the kernel flagged soft-dirty as a
+	                        * whole during the window (brk, a merge, mremap,
+	                        * khugepaged): every page of it reads written */
+	TRACK_SHARED = -3,     /* mapped by another process too, or a file page:
+	                        * one page table does not tell (soft-dirty) */
+	TRACK_ZERO = -2,       /* the shared zero page: no memory of its own */
+	TRACK_UNTRACKED = -1,  /* other: hugetlb, no frame, out of sight */
+	TRACK_IDLE_UNIT = 0,
+	TRACK_ACCESSED = 1
+};
+#define TRACK_NREASONS 4   /* -1 .. -4: untracked[-1 - verdict] */
 
 struct tracker {
 	const char *name;        /* "idle" or "softdirty" */
@@ -52,6 +64,12 @@ struct tracker {
 	 * their pagemap entries (read after the window) */
 	void (*judge)(const unsigned long *addr, const uint64_t *pm, size_t n, unsigned long psize,
 		      int *out, void *scratch);
+	/* 1 when a large folio is judged as one unit here (its frames can be
+	 * read), 0 when each base page is judged on its own */
+	int (*by_folio)(void);
+	/* 1: a mapping whose VmFlags (smaps) say "sd" after the window gives no
+	 * verdict (TRACK_VMA): the mover reads them before judging */
+	int whole_vma;
 };
 
 extern const struct tracker tracker_softdirty, tracker_idle;

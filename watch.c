@@ -13,16 +13,13 @@
 #include "engine.h"
 #include "mover.h"
 #include "output.h"
-#include "run.h"
+#include "stop.h"
 #include "target.h"
 #include "tracker.h"
 #include "watch.h"
 
 static struct watch_info info;
 static const struct tracker *tracker;
-
-static const char *const sig_names[] = { [SIGINT] = "SIGINT", [SIGTERM] = "SIGTERM",
-					  [SIGHUP] = "SIGHUP" };
 
 const struct watch_info *watch_info(void)
 {
@@ -40,6 +37,7 @@ void watch_setup(void)
 		die("%s", why);
 	info.tracker = tracker->name;
 	info.sees = tracker->sees;
+	info.unit = tracker->by_folio() ? "folio" : "page";
 	info.asked_ms = opt.watch_ms;
 	mover_set_tracker(tracker);
 }
@@ -70,6 +68,10 @@ static size_t start(struct target **v, size_t n)
 		}
 		if (tracker->start(t) < 0) {
 			int e = errno;
+			if (!target_alive(t)) {
+				check_exited(t, &engine_mover); /* before its window: as any exit */
+				continue;
+			}
 			t->status = EX_FAIL;
 			t->err = e;
 			target_msg(t, "cannot watch it: %s", e == ENOENT || e == ESRCH ? "the process "
@@ -91,7 +93,7 @@ static void wait_window(uint64_t t0)
 {
 	uint64_t end = t0 + opt.watch_ms, now;
 
-	while (!run_stop && (now = now_ms()) < end) {
+	while (!stop_sig && (now = now_ms()) < end) {
 		uint64_t d = end - now < 200 ? end - now : 200; /* a signal is seen within 0.2 s */
 		struct timespec ts = { (time_t)(d / 1000), (long)(d % 1000) * 1000000 };
 		nanosleep(&ts, NULL);
@@ -120,32 +122,47 @@ static size_t gone(struct target **v, size_t n)
 	return k;
 }
 
+static int window_started;
+
 size_t watch_window(struct target **v, size_t n)
 {
 	uint64_t t0;
 
-	run_catch_stop();
+	stop_catch();
+	window_started = !stop_sig;
+	if (stop_sig) { /* a stop came before the window: it does not start */
+		info.stopped = 1;
+		return n;
+	}
 	t0 = now_ms();
 	info.start_us = now_us();
 	n = start(v, n);
 	info.start_us = now_us() - info.start_us;
 	wait_window(t0);
 	info.watched_ms = now_ms() - t0;
-	info.stopped = run_stop != 0;
+	info.stopped = stop_sig != 0;
 	return gone(v, n);
 }
 
 void watch_finish(struct target **v, size_t n)
 {
+	for (size_t i = 0; !window_started && i < n; i++) {
+		v[i]->status = EX_FAIL;
+		v[i]->err = EINTR;
+		target_msg(v[i], "interrupted by %s before its window started: nothing watched, "
+			   "nothing moved", stop_name(stop_sig));
+	}
+	if (!window_started)
+		return;
 	info.judge_us = now_us();
-	mover_engine_run(v, n, run_stop || opt.dry_run ? MV_SCAN : MV_MOVE);
+	mover_engine_run(v, n, stop_sig || opt.dry_run ? MV_SCAN : MV_MOVE);
 	info.judge_us = now_us() - info.judge_us;
 	for (size_t i = 0; info.stopped && i < n; i++) {
 		struct target *t = v[i];
 		t->status = EX_FAIL;
 		t->err = EINTR;
 		target_msg(t, "interrupted by %s while watching (%llu.%llu s of %llu.%llu s): "
-			   "nothing moved", sig_names[run_stop],
+			   "nothing moved", stop_name(stop_sig),
 			   (unsigned long long)(info.watched_ms / 1000),
 			   (unsigned long long)(info.watched_ms % 1000 / 100),
 			   (unsigned long long)(opt.watch_ms / 1000),

@@ -23,6 +23,8 @@ struct target;
 struct watch_info {
 	const char *tracker;     /* "idle" or "softdirty" */
 	const char *sees;        /* "reads and writes" or "writes only" */
+	const char *unit;        /* "folio": a large folio judged as one; "page":
+	                          * each base page (frames cannot be read) */
 	uint64_t asked_ms;       /* the window asked for */
 	uint64_t watched_ms;     /* the window the processes were watched for */
 	uint64_t start_us;       /* how long the tracker's start took (in it) */

@@ -6,7 +6,7 @@ set -u
 cd "$TOP" || exit 1
 mkdir -p build
 cc=${HOSTCC:-gcc}
-src="test/unit.c bitmap.c sysinfo.c devices.c fmt.c mem.c"
+src="test/unit.c bitmap.c tiers.c sysinfo.c devices.c fmt.c mem.c"
 # shellcheck disable=SC2086
 if ! $cc -std=c11 -O2 -Wall -Wextra -Werror -o build/unit $src; then
   echo "FAIL unit build: $cc could not build test/unit.c"; exit 1

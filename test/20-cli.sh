@@ -49,6 +49,25 @@ done
 t "--version" 0 "migratepages 1.3.1" "" --version
 t "-V" 0 "migratepages 1.3.1" "" -V
 t "--version wins over bad args" 0 "migratepages 1.3.1" "" --version x y z
+# --version -v: the kernel facts (kerndat.h), probed; --json: the same as one
+# object (no seccomp filter here: the seccomp probe makes an empty call)
+# shellcheck disable=SC2086
+facts=$(${RUN_PREFIX:-} "$MP" --version -v 2>"$tmp/err"); rc=$?
+# shellcheck disable=SC2086
+jfacts=$(${RUN_PREFIX:-} "$MP" --version --json 2>>"$tmp/err")
+thp=$(cat /sys/kernel/mm/transparent_hugepage/hpage_pmd_size 2>/dev/null || echo 0)
+names=$(sed -n '2,$s/:.*//p' <<<"$facts" | tr '\n' ' ')
+if [ $rc = 0 ] && [ ! -s "$tmp/err" ] && [ "$(head -1 <<<"$facts")" = "migratepages 1.3.1" ] &&
+   grep -qx "page_size: $(getconf PAGESIZE)" <<<"$facts" && grep -qx "thp_size: $thp" <<<"$facts" &&
+   [ "$(wc -w <<<"$names")" -ge 12 ] &&
+   python3 -c 'import json, sys; d = json.loads(sys.argv[1]); f = sys.argv[2].split()
+assert d["version"] == "1.3.1" and list(d["kernel"]) == f, (list(d["kernel"]), f)
+assert d["kernel"]["page_size"] == int(sys.argv[3]) and d["kernel"]["thp_size"] == int(sys.argv[4])' \
+     "$jfacts" "$names" "$(getconf PAGESIZE)" "$thp"; then
+  echo "PASS --version -v: the kernel facts a line each (page size, THP size as the host says); --json: one object with the same names"
+else
+  echo "FAIL --version -v / --json: exit $rc, stderr '$(cat "$tmp/err")', stdout $(tr '\n' '|' <<<"$facts") json $jfacts"
+fi
 if [ -w /dev/full ]; then
   for o in --help --version; do
     # shellcheck disable=SC2086
@@ -99,9 +118,9 @@ for o in --cold --hot --tracker; do
   usage "$o without a value" "option '$o' needs a value" 1 0 0 $o
 done
 for d in 0 00 5x 1.5m -1 "" 2w 31d 99999999999999999999 05s; do
-  usage "--cold '$d'" "--cold: '$d' is not a time (30s, 5m, 1h, 500ms or seconds; up to 30 days)" --cold "$d" 1 0 0
+  usage "--cold '$d'" "--cold: '$d' is not a time (30s, 5m, 1h, 2d, 500ms or seconds; up to 30 days)" --cold "$d" 1 0 0
 done
-usage "--hot 0s" "--hot: '0s' is not a time (30s, 5m, 1h, 500ms or seconds; up to 30 days)" --hot 0s 1 0 0
+usage "--hot 0s" "--hot: '0s' is not a time (30s, 5m, 1h, 2d, 500ms or seconds; up to 30 days)" --hot 0s 1 0 0
 usage "--cold and --hot together" "--cold and --hot cannot be given together" --cold 5m --hot 1m 1 0 0
 usage "--tracker without --cold" "--tracker needs --cold or --hot" --tracker idle 1 0 0
 usage "--tracker frob" "--tracker: 'frob' is not auto, idle or softdirty" --cold 1s --tracker frob 1 0 0
@@ -194,3 +213,49 @@ bad "ip: a zone on an IPv4 address" "to-nodes: 'ip:10.0.0.1%lo': not an IPv4 or 
 bad "the lists are parsed before a device is looked up" "to-nodes: '0-x': range 0- has no end" 1 netdev:mp-none0 0-x
 bad "a device error stops a pid list" "from-nodes: 'netdev:mp-none0': no such network device" 1,2,3 netdev:mp-none0 0
 bad "a device error stops a dry run" "from-nodes: 'netdev:mp-none0': no such network device" --dry-run 1 netdev:mp-none0 0
+
+# --- tier forms (fast, slow, tier:N, near:PID): bad forms, each one line, exit
+# 1 and no migrate_pages (the seccomp filter); those whose words depend on the
+# host's tier map are checked up to the host's part (bad_prefix).
+# bad_prefix NAME PREFIX ARGS...: exit 1, nothing on stdout, one stderr line starting with PREFIX
+bad_prefix() {
+  local name=$1 want=$2 rc out err; shift 2
+  # shellcheck disable=SC2086
+  build/seccomp_exec kill ${RUN_PREFIX:-} "$MP" "$@" >"$tmp/out" 2>"$tmp/err"
+  rc=$?; out=$(cat "$tmp/out"); err=$(cat "$tmp/err")
+  if [ "$rc" != 1 ] || [ -n "$out" ] || [ "$(wc -l <"$tmp/err")" != 1 ] ||
+     [ "${err#"migratepages: $want"}" = "$err" ]; then
+    echo "FAIL $name: exit $rc, stdout '$out', stderr '$err' (want one line 'migratepages: $want...')"
+  else
+    echo "PASS $name"
+  fi
+}
+bad "tier: without a number" "from-nodes: 'tier:' names no tier (tier:0 is the fastest)" 1 tier: 0
+bad "tier:-1" "to-nodes: 'tier:-1': a tier is a number from 0, the fastest (tier:0, tier:1, ...)" 1 0 tier:-1
+bad "tier:01 (leading zero)" "to-nodes: 'tier:01': a tier is a number from 0, the fastest (tier:0, tier:1, ...)" 1 0 tier:01
+bad "tier:1024" "from-nodes: 'tier:1024': tier numbers go up to 1023" 1 tier:1024 0
+bad_prefix "tier:99 (no such tier)" "to-nodes: 'tier:99': there " 1 0 tier:99
+bad "near: without a pid" "from-nodes: 'near:' names no process" 1 near: 0
+bad "near:0" "to-nodes: 'near:0': not a process id (a decimal number from 1)" 1 0 near:0
+bad "near:notapid" "to-nodes: 'near:notapid': not a process id (a decimal number from 1)" 1 0 near:notapid
+bad "near:-1" "to-nodes: 'near:-1': not a process id (a decimal number from 1)" 1 0 near:-1
+sh -c 'exit 0' & dead=$!; wait "$dead"
+if kill -0 "$dead" 2>/dev/null; then
+  echo "SKIP near: a dead pid: pid $dead was reused at once"
+else
+  bad "near: a dead pid" "to-nodes: 'near:$dead': no such process" 1 0 "near:$dead"
+fi
+bad "fast inside a + list" "from-nodes: '+fast': 'fast' is a tier form: it names nodes, not places in the process's cpuset, so it cannot be in a '+' list" 1 +fast 0
+bad "slow after a + index" "to-nodes: '+0,slow': 'slow' is a tier form: it names nodes, not places in the process's cpuset, so it cannot be in a '+' list" 1 0 +0,slow
+bad "near: inside a + list" "to-nodes: '!+near:1': 'near:1' is a tier form: it names nodes, not places in the process's cpuset, so it cannot be in a '+' list" 1 0 '!+near:1'
+bad "a word that is not a tier form" "from-nodes: 'fastest': expected a node number at 'fastest'" 1 fastest 0
+bad "the lists are parsed before the tier map is read" "to-nodes: 'tier:x': a tier is a number from 0, the fastest (tier:0, tier:1, ...)" 1 fast tier:x
+bad "a tier error stops a dry run" "to-nodes: 'near:0': not a process id (a decimal number from 1)" --dry-run 1 0 near:0
+if [ "$(ls -d /sys/devices/virtual/memory_tiering/memory_tier* 2>/dev/null | wc -l)" = 1 ] &&
+   [ ! -e /sys/devices/system/node/node0/access0 ] && [ "$online" = 0 ]; then
+  bad "slow with one tier (this host)" "to-nodes: 'slow': every node with memory (0) is in one tier, by the kernel's memory tiers: no node is slower than another" 1 0 slow
+  bad "tier:99 with one tier (this host)" "to-nodes: 'tier:99': there is one memory tier (tier:0), by the kernel's memory tiers" 1 0 tier:99
+  bad "!fast with one tier (this host)" "to-nodes: '!fast': selects no nodes" 1 0 '!fast'
+else
+  echo "SKIP slow with one tier: this host has more than one node or tier (the guests check it)"
+fi

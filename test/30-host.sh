@@ -49,6 +49,51 @@ expect "--verbose exit and stderr" 0 '*' ""
 ok "--verbose mapping line" '[ "$(head -1 <<<"$out")" = "pid $p: 0 stays" ]' "$(head -1 <<<"$out")"
 ok "--verbose table" 'grep -Eq "^ +node +before +after$" <<<"$out" && grep -Eq "^ +0 +[0-9.]+ (KiB|MiB) +[0-9.]+ (KiB|MiB)$" <<<"$out" && grep -Eq "^ +total " <<<"$out"' "$out"
 ok "--verbose timing" 'grep -Eq "^  migrate_pages took [0-9]+\.[0-9]{3} s$" <<<"$out"' "$out"
+# --- tier forms on this host (one node, one tier): fast, tier:0 and near:PID
+# resolve to node 0; slow is refused with its sentence (20-cli checks the words)
+tiers=$(ls -d /sys/devices/virtual/memory_tiering/memory_tier* 2>/dev/null | wc -l)
+if [ "$online" != 0 ]; then
+  echo "SKIP tier forms on the host: it has nodes $online (the guests check several)"
+else
+  for f in fast tier:0 "near:$p" "near:$$" "fast,tier:0,near:$p"; do
+    run --json "$p" "$f" "$f"
+    ok "$f resolves to node 0" '[ $rc = 0 ] && grep -q "\"from\":\[0\],\"to\":\[0\]" <<<"$out" && [ -z "$err" ]' "exit $rc: $out $err"
+  done
+  run --json "$p" fast 0
+  if [ "$tiers" = 1 ]; then
+    ok "--json names the kernel's one tier" 'grep -q "\"tiers\":{\"source\":\"kernel\",\"guess\":false,\"tiers\":\[{\"nodes\":\[0\],\"kernel_tier\":[0-9]*}\]" <<<"$out"' "$out"
+  else
+    ok "--json names the distance table's guess (no memory tiers here)" 'grep -q "\"tiers\":{\"source\":\"distance\",\"guess\":true" <<<"$out"' "$out"
+  fi
+  run --json "$p" 0 0
+  ok "--json: tiers null without a tier form" 'grep -q "\"tiers\":null" <<<"$out"' "$out"
+  run -v "$p" fast 0
+  ok "-v prints the tier map" '[ $rc = 0 ] && grep -q "^tiers: " <<<"$out" && grep -Eq "^  tier 0: node 0 \(" <<<"$out" && [ "$(grep -c "^pid $p: 0 stays" <<<"$out")" = 1 ]' "$out"
+  run -v -n "$p" "near:$p" 0
+  ok "-v says how near:PID was answered" 'grep -Eq "^  near:$p: CPUs on node 0; nearest memory: 0 \(by (distance|rated latency)\)$" <<<"$out"' "$out"
+  run --json -n "$p" "near:$p" 0
+  ok "--json says how near:PID was answered" 'grep -Eq "\"near\":\[\{\"pid\":$p,\"cpu_nodes\":\[0\],\"nodes\":\[0\],\"by\":\"(distance|rated latency)\"\}\]" <<<"$out"' "$out"
+  run -n "$p" tier:0 0
+  ok "--dry-run prints the tier map" '[ $rc = 0 ] && grep -q "^tiers: " <<<"$out"' "$out"
+  run -v "$p" 0 0
+  ok "-v without a tier form prints no tier map" '! grep -q "^tiers" <<<"$out"' "$out"
+  run "$p" 0 slow
+  expect "slow refused on one tier" 1 "" "*"
+fi
+# the plain numeric path opens no tier file; a tier form does (strace)
+if command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null; then
+  strace -f -e trace=%file -o "$tmp/st" "$MP" "$p" 0 0 >/dev/null 2>&1
+  ok "a plain move opens no tier file" '! grep -Eq "memory_tiering|access0|/distance|has_cpu|cpulist" "$tmp/st"' "$(grep -E "memory_tiering|access0|distance|has_cpu|cpulist" "$tmp/st" | head -3)"
+  strace -f -e trace=%file -o "$tmp/st" "$MP" -v --json "$p" all '!1' >/dev/null 2>&1
+  ok "-v --json with numbers opens no tier file" '! grep -Eq "memory_tiering|access0|/distance|has_cpu|cpulist" "$tmp/st"' "$(grep -E "memory_tiering|access0|distance|has_cpu|cpulist" "$tmp/st" | head -3)"
+  strace -f -e trace=%file -o "$tmp/st" "$MP" "$p" fast 0 >/dev/null 2>&1
+  if [ "$tiers" -ge 1 ]; then
+    ok "a tier form reads the kernel's tiers" 'grep -q "memory_tiering" "$tmp/st"' "$(head -5 "$tmp/st")"
+  fi
+else
+  echo "SKIP tier files under strace: strace missing or not allowed here"
+fi
+
 # the figures are the process's numa_maps (sum of N0= pages x page size)
 want=$(awk '{kb=4; for(i=1;i<=NF;i++) if ($i ~ /^kernelpagesize_kB=/) {split($i,a,"="); kb=a[2]}
             for(i=1;i<=NF;i++) if ($i ~ /^N0=/) {split($i,a,"="); s+=a[2]*kb*1024}} END{print s}' "/proc/$p/numa_maps")

@@ -71,6 +71,32 @@ run -v --jobs 3 --rate 200M "$h" 0 0
 ok "--verbose names the mover, its jobs and its rate" \
   'grep -Eq "^  moved 0 B in [0-9]+\.[0-9]{3} s \(move_pages, 3 jobs, chunks of 4096 pages, at most 200.0 MiB/s\); 6[4-9]\.[0-9] MiB already in place$" <<<"$out"' "$out"
 
+# --- a file mapped from a path longer than the line reader's buffer: its
+# numa_maps line (the path comes before the N<node>= counts) is read whole
+# enough that the mapping is counted (it was cut, and the mapping skipped)
+deep=$tmp/deep; mkdir "$deep"
+seg=$(printf 'd%.0s' $(seq 250))
+(cd "$deep" && for _ in $(seq 80); do mkdir "$seg" && cd "$seg" || exit 1; done)
+(cd "$deep" && for _ in $(seq 80); do cd "$seg" || exit 1; done; trap - EXIT
+ exec "$TOP/build/hog" -o "$tmp/hogdeep" -s 8 -F file </dev/null >/dev/null 2>&1) &
+dp=$!; pids+=("$dp")
+for _ in $(seq 100); do [ -s "$tmp/hogdeep.ready" ] && break; sleep 0.05; done
+want=$(nm_bytes "$dp")
+run --json --jobs 1 "$dp" 0 0
+got=$(grep -o '"in_place_bytes":[0-9]*' <<<"$out" | cut -d: -f2)
+ok "a file mapped from a path of 20,000 bytes: counted as numa_maps counts it ($want bytes)" \
+  '[ $rc = 0 ] && [ -n "$got" ] && [ "$want" -ge $((8 << 20)) ] && [ $((got - want)) -le 65536 ] && [ $((want - got)) -le 65536 ]' \
+  "exit $rc, in_place_bytes ${got:-none}, stderr $err"
+kill "$dp" 2>/dev/null
+
+# --- under --rate a move_pages call is 1/32 s worth, a chunk 1/8 s worth:
+# --help and the man page say both (they said a chunk was a call)
+help=$("$MP" --help | sed -n '/^ *--chunk/,/^ *--progress/p' | sed '$d' | tr -s ' \n' '  ')
+man=$(sed -n '/^\.BI \\-\\-chunk/,/^\.TP/p' man/migratepages.8 | sed 's/^\.[A-Z]* //; s/\\-/-/g; s/\\&//g; s/"//g' | tr -s ' \n' '  ')
+ok "--help and the man page: under --rate each move_pages call is 1/32 s worth, a chunk 1/8 s" \
+  'grep -q "with --rate 1/8 s worth (512 to 4096), each call 1/32 s worth" <<<"$help" && grep -q "each move_pages call moves at most 1/32 of a second.s worth" <<<"$man"' \
+  "help: $help / man: $man"
+
 # --- pid lists and processes that are gone
 bg sleep 600; q=$last
 sh -c 'exit 0' & dead=$!; wait "$dead"
@@ -81,6 +107,35 @@ ok "a dead pid in a list: exit 1, named, the others moved" \
   "exit $rc, stderr '$err', stdout $out"
 run --jobs 2 "$dead" 0 0;             expect "a dead pid" 1 "" "migratepages: $dead: no such process"
 run --jobs 2 "$p" 0 1000;             expect "a node that does not exist" 1 "" "migratepages: to-nodes: node 1000 does not exist (nodes: $(cat /sys/devices/system/node/online))"
+
+# --- a low limit on open files: the targets are held in batches the limit
+# allows (the mover holds more descriptors per process than the single call),
+# and a limit too low for even one is said as such
+for _ in $(seq 80); do bg sleep 600; done
+many=$(IFS=,; echo "${pids[*]: -80}")
+for lim in "40" "40 --jobs 1" "20 --jobs 1" "20 --jobs 2"; do
+  n=${lim%% *} m=${lim#"$n"}
+  # shellcheck disable=SC2086
+  (ulimit -n "$n" && exec "$MP" --json $m "$many" 0 0) >"$tmp/out" 2>"$tmp/err"; rc=$?; err=$(cat "$tmp/err")
+  ok "ulimit -n $n, 80 processes${m:+,$m}: every one moved" \
+    '[ $rc = 0 ] && [ "$(grep -c "\"status\":\"ok\"" "$tmp/out")" = 80 ] && [ -z "$err" ]' \
+    "exit $rc, $(grep -c '"status":"ok"' "$tmp/out") ok, stderr: $(sort "$tmp/err" | uniq -c | head -3)"
+done
+(ulimit -n 6 && exec "$MP" --jobs 1 "$p" 0 0) >"$tmp/out" 2>"$tmp/err"; rc=$?; out=$(cat "$tmp/out"); err=$(cat "$tmp/err")
+expect "ulimit -n 6: too few descriptors for one process, said so" 1 "" \
+  "migratepages: $p: too many open files: the limit on open files (ulimit -n) is 6, too low for this run"
+
+# --- a refusal of the mover's own (no /proc to read maps from): no system
+# call failed, so the JSON's errno is null, as the man page says
+if [ $root = 1 ] && command -v chroot >/dev/null && ! readelf -l "$MP" 2>/dev/null | grep -q INTERP; then
+  mkdir -p "$tmp/root"; cp "$MP" "$tmp/root/migratepages"
+  chroot "$tmp/root" /migratepages --json --jobs 1 "$p" 0 0 >"$tmp/out" 2>"$tmp/err"; rc=$?; out=$(cat "$tmp/out")
+  ok "no /proc: the mover's own refusal has errno null in the JSON" \
+    '[ $rc = 1 ] && grep -q "\"status\":\"error\".*\"error\":{\"errno\":null,\"message\":\"/proc is not mounted: the chunked mover" <<<"$out"' \
+    "exit $rc: $out"
+else
+  echo "SKIP the mover's own refusal in the JSON: needs root, chroot and a static binary"
+fi
 
 # --- a cgroup: its processes shared out among the workers
 cgroot=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/self/mounts)

@@ -10,7 +10,9 @@ cd "$TOP" || exit 1
 mkdir -p build
 cc=${HOST_CC:-gcc}
 $cc -O2 -Wall -Wextra -Werror -o build/seccomp_exec test/helpers/seccomp_exec.c &&
-$cc -O2 -Wall -Wextra -Werror -pthread -o build/leader_exit test/helpers/leader_exit.c || {
+$cc -O2 -Wall -Wextra -Werror -pthread -o build/leader_exit test/helpers/leader_exit.c &&
+$cc -O2 -Wall -Wextra -Werror -pthread -o build/two_threads test/helpers/two_threads.c &&
+$cc -O2 -Wall -Wextra -Werror -o build/zombie test/helpers/zombie.c || {
   echo "FAIL build the helpers"; exit 1; }
 tmp=$(mktemp -d); chmod 755 "$tmp"
 pids=() cgs=()
@@ -101,8 +103,9 @@ fi
 # --- 2. the dry run refuses what the real run refuses -------------------------
 bg true; dead=$last; wait "$dead" 2>/dev/null
 same_as_real "a process that exited" "$dead" 0 0
-# a zombie: a child its parent never reaps
-bg sh -c 'sleep 0 & echo $! >'"$tmp/zpid"'; exec sleep 600'
+# a zombie: a child its parent never reaps (test/helpers/zombie.c writes the
+# pid once the child is one)
+bg build/zombie "$tmp/zpid"
 until_zombie "$tmp/zpid" "a zombie"
 z=$(cat "$tmp/zpid")
 run "$MP" "$z" 0 0; expect "a zombie: exit 1, said" 1 "" "migratepages: $z: the process has exited (a zombie): its memory is gone"
@@ -145,6 +148,22 @@ if [ $root = 1 ] && command -v setpriv >/dev/null; then
     run nobody "$MP" "$nd" 0 0
     expect "a process that is not dumpable: named" 1 "" "migratepages: $nd: permission denied: the process is not dumpable (setuid or setgid, or it cleared PR_SET_DUMPABLE); CAP_SYS_PTRACE is needed"
     PRE=nobody same_as_real "a process that is not dumpable" "$nd" 0 0
+    # one that becomes not dumpable during the run (after the checks and the
+    # probe, which strace holds): the EACCES that follows is named as such,
+    # not blamed on a security module
+    if command -v strace >/dev/null; then
+      bg setpriv --reuid=65534 --regid=65534 --clear-groups "$py" -c \
+        'import ctypes, signal, time; l = ctypes.CDLL(None); signal.signal(signal.SIGUSR1, lambda *a: l.prctl(4, 0, 0, 0, 0)); time.sleep(600)'
+      nd2=$last; sleep 0.5
+      strace -f -qq -o /dev/null -e trace=move_pages -e inject=move_pages:delay_exit=1500000:when=1 \
+        setpriv --reuid=65534 --regid=65534 --clear-groups "$MP" --jobs 1 "$nd2" 0 0 >"$tmp/out" 2>"$tmp/err" & sp=$!
+      sleep 0.7; kill -USR1 "$nd2"
+      wait $sp; rc=$?; out=$(cat "$tmp/out"); err=$(cat "$tmp/err")
+      expect "a process that becomes not dumpable during the move: named, not a security module" 1 "" \
+        "migratepages: $nd2: permission denied: the process is not dumpable (setuid or setgid, or it cleared PR_SET_DUMPABLE); CAP_SYS_PTRACE is needed"
+    else
+      echo "SKIP a process that becomes not dumpable during the move: no strace"
+    fi
   else
     echo "SKIP not dumpable: no python3"
   fi
@@ -207,6 +226,24 @@ if [ $root = 1 ] && [ -n "$v2" ] && mkdir "$v2/mp-thr-$$" 2>/dev/null; then
     run "$MP" --json --cgroup "$d" 0 0
     ok "its domain-threaded parent: the process once" \
       '[ $rc = 0 ] && [ "$(grep -c "\"pid\":$tp," "$tmp/out")" = 1 ]' "exit $rc: $out $err"
+    # a process of two threads, its main thread in one threaded cgroup and
+    # the other thread in another: --cgroup on the second finds the process
+    # from its thread, and the second reading (once it is held) finds it again
+    if mkdir "$d/t1" "$d/t2" && cgs+=("$d/t1" "$d/t2") && echo threaded >"$d/t1/cgroup.type" &&
+       echo threaded >"$d/t2/cgroup.type"; then
+      build/two_threads 4 >"$tmp/tt" 2>/dev/null & tt=$!; pids+=("$tt")
+      for _ in $(seq 100); do [ -s "$tmp/tt" ] && break; sleep 0.1; done
+      read -r _ ttid <"$tmp/tt"
+      echo "$tt" >"$d/cgroup.procs" && echo "$tt" >"$d/t1/cgroup.procs" && echo "$ttid" >"$d/t2/cgroup.threads"
+      for m in "" "--jobs 1"; do
+        # shellcheck disable=SC2086
+        run "$MP" --json $m --cgroup "$d/t2" 0 0
+        ok "a threaded cgroup holding a thread, not the main thread, of a process${m:+ ($m)}: the process moved" \
+          '[ $rc = 0 ] && grep -q "\"pid\":$tt,\"status\":\"ok\"" "$tmp/out" && [ -z "$err" ]' "exit $rc: $out $err"
+      done
+    else
+      echo "SKIP a threaded cgroup holding another thread: cannot make two threaded cgroups here"
+    fi
   else
     echo "SKIP a threaded cgroup: cannot make one here"
   fi
@@ -244,6 +281,28 @@ if [ $root = 1 ] && [ -n "$v2" ] && [ $have_strace = 1 ] && mkdir "$v2/mp-leave-
   else
     echo "SKIP a process that leaves the cgroup: no pidfd_open here"
   fi
+fi
+
+# a cgroup below the one named, renamed between the listing and the second
+# reading: who is still in it is not known, so its processes are not moved,
+# and that is an error (the one named is held open: renaming it changes
+# nothing). cgroup v2 refuses renames: a v1 hierarchy.
+if [ $root = 1 ] && [ -n "$v1" ] && [ $have_strace = 1 ] && mkdir "$v1/mp-ren-$$" "$v1/mp-ren-$$/c" 2>/dev/null; then
+  d=$v1/mp-ren-$$; cgs+=("$d" "$d/c" "$d/c.new")
+  bg sh -c "echo \$\$ > $d/c/cgroup.procs; exec sleep 600"; r1=$last
+  bg sh -c "echo \$\$ > $d/c/cgroup.procs; exec sleep 600"; r2=$last
+  sleep 0.3
+  strace -f -qq -e trace=migrate_pages,pidfd_open -e inject=pidfd_open:delay_exit=1500000:when=1 \
+    -o "$tmp/strace" "$MP" --cgroup "$d" 0 0 >"$tmp/out" 2>"$tmp/err" & sp=$!
+  sleep 0.7; mv "$d/c" "$d/c.new"
+  wait $sp; rc=$?; err=$(cat "$tmp/err")
+  want=""
+  for x in $r1 $r2; do want+="migratepages: $x: not moved: its cgroup '$d/c' could not be read again to see that it is still in it: the cgroup is gone (removed or renamed)"$'\n'; done
+  ok "a cgroup renamed meanwhile: its processes not moved, an error (exit 1), not 'left the cgroup'" \
+    '[ $rc = 1 ] && [ "$err" = "${want%$'"'"'\n'"'"'}" ] && ! grep -q "migrate_pages(" "$tmp/strace"' \
+    "exit $rc, stderr '$err' / $(grep -c 'migrate_pages(' "$tmp/strace") calls"
+else
+  echo "SKIP a cgroup renamed meanwhile: needs root, strace and a writable cgroup v1 hierarchy"
 fi
 
 # a pid namespace: the cgroup lists processes outside it as 0

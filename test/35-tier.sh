@@ -74,6 +74,17 @@ else
   echo "SKIP the refusal with neither tracker: this kernel has one (soft-dirty ${softdirty}, idle $idle)"
 fi
 
+# an empty root, no /proc and no /sys: the refusal says so, not that the
+# kernel lacks the trackers (this holds whatever this kernel has)
+if [ $root = 1 ] && command -v chroot >/dev/null && ! readelf -l "$MP" 2>/dev/null | grep -q INTERP; then
+  mkdir -p "$tmp/root"; cp "$MP" "$tmp/root/migratepages"
+  run chroot "$tmp/root" /migratepages --cold 60s "$p" 0 0
+  expect "no /proc and no /sys: the refusal names them, not the kernel's options" 1 "" \
+    "migratepages: --cold: no way to see which pages are touched here: /sys is not mounted (idle page tracking is /sys/kernel/mm/page_idle/bitmap); and /proc is not mounted (soft-dirty bits are read from /proc/PID/pagemap)"
+else
+  echo "SKIP the tracker refusal without /proc and /sys: needs root, chroot and a static binary"
+fi
+
 if [ "$softdirty" = yes ]; then
   # a short window on a process of our own: written memory touched, the rest not
   run "$MP" --cold 1s --tracker softdirty --dry-run --json "$p" 0 0

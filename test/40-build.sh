@@ -80,7 +80,7 @@ if gcc -std=c11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -f
   # compared with their numbers blanked, as pids differ; the plain run only when
   # something failed). No binary bytes: the suites' output goes through cat -v.
   names() { sed -n "s/^$1 \([^:]*\).*/\1/p" | sed 's/[0-9][0-9]*/N/g' | sort -u; }
-  for s in 20-cli 30-host 31-mover 32-devices 33-real 34-pipeline 35-tier; do
+  for s in 20-cli 30-host 31-mover 32-devices 33-real 34-pipeline 35-tier 36-refusals; do
     out=$(MP=$TOP/build/migratepages-san MP_SANITIZED=1 ASAN_OPTIONS=detect_leaks=0 "test/$s.sh" 2>&1 | cat -v)
     plain=
     grep -q '^FAIL' <<<"$out" && plain=$(MP_SANITIZED=1 "test/$s.sh" 2>&1 | cat -v)

@@ -36,24 +36,34 @@ mkdir -p "$out"
 # bookworm-backports: PAGEMAP_SCAN, and move_pages that sees PROT_NONE pages).
 # Another architecture, or another build of the tool (an i386 one, say), is one
 # more line here or in VM_EXTRA_BOOTS; the scenarios do not change.
+# A name is a scenario (sc_NAME) or a case of the placement table (CASES in
+# scenarios.sh), which runs in every mode: the single call, --jobs 1, --jobs 2
+# and the dry run; NAME:plain+dry runs only the modes named.
 boots=(
-  "x86_64-2node x86_64 2node $MP one_to_one,back,thp,small_pages,threads,tid,interleave2,shared_root,shared_unpriv,unpriv_own,unpriv_other,nonexistent,noproc,exit_during"
+  "x86_64-2node x86_64 2node $MP one_to_one,back,small_pages,threads,tid,interleave2,shared_unpriv,unpriv_other,nonexistent,noproc,exit_during"
   "x86_64-4node x86_64 4node $MP zero_to_three,pairs,pairs_thp,unequal,chain,swap,all_to_n,not_n,interleave4,plus,negative"
-  "x86_64-report x86_64 4node $MP verbose,hugetlb,dry_run,pidlist,cgroup50,json"
-  "x86_64-memonly x86_64 memonly $MP memonly,too_small"
+  "x86_64-report x86_64 4node $MP verbose,dry_run,cgroup50,json"
+  "x86_64-memonly x86_64 memonly $MP memonly,too_small,tierforms_guess"
   "x86_64-fake4 x86_64 fake4 $MP fake"
   "x86_64-real x86_64 2node $MP dyn_unpriv,growing,userns,zombie,leader_exit,cgtree,pidns,cpuset_rules"
   "x86_64-devices x86_64 devices $MP devices"
-  "x86_64-tier x86_64 2node $MP tier_softdirty,tier_lists,tier_user"
-  "x86_64-idle x86_64 2node $MP kernel_trackers,tier_idle,tier_user idle"
-  "x86_64-612 x86_64 4node $MP plain_count,mover_pairs,mover_thp,mover_hugetlb,mover_protnone,mover_sparse,mover_shadow,tier_softdirty backports"
-  "x86_64-mover x86_64 4node $MP mover_pairs,mover_unequal,mover_thp,mover_rate,mover_hugetlb,mover_shared,mover_file,mover_churn,mover_pidlist,mover_seccomp,mover_exact,mover_stop,mover_cpuset,mover_protnone,mover_sparse,mover_shadow"
+  "x86_64-tier x86_64 2node $MP tier_softdirty,tier_lists,tier_user,tier_progress,tier_stop_before,tier_truth"
+  "x86_64-idle x86_64 2node $MP kernel_trackers,tier_idle,tier_user,tier_truth idle"
+  "x86_64-612 x86_64 4node $MP plain_count,plain_count_user,pairs,pairs_thp,mover_thp,hugetlb,mover_protnone,mover_sparse,mover_shadow,mover_stale,tier_softdirty,tier_truth backports"
+  "x86_64-hmat x86_64 hmat2 $MP tierforms_kernel backports"
+  "x86_64-hmat-sockets x86_64 hmatsockets $MP tierforms_kernel,tierforms_pinned backports"
+  "x86_64-hmat-nomem x86_64 hmatnomem $MP tierforms_guess,tierforms_pinned backports"
+  "x86_64-nohmat x86_64 cpuless $MP tierforms_guess backports"
+  "x86_64-hmat-61 x86_64 hmat2 $MP tierforms_hmat"
+  "x86_64-mover x86_64 4node $MP thp,hugetlb,shared,unpriv_own,file,pidlist,mover_thp,mover_rate,mover_rate_thp,mover_busy_closing,mover_shared,mover_churn,mover_seccomp,mover_exact,mover_stop,mover_cpuset,mover_protnone,mover_sparse,mover_shadow"
 )
 aarch64_mp=$top/build/vm/migratepages-aarch64
 mkdir -p "$top/build/vm"
 if command -v qemu-system-aarch64 >/dev/null && command -v aarch64-linux-gnu-gcc >/dev/null; then
   if CROSS_COMPILE=aarch64-linux-gnu- OUT=$aarch64_mp ./build.sh >"$out/build-aarch64.log" 2>&1; then
     boots+=("aarch64-4node aarch64 4node $aarch64_mp zero_to_three,pairs,pairs_thp,unequal,negative,tier_refused")
+    boots+=("aarch64-hmat aarch64 hmat2 $aarch64_mp tierforms_kernel backports"
+            "aarch64-tiers aarch64 cpuless $aarch64_mp tierforms_guess backports")
   else
     echo "FAIL aarch64/build: the static aarch64 build failed: $(tail -n 3 "$out/build-aarch64.log" | tr '\n' ' ')"
   fi
@@ -136,7 +146,7 @@ done
 
 # --- boot, VM_JOBS at a time ----------------------------------------------------
 run_boot() {  # NAME ARCH TOPO INITRD RUNS [KERNEL-IMAGE]
-  VM_KERNEL=${6:-} VM_TIMEOUT=${VM_TIMEOUT:-180} "$vm/boot.sh" "$2" "$3" "$4" "$out/$1.log" "mp.run=$5"
+  VM_KERNEL=${6:-} VM_TIMEOUT=${VM_TIMEOUT:-300} "$vm/boot.sh" "$2" "$3" "$4" "$out/$1.log" "mp.run=$5"
   echo $? >"$out/$1.rc"
 }
 jobs_max=${VM_JOBS:-2}
@@ -186,7 +196,7 @@ for b in "${selected[@]}"; do
       echo "FAIL $arch/$s: never started (the guest stopped before it; boot rc $rc)"
   done
   if [ "$rc" = 124 ]; then
-    echo "FAIL $arch/$name-timeout: the guest did not power off within ${VM_TIMEOUT:-180} s"
+    echo "FAIL $arch/$name-timeout: the guest did not power off within ${VM_TIMEOUT:-300} s"
   fi
   if [[ ",$runs," == *,json,* ]]; then
     python3 "$vm/check_json.py" "$log" json "$arch/"

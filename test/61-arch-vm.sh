@@ -24,13 +24,14 @@ want() { [[ " ${ARCH_VM_ONLY:-i386 aarch64 ppc64le} " == *" $1 "* ]]; }
 out=$TOP/test/out/arch-vm
 work=$TOP/build/arch-vm
 mkdir -p "$out" "$work"
-scen=zero_to_three,pairs,pairs_thp,unequal,negative
-# the chunked mover too: threads and atomics of each build, and on ppc64le
-# 64 KiB base pages (chunks, huge-page blocks and the lookalike case in them).
-# The i386 build's mover cannot reach a 64-bit process (32-bit addresses):
-# that it refuses one, changing nothing, is its case.
-scen32=$scen,mover_compat
-scen=$scen,mover_pairs,mover_unequal,mover_thp
+# The placement table's cases run in every mode (the single call, the chunked
+# mover with one and two workers, the dry run): threads and atomics of each
+# build, and on ppc64le 64 KiB base pages (chunks, huge-page blocks and the
+# lookalike case in them). The i386 build's mover cannot reach a 64-bit
+# process (32-bit addresses): the single call and the dry run only, and that
+# its mover refuses one, changing nothing, is its case.
+scen=zero_to_three,pairs,pairs_thp,unequal,negative,mover_thp
+scen32=zero_to_three:plain+dry,pairs:plain+dry,pairs_thp:plain+dry,unequal:plain+dry,negative,mover_compat
 
 # The binaries under test, as ./build.sh dist makes them.
 arches=

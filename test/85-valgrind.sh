@@ -10,7 +10,8 @@
 #    instrument); the tool allocates nothing with malloc, so memcheck loses
 #    nothing without its malloc replacement.
 # 2. The paths the CLI suite does not reach, on a live process of ours: --dry-run
-#    with --verbose and --json, pid lists, --cgroup (a directory holding a
+#    with --verbose and --json, pid lists, tier forms (the tier map read from
+#    sysfs), --cgroup (a directory holding a
 #    cgroup.procs file), run against a glibc build (build/vg/migratepages,
 #    with valgrind's malloc replacement) and the shipped static binary ($MP). Valgrind 3.19 does not know migrate_pages (x86_64 syscall
 #    256) and answers ENOSYS with a warning, so a real migration cannot be
@@ -113,6 +114,8 @@ vcase() {
 vcase "dry run, verbose" 0 -n -v "$target" all all
 vcase "dry run, json" 0 --dry-run --json "$target,$target2" 0 0
 vcase "dry run, relative lists" 0 -n -v "$target" +0 +0
+vcase "dry run, tier forms (the tier map read), verbose" 0 -n -v "$target" fast,tier:0 "near:$target"
+vcase "dry run, tier forms, json" 0 -n --json "$target,$target2" all,fast "near:$target2"
 vcase "dry run, --cgroup" 0 -n --json --cgroup "$tmp" all 0
 vcase "dry run, a process that is gone" 1 -n -v 2147483646 0 0
 vcase "migrate, verbose (ENOSYS under valgrind)" 1 -v "$target" 0 0

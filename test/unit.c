@@ -3,6 +3,7 @@
  * plan, the numa_maps parser. Prints PASS/FAIL lines (test/run's contract).
  * Usage: unit CASES-FILE
  * SPDX-License-Identifier: GPL-2.0-only */
+#define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "../fmt.h"
 #include "../devices.h"
 #include "../sysinfo.h"
+#include "../tiers.h"
 
 static int failures;
 
@@ -93,6 +95,121 @@ static int fake_device(int kind, const char *name, char *why, size_t whylen)
 	return -1;
 }
 
+/* Tier-map fixtures: "topology NAME KEY=VALUE ..." lines of the cases file,
+ * named by the cases that start with @NAME. The keys (each optional):
+ *   cpus=LIST                 nodes with CPUs (has_cpu)
+ *   kernel=ID:LIST;ID:LIST    memory_tierID/nodelist (absent: no memory_tiering)
+ *   perf=N:RL/WL/RB/WB;...    access0 figures (ns, MB/s)
+ *   init=N:LIST;...           access0 initiators
+ *   dist=ROW/ROW/...          the distance table, a row per online node (A,B,...)
+ *   pids=PID:LIST;...         the nodes whose CPUs a process may run on
+ * The map is built from them as tiers_sys.c builds it from sysfs, over the
+ * case's own online and memory columns. */
+#define FIXTURES 64
+static struct { char name[32], text[1024]; } fixtures[FIXTURES];
+static int nfixtures;
+static const char *fixture; /* the current case's */
+
+static const char *fixture_key(const char *key)
+{
+	static char val[1024];
+	const char *p = fixture;
+	size_t k = strlen(key);
+
+	while (p && *p) {
+		while (*p == ' ')
+			p++;
+		if (!strncmp(p, key, k) && p[k] == '=') {
+			size_t n = strcspn(p + k + 1, " ");
+			snprintf(val, sizeof(val), "%.*s", (int)n, p + k + 1);
+			return val;
+		}
+		p += strcspn(p, " ");
+	}
+	return NULL;
+}
+
+static const struct tiermap *fake_map(const struct nodeset *online, const struct nodeset *memory,
+				      char *why, size_t whylen)
+{
+	static struct tiermap m;
+	static unsigned char dist[MP_MAXNODES * MP_MAXNODES];
+	const char *v;
+	char *item, *save, buf[1024];
+
+	if ((v = fixture_key("fail"))) {
+		snprintf(why, whylen, "%s", v);
+		return NULL;
+	}
+	memset(&m, 0, sizeof(m));
+	memset(dist, 0, sizeof(dist));
+	m.online = *online;
+	m.memory = *memory;
+	for (int n = 0; n < MP_MAXNODES; n++)
+		m.ktier[n] = -1;
+	if ((v = fixture_key("cpus")))
+		set_of(v, &m.cpus);
+	if ((v = fixture_key("kernel"))) {
+		m.kernel_dir = 1;
+		snprintf(buf, sizeof(buf), "%s", v);
+		for (item = strtok_r(buf, ";", &save); item; item = strtok_r(NULL, ";", &save)) {
+			struct nodeset s;
+			set_of(strchr(item, ':') + 1, &s);
+			for (int n = ns_next(&s, -1); n >= 0; n = ns_next(&s, n))
+				m.ktier[n] = atoi(item);
+		}
+	}
+	if ((v = fixture_key("perf"))) {
+		snprintf(buf, sizeof(buf), "%s", v);
+		for (item = strtok_r(buf, ";", &save); item; item = strtok_r(NULL, ";", &save)) {
+			int n = atoi(item);
+			struct tierperf *p = &m.perf[n];
+			sscanf(strchr(item, ':') + 1, "%u/%u/%u/%u", &p->read_latency,
+			       &p->write_latency, &p->read_bandwidth, &p->write_bandwidth);
+		}
+	}
+	if ((v = fixture_key("init"))) {
+		snprintf(buf, sizeof(buf), "%s", v);
+		for (item = strtok_r(buf, ";", &save); item; item = strtok_r(NULL, ";", &save))
+			set_of(strchr(item, ':') + 1, &m.initiators[atoi(item)]);
+	}
+	if ((v = fixture_key("dist"))) {
+		int a = ns_next(online, -1);
+		snprintf(buf, sizeof(buf), "%s", v);
+		for (item = strtok_r(buf, "/", &save); item && a >= 0;
+		     item = strtok_r(NULL, "/", &save), a = ns_next(online, a)) {
+			char *p = item;
+			for (int b = ns_next(online, -1); b >= 0 && *p; b = ns_next(online, b)) {
+				dist[a * MP_MAXNODES + b] = (unsigned char)strtol(p, &p, 10);
+				if (*p == ',')
+					p++;
+			}
+		}
+		m.dist = dist;
+	}
+	tiermap_rank(&m);
+	return &m;
+}
+
+static int fake_cpu_nodes(int pid, struct nodeset *out, char *why, size_t whylen)
+{
+	const char *v = fixture_key("pids");
+	char buf[1024], *item, *save;
+
+	if (v) {
+		snprintf(buf, sizeof(buf), "%s", v);
+		for (item = strtok_r(buf, ";", &save); item; item = strtok_r(NULL, ";", &save))
+			if (atoi(item) == pid) {
+				set_of(strchr(item, ':') + 1, out);
+				return 0;
+			}
+	}
+	snprintf(why, whylen, "no such process");
+	return -1;
+}
+
+static const struct tier_source_fns fake_tiers = { fake_map, fake_cpu_nodes, NULL };
+
 static void run_cases(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -108,11 +225,36 @@ static void run_cases(const char *path)
 		int used = 0;
 		struct nodeset online, memory, allowed, out;
 		lineno++;
+		char *c = line;
 		line[strcspn(line, "\n")] = 0;
 		if (!line[0] || line[0] == '#')
 			continue;
-		if (sscanf(line, "%63s %63s %63s %7s %65999s %n", on, mem, al, arg, in, &used) != 5 ||
-		    (line[used] != '=' && line[used] != '!')) {
+		if (!strncmp(line, "topology ", 9)) {
+			if (nfixtures == FIXTURES) {
+				fprintf(stderr, "unit: %s:%d: too many topologies\n", path, lineno);
+				exit(2);
+			}
+			sscanf(line + 9, "%31s %n", fixtures[nfixtures].name, &used);
+			snprintf(fixtures[nfixtures].text, sizeof(fixtures[0].text), "%s",
+				 line + 9 + used);
+			nfixtures++;
+			continue;
+		}
+		fixture = NULL;
+		if (line[0] == '@') {
+			size_t n = strcspn(line + 1, " ");
+			for (int f = 0; f < nfixtures; f++)
+				if (strlen(fixtures[f].name) == n && !strncmp(fixtures[f].name, line + 1, n))
+					fixture = fixtures[f].text;
+			if (!fixture) {
+				fprintf(stderr, "unit: %s:%d: no topology %.*s\n", path, lineno, (int)n,
+					line + 1);
+				exit(2);
+			}
+			c = line + 1 + n;
+		}
+		if (sscanf(c, "%63s %63s %63s %7s %65999s %n", on, mem, al, arg, in, &used) != 5 ||
+		    (c[used] != '=' && c[used] != '!')) {
 			fprintf(stderr, "unit: %s:%d: malformed line\n", path, lineno);
 			exit(2);
 		}
@@ -122,18 +264,19 @@ static void run_cases(const char *path)
 			set_of(al, &allowed);
 		unescape(in, input);
 		struct nodectx ctx = { strcmp(arg, "to") == 0, &online, &memory,
-				       strcmp(al, "-") ? &allowed : NULL, 42, fake_device };
-		const char *want = line + used + 2;
+				       strcmp(al, "-") ? &allowed : NULL, 42, fake_device,
+				       fixture ? &fake_tiers : NULL };
+		const char *want = c + used + 2;
 		snprintf(name, sizeof(name), "nodespec:%d %s %.40s", lineno, arg, in);
 		if (nodespec_eval(strcmp(arg, "to") ? "from-nodes" : "to-nodes", input, &ctx, &out,
 				  err, sizeof(err)) == 0) {
 			ns_format(&out, got, sizeof(got));
-			if (line[used] == '=')
+			if (c[used] == '=')
 				check(!strcmp(got, want), name, "got %s, want %s", got, want);
 			else
 				check(0, name, "accepted as %s, want error '%s'", got, want);
 		} else {
-			if (line[used] == '!')
+			if (c[used] == '!')
 				check(!strcmp(err, want), name, "got error '%s', want '%s'", err, want);
 			else
 				check(0, name, "error '%s', want %s", err, want);
@@ -285,6 +428,19 @@ static void t_numa_maps(void)
 			 (unsigned long long)(want0 + want1 + want2 + want3));
 		check(!strcmp(got, want), name, "got %s, want %s", got, want);
 	}
+	/* the bytes of mappings with a page mapped more than once (mapmax), per
+	 * node: what an unprivileged migrate_pages leaves */
+	feed_all(&u, "55e0 default file=/bin/busybox mapped=300 mapmax=12 N0=300 kernelpagesize_kB=4\n"
+		 "7f00 default anon=5 dirty=5 N0=4 N1=1 kernelpagesize_kB=4\n"
+		 "7f10 default file=/lib/libc.so.6 mapped=2 mapmax=2 N1=2 kernelpagesize_kB=4\n", 7);
+	{
+		char a[32], b[32];
+		snprintf(a, sizeof(a), "%llu", (unsigned long long)u.shared[0]);
+		snprintf(b, sizeof(b), "%llu", (unsigned long long)u.shared[1]);
+		check(u.bytes[0] == 304 * 4096ULL && u.shared[0] == 300 * 4096ULL &&
+		      u.bytes[1] == 3 * 4096ULL && u.shared[1] == 2 * 4096ULL,
+		      "numa_maps: bytes in shared mappings (mapmax)", "got shared %s %s", a, b);
+	}
 	/* blanks in a row are no token; a line ending in a blank still counts */
 	feed_all(&u, "7f0 default anon=2 N0=1 N1=1 \n7f1 default anon=1 N2=1  kernelpagesize_kB=4\n", 5);
 	check(u.bytes[0] == 4096 && u.bytes[1] == 4096 && u.bytes[2] == 4096,
@@ -434,29 +590,36 @@ static void t_routes(void)
 	check(r.plen < 0, "route: no match", "got '%s'%s", r.dev, "");
 }
 
-/* The line reader: a line longer than its buffer comes cut to the first
- * LINE_BUF / 2 - 1 bytes and ends there (NUL-terminated: it used to run on
- * into the next field), the rest of it is read in large pieces and dropped,
- * the next lines come whole, and a last line without a newline still counts.
- * Fed through a pipe in small writes, so that lines straddle reads. */
+/* The line reader: a line longer than its buffer comes as its head and its
+ * tail joined at a blank (NUL-terminated: it used to run on into the next
+ * field), the middle read in large pieces and dropped, the next lines come
+ * whole, and a last line without a newline still counts. A numa_maps line
+ * with a path longer than the buffer keeps its N<node>= counts (they were
+ * cut off with the path). Fed through a pipe in small writes, so that lines
+ * straddle reads. */
 static void t_lines(void)
 {
 	static struct lines l;
-	static char big[20000];
-	const char *want[] = { "first", NULL, "third", "", "last" };
+	static char big[20000], path[40000], nmline[40100];
+	const char *want[] = { "first", NULL, "third", "", NULL, "last" };
 	int fd[2], ok = 1, n = 0;
 	char name[64];
 	pid_t kid;
 	const char *s;
+	struct nm_line nl;
 
 	memset(big, 'x', sizeof(big) - 1);
 	big[0] = 'B';
+	big[sizeof(big) - 2] = 'E';
+	memset(path, 'a', sizeof(path) - 1);
+	snprintf(nmline, sizeof(nmline), "7f0000000000 default file=/%s dirty=3 N0=2 N1=1 "
+		 "kernelpagesize_kB=4\n", path);
 	if (pipe(fd) != 0 || (kid = fork()) < 0) {
 		check(0, "lines: pipe and fork", "%s%s", "failed", "");
 		return;
 	}
 	if (kid == 0) {
-		const char *parts[] = { "fir", "st\n", big, "\nthi", "rd\n\nla", "st" };
+		const char *parts[] = { "fir", "st\n", big, "\nthi", "rd\n\n", nmline, "la", "st" };
 		close(fd[0]);
 		for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
 			if (write(fd[1], parts[i], strlen(parts[i])) < 0)
@@ -465,17 +628,24 @@ static void t_lines(void)
 	}
 	close(fd[1]);
 	lines_open(&l, fd[0]);
-	while ((s = lines_next(&l)) && n < 5) {
+	while ((s = lines_next(&l)) && n < 6) {
 		if (n == 1)
-			ok &= strlen(s) == LINE_BUF / 2 - 1 && s[0] == 'B' && s[1] == 'x';
+			ok &= strlen(s) < LINE_BUF && s[0] == 'B' && s[1] == 'x' &&
+			      s[strlen(s) - 1] == 'E' && strchr(s, ' ') == s + LINE_BUF / 4 &&
+			      !strchr(s + LINE_BUF / 4 + 1, ' ');
+		else if (n == 4)
+			ok &= nm_parse_line(s, 4096, &nl) == 0 && nl.start == 0x7f0000000000UL &&
+			      nl.nnodes == 2 && nl.n[0].node == 0 && nl.n[0].pages == 2 &&
+			      nl.n[1].node == 1 && nl.n[1].pages == 1 && nl.pagesize == 4096 &&
+			      !strcmp(s, "7f0000000000 default dirty=3 N0=2 N1=1 kernelpagesize_kB=4");
 		else
 			ok &= !strcmp(s, want[n]);
 		snprintf(name, sizeof(name), "lines: line %d", n + 1);
-		check(ok, name, "got '%.40s'%s", s, ok ? "" : " (wrong)");
+		check(ok, name, "got '%.80s'%s", s, ok ? "" : " (wrong)");
 		n++;
 	}
-	check(n == 5 && !s && !l.err, "lines: five lines, then the end", "%s%s",
-	      n == 5 ? "more lines than five" : "fewer lines", "");
+	check(n == 6 && !s && !l.err, "lines: six lines, then the end", "%s%s",
+	      n == 6 ? "more lines than six" : "fewer lines", "");
 	close(fd[0]);
 	waitpid(kid, NULL, 0);
 }

@@ -13,8 +13,8 @@ flags="$flags -fno-sanitize-recover=all -Wall -Wextra -std=gnu11"
 names=${*:-nodespec nodelist numamaps fmt}
 for h in $names; do
   case $h in
-    nodespec|nodelist) extra="$top/test/fuzz/ref_nodespec.c $top/bitmap.c $top/fmt.c" ;;
-    numamaps) extra="$top/sysinfo.c $top/bitmap.c $top/fmt.c $top/mem.c" ;;
+    nodespec|nodelist) extra="$top/test/fuzz/ref_nodespec.c $top/bitmap.c $top/tiers.c $top/fmt.c" ;;
+    numamaps) extra="$top/sysinfo.c $top/bitmap.c $top/tiers.c $top/fmt.c $top/mem.c" ;;
     fmt) extra="$top/fmt.c" ;;
     *) echo "test/fuzz/build.sh: no harness '$h'" >&2; exit 1 ;;
   esac

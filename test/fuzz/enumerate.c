@@ -14,32 +14,35 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* "a" stands for the word all, "n" for netdev:e and "p" for pci:1 (device
- * forms, answered by fuzz_nodespec's fake resolver), so that each is one
- * letter of the alphabet */
-static const char alphabet[] = "0123-,!+anp";
+ * forms, answered by fuzz_nodespec's fake resolver), "f" for fast, "s" for
+ * slow, "t" for tier:1 and "r" for near:3 (tier forms, answered by its fake
+ * tier map), so that each is one letter of the alphabet */
+static const char alphabet[] = "0123-,!+anpfstr";
 
-/* flags, online, memory, allowed, high node (see fuzz_nodespec.c) */
-static const struct { uint8_t flags; uint64_t online, memory, allowed; uint16_t hi; } topo[] = {
-	{ 2, 0x1, 0x1, 0x1, 0 },      /* one node */
-	{ 2, 0xf, 0x5, 0xa, 0 },      /* 0-3, memory on 0,2; allowed 1,3 */
-	{ 0, 0xd, 0xd, 0xd, 0 },      /* sparse: 0,2,3; Mems_allowed unknown */
-	{ 2 | 16, 0x3, 0x3, 0x2, 3 }, /* 0,1 and 67 */
+/* flags, online, memory, allowed, high node, tier seed (see fuzz_nodespec.c) */
+static const struct { uint8_t flags; uint64_t online, memory, allowed; uint16_t hi; uint8_t seed; } topo[] = {
+	{ 2, 0x1, 0x1, 0x1, 0, 1 },      /* one node */
+	{ 2, 0xf, 0x5, 0xa, 0, 2 },      /* 0-3, memory on 0,2; allowed 1,3 */
+	{ 0, 0xd, 0xd, 0xd, 0, 3 },      /* sparse: 0,2,3; Mems_allowed unknown */
+	{ 2 | 16, 0x3, 0x3, 0x2, 3, 7 }, /* 0,1 and 67 */
 };
 
 static unsigned long long cases;
 
 static void run(const char *text, size_t len)
 {
-	uint8_t buf[64 + 32];
-	char expanded[64];
+	uint8_t buf[128 + 32];
+	char expanded[128];
 	size_t n = 0;
 
 	for (size_t i = 0; i < len; i++) {
 		if (text[i] == 'a') {
 			memcpy(expanded + n, "all", 3);
 			n += 3;
-		} else if (text[i] == 'n' || text[i] == 'p') {
-			const char *w = text[i] == 'n' ? "netdev:e" : "pci:1";
+		} else if (strchr("npfstr", text[i])) {
+			static const char *const words[] = { "netdev:e", "pci:1", "fast", "slow",
+							      "tier:1", "near:3" };
+			const char *w = words[strchr("npfstr", text[i]) - "npfstr"];
 			memcpy(expanded + n, w, strlen(w));
 			n += strlen(w);
 		} else {
@@ -61,6 +64,7 @@ static void run(const char *text, size_t len)
 			}
 			buf[k++] = (uint8_t)(topo[t].hi & 0xff);
 			buf[k++] = (uint8_t)(topo[t].hi >> 8);
+			buf[k++] = topo[t].seed;
 			LLVMFuzzerTestOneInput(buf, k);
 			cases++;
 		}
@@ -89,7 +93,7 @@ int main(int argc, char **argv)
 				break;
 		}
 	}
-	printf("enumerate: %llu cases (node lists up to %d characters over \"%s\", 'a' = all, 'n' = netdev:e, 'p' = pci:1)\n",
+	printf("enumerate: %llu cases (node lists up to %d characters over \"%s\", 'a' = all, 'n' = netdev:e, 'p' = pci:1, 'f' fast, 's' slow, 't' tier:1, 'r' near:3)\n",
 	       cases, maxlen, alphabet);
 	return 0;
 }

@@ -9,7 +9,14 @@
  *   [9..16] nodes with memory among them
  *   [17..24] the target's Mems_allowed
  *   [25..26] one more online node, 64..1023 (value % 960 + 64), when not 0
- * Without TOPOLOGY: nodes 0-3 online, 0-2 with memory, Mems_allowed 0-3.
+ *   [27]    the tier map's seed (below)
+ * Without TOPOLOGY: nodes 0-3 online, 0-2 with memory, Mems_allowed 0-3, seed 1.
+ * Tier forms (fast, slow, tier:N, near:PID) are answered by a fake tier map:
+ * node n is in the kernel's memory_tier 4 + 40 * (hash(n, seed) % (1 + seed % 4)),
+ * has a rated read latency of 50 + 10 * (n * 37 % 5) ns with node n % 8 as its
+ * best initiator; process PID may run on the CPUs of node PID % 8, and is
+ * missing when PID % 5 == 0. The reference gets the same tier numbers and
+ * computes ranks and near itself.
  * Device forms (netdev:NAME ...) are answered by a fake resolver: a hash of
  * the whole item picks "no such device" or a node 0-7 (some of them offline
  * or without memory), the same answer for the tool and the reference.
@@ -28,6 +35,7 @@
 #include <string.h>
 
 #include "bitmap.h"
+#include "tiers.h"
 #include "ref_nodespec.h"
 
 #define CHECK(c, ...)                                                          \
@@ -99,10 +107,77 @@ static int fake_device(int kind, const char *name, char *why, size_t whylen)
 	return n;
 }
 
+/* ---- the fake tier map ---- */
+
+static unsigned tier_seed;
+static struct nodeset fz_online, fz_memory;
+
+static int fake_ktier(int n)
+{
+	unsigned h = ((unsigned)n * 2654435761u) ^ (tier_seed * 40503u);
+	return 4 + 40 * (int)((h >> 7) % (1 + tier_seed % 4));
+}
+
+static uint32_t fake_latency(int n)
+{
+	return 50 + 10 * (uint32_t)(n * 37 % 5);
+}
+
+static const struct tiermap *fake_map(const struct nodeset *online, const struct nodeset *memory,
+				      char *why, size_t whylen)
+{
+	static struct tiermap m;
+	(void)why;
+	(void)whylen;
+	memset(&m, 0, sizeof(m));
+	m.online = *online;
+	m.memory = *memory;
+	m.kernel_dir = 1;
+	for (int n = 0; n < MP_MAXNODES; n++) {
+		m.ktier[n] = fake_ktier(n);
+		if (ns_has(memory, n)) {
+			m.perf[n].read_latency = fake_latency(n);
+			ns_add(&m.initiators[n], n % 8);
+		}
+	}
+	tiermap_rank(&m);
+	return &m;
+}
+
+static int fake_cpu_nodes(int pid, struct nodeset *out, char *why, size_t whylen)
+{
+	ns_clear(out);
+	if (pid % 5 == 0) {
+		snprintf(why, whylen, "no such process");
+		return -1;
+	}
+	ns_add(out, pid % 8);
+	return 0;
+}
+
+static const struct tier_source_fns fake_tiers = { fake_map, fake_cpu_nodes, NULL };
+
+/* the reference's near: by the same facts, computed on its own */
+static int ref_near(int pid, struct refset *out)
+{
+	uint32_t best = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (pid % 5 == 0)
+		return -1;
+	for (int n = 0; n < REF_NODES; n++)
+		if (ns_has(&fz_memory, n) && n % 8 == pid % 8 && (!best || fake_latency(n) < best))
+			best = fake_latency(n);
+	for (int n = 0; n < REF_NODES; n++)
+		out->has[n] = ns_has(&fz_memory, n) && n % 8 == pid % 8 && fake_latency(n) == best;
+	return best ? 0 : -1;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static struct reftiers rtiers;
 	static const size_t errlens[4] = { 256, 1, 20, 12 * 1024 };
-	uint8_t topo[27] = { 0 };
+	uint8_t topo[28] = { 0 };
 	struct nodeset online, memory, allowed, out, back;
 	struct refset ronline, rmemory, rallowed, rout;
 	size_t tlen = strnlen((const char *)data, size);
@@ -121,7 +196,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		topo[1] = 0x0f;    /* 0-3 online */
 		topo[9] = 0x07;    /* 0-2 with memory */
 		topo[17] = 0x0f;   /* allowed 0-3 */
+		topo[27] = 1;
 	}
+	tier_seed = topo[27];
 	ns_clear(&online);
 	ns_clear(&memory);
 	ns_clear(&allowed);
@@ -145,8 +222,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	errlen = errlens[(topo[0] >> 2) & 3];
 	err = malloc(errlen); /* exactly errlen, so that ASan sees an overrun */
 
+	fz_online = online;
+	fz_memory = memory;
 	struct nodectx ctx = { to, &online, &memory, (topo[0] & 2) ? &allowed : NULL, 4242,
-			       fake_device };
+			       fake_device, &fake_tiers };
 	r = nodespec_eval(what, text, &ctx, &out, err, errlen);
 	CHECK(r == 0 || r == -1, "returned %d", r);
 	if (r < 0) {
@@ -160,8 +239,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	to_ref(&online, &ronline);
 	to_ref(&memory, &rmemory);
 	to_ref(&allowed, &rallowed);
+	for (int n = 0; n < REF_NODES; n++)
+		rtiers.ktier[n] = fake_ktier(n);
+	rtiers.near = ref_near;
 	rr = ref_eval(text, to, &ronline, &rmemory, (topo[0] & 2) ? &rallowed : NULL,
-		      fake_item_node, &rout);
+		      fake_item_node, &rtiers, &rout);
 	CHECK((r == 0) == (rr == 0), "'%s' (%s): tool %s, reference %s (%s)", text, what,
 	      r == 0 ? "accepts" : "rejects", rr == 0 ? "accepts" : "rejects",
 	      r == 0 ? "-" : err);
@@ -190,7 +272,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(ns_read_list(list, need, &back) == 0, "ns_read_list rejects '%s'", list);
 		CHECK(memcmp(&back, &out, sizeof(out)) == 0, "'%s' does not read back", list);
 		/* as a from-node list (every result is online) it selects the same */
-		struct nodectx fctx = { 0, &online, &memory, NULL, 1, NULL };
+		struct nodectx fctx = { 0, &online, &memory, NULL, 1, NULL, NULL };
 		char err3[256];
 		CHECK(nodespec_eval("from-nodes", list, &fctx, &back, err3, sizeof(err3)) == 0,
 		      "formatted '%s' is not a valid node list: %s", list, err3);

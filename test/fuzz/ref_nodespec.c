@@ -53,10 +53,58 @@ static bool ref_device_form(const char *p)
 	return false;
 }
 
+/* A whole piece [s, e) as a decimal number from min to max, no leading
+ * zero. Returns it, or -1. */
+static long ref_decimal(const char *s, const char *e, long min, long max)
+{
+	long v = 0;
+
+	if (s == e || (*s == '0' && e - s > 1))
+		return -1;
+	for (const char *c = s; c < e; c++) {
+		if (*c < '0' || *c > '9')
+			return -1;
+		v = v * 10 + (*c - '0');
+		if (v > max)
+			return -1;
+	}
+	return v < min ? -1 : v;
+}
+
+/* The rank of each node with memory: how many distinct smaller kernel tier
+ * numbers there are. Returns the number of tiers. */
+static int ref_ranks(const struct reftiers *t, const struct refset *memory, int *rank)
+{
+	static bool seen[1 << 16];
+	int ntiers = 0;
+
+	memset(seen, 0, sizeof(seen));
+	for (int n = 0; n < REF_NODES; n++)
+		if (memory->has[n] && t->ktier[n] >= 0 && !seen[t->ktier[n]]) {
+			seen[t->ktier[n]] = true;
+			ntiers++;
+		}
+	for (int n = 0; n < REF_NODES; n++) {
+		rank[n] = -1;
+		if (!memory->has[n] || t->ktier[n] < 0)
+			continue;
+		rank[n] = 0;
+		for (int id = 0; id < t->ktier[n]; id++)
+			rank[n] += seen[id];
+	}
+	return ntiers;
+}
+
 int ref_eval(const char *text, bool to, const struct refset *online,
 	     const struct refset *memory, const struct refset *allowed,
-	     int (*device)(const char *item), struct refset *out)
+	     int (*device)(const char *item), const struct reftiers *tiers,
+	     struct refset *out)
 {
+	static int rank[REF_NODES];
+	static struct refset near;
+	bool fast = false, slow = false, any_tier = false;
+	static bool tiern[REF_NODES];
+	int nnear = 0, nears[9];
 	int dev = -1;
 	const struct refset *domain = to ? memory : online;
 	bool invert = false, relative = false, all = false;
@@ -67,6 +115,7 @@ int ref_eval(const char *text, bool to, const struct refset *online,
 	memset(out, 0, sizeof(*out));
 	memset(nums, 0, sizeof(nums));
 	memset(&named, 0, sizeof(named));
+	memset(tiern, 0, sizeof(tiern));
 	if (p < end && *p == '!') {
 		invert = true;
 		p++;
@@ -84,6 +133,21 @@ int ref_eval(const char *text, bool to, const struct refset *online,
 
 		if ((size_t)(e - p) == 3 && memcmp(p, "all", 3) == 0) {
 			all = true;
+		} else if ((size_t)(e - p) == 4 && memcmp(p, "fast", 4) == 0) {
+			fast = any_tier = true;
+		} else if ((size_t)(e - p) == 4 && memcmp(p, "slow", 4) == 0) {
+			slow = any_tier = true;
+		} else if (e - p >= 5 && memcmp(p, "tier:", 5) == 0) {
+			long v = ref_decimal(p + 5, e, 0, REF_NODES - 1);
+			if (v < 0)
+				return -1;
+			tiern[v] = any_tier = true;
+		} else if (e - p >= 5 && memcmp(p, "near:", 5) == 0) {
+			long v = ref_decimal(p + 5, e, 1, 2147483647L);
+			if (v < 0 || nnear == 8)
+				return -1;
+			nears[nnear++] = (int)v;
+			any_tier = true;
 		} else if (ref_device_form(p)) {
 			dev = device ? device(p) : -1;
 			if (dev < 0 || dev >= REF_NODES || !online->has[dev] ||
@@ -101,6 +165,8 @@ int ref_eval(const char *text, bool to, const struct refset *online,
 		p = comma + 1;
 	}
 
+	if (any_tier && (relative || !tiers))
+		return -1;
 	if (relative) {
 		int members[REF_NODES], count = 0;
 		bool any = false;
@@ -124,6 +190,24 @@ int ref_eval(const char *text, bool to, const struct refset *online,
 	}
 	if (dev >= 0)
 		named.has[dev] = true;
+	if (any_tier) {
+		int ntiers = ref_ranks(tiers, memory, rank);
+		if (slow && ntiers < 2)
+			return -1;
+		for (int r = ntiers; r < REF_NODES; r++)
+			if (tiern[r])
+				return -1;
+		for (int n = 0; n < REF_NODES; n++)
+			if (rank[n] >= 0 && ((fast && rank[n] == 0) || (slow && rank[n] > 0) ||
+					     tiern[rank[n]]))
+				named.has[n] = true;
+		for (int i = 0; i < nnear; i++) {
+			if (tiers->near(nears[i], &near) < 0)
+				return -1;
+			for (int n = 0; n < REF_NODES; n++)
+				named.has[n] |= near.has[n];
+		}
+	}
 	for (int n = 0; n < REF_NODES; n++) {
 		if (!named.has[n])
 			continue;

@@ -34,10 +34,23 @@ struct refset {
  * is the last one and takes the rest of the text, commas included; a name
  * must follow the prefix. DEVICE (the whole item → its node, or -1 for an
  * error; NULL: every device form is an error) gives its node, an absolute
- * node even after '+', checked as a named node is. */
+ * node even after '+', checked as a named node is.
+ * Tier forms: an ITEM 'fast', 'slow', 'tier:' NUM (NUM as above: 0..1023) or
+ * 'near:' PID (decimal, no leading zero, 1..2147483647; at most 8 of them) is
+ * a tier form; none may appear in a '+' list. TIERS (NULL: every tier form is
+ * an error) gives the kernel's tier number of each node with memory (-1: in
+ * no tier); tiers are ranked from the lowest number, 0 the fastest. 'fast' is
+ * rank 0; 'slow' every rank from 1 (an error with one tier); 'tier:N' rank N
+ * (an error when there is none); 'near:PID' what NEAR gives (or an error).
+ * Their nodes are checked as named nodes are. */
+struct reftiers {
+	int ktier[REF_NODES];
+	int (*near)(int pid, struct refset *out); /* 0, or -1 */
+};
 int ref_eval(const char *text, bool to, const struct refset *online,
 	     const struct refset *memory, const struct refset *allowed,
-	     int (*device)(const char *item), struct refset *out);
+	     int (*device)(const char *item), const struct reftiers *tiers,
+	     struct refset *out);
 
 /* The kernel's node-list format (sysfs "online", Mems_allowed_list): empty, or
  * comma-separated N or A-B (A <= B), decimal (leading zeros tolerated), all

@@ -10,6 +10,10 @@
 #                during B's check.
 #   MODE single: MP --json B,A 0 0; the first migrate_pages call (B's) is held,
 #                A is killed during it.
+#   MODE successor, successor-mover: MP --json [--jobs 1] A,B 0 0; the first
+#                call naming A is held before it enters the kernel (strace's
+#                delay_enter), A is killed and reaped and C given its number
+#                meanwhile: the held call then reaches C.
 # A is then reaped and its number given to a new process C. Writes DIR/log
 # (strace -ttt), DIR/out, DIR/err and DIR/facts: "a b c rc tk tc tb", tk the
 # time of the kill, tc the time C was running, tb the time of the held call
@@ -18,12 +22,14 @@ set -u
 mp=$1 mode=$2 d=$3 delay=$4
 sleep 600 & a=$!
 sleep 600 & b=$!
-if [ "$mode" = mover ]; then
-  call=move_pages list=$a,$b opts=(--jobs 1 --json) when=1..2 held="move_pages($b, 0,"
-else
-  call=migrate_pages list=$b,$a opts=(--json) when=1 held="migrate_pages($b,"
-fi
-strace -qq -f -ttt -o "$d/log" -e trace=$call -e inject=$call:delay_exit=$delay:when=$when \
+at=exit
+case $mode in
+  mover) call=move_pages list=$a,$b opts=(--jobs 1 --json) when=1..2 held="move_pages($b, 0," ;;
+  single) call=migrate_pages list=$b,$a opts=(--json) when=1 held="migrate_pages($b," ;;
+  successor) call=migrate_pages list=$a,$b opts=(--json) when=1 held="migrate_pages($a," at=enter ;;
+  successor-mover) call=move_pages list=$a,$b opts=(--jobs 1 --json) when=1 held="move_pages($a," at=enter ;;
+esac
+strace -qq -f -ttt -o "$d/log" -e trace=$call -e inject=$call:delay_$at=$delay:when=$when \
   "$mp" "${opts[@]}" "$list" 0 0 >"$d/out" 2>"$d/err" &
 sp=$!
 # the held call on B is in the log as soon as it is held (strace writes the

@@ -14,6 +14,20 @@
 # virtio-net (0000:81:00.0) and a virtio-blk (0000:82:00.0, a blank 16 MiB
 # disk, LOG.disk); and a virtio-net on the main bus (0000:00:05.0), which has
 # no node. Their drivers are modules (test/vm/modules.sh).
+# Firmware figures (ACPI HMAT, -machine ...,hmat=on): a node size may carry
+# "/LAT/BW" (its rated latency in ns and bandwidth in MB/s from its initiator)
+# and "@I" (its initiator, a node with a CPU; default: itself if it has one,
+# else node 0); size 0 is a node without memory. Then every node with memory
+# gets an initiator and qemu an hmat-lb latency and bandwidth entry for every pair of
+# a node with a CPU and a node with memory: the figures given from the node's
+# own initiator, twice the latency and half the bandwidth from any other.
+# Named layouts: hmat2 (a DRAM node with a CPU, a CPU-less slow node),
+# hmatsockets (two sockets of DRAM and a CPU-less slow node each), hmatnomem
+# (hmat2 plus a memoryless node with a CPU and a node with neither memory nor a
+# CPU; qemu 7.2 describes both in its HMAT, which Linux then ignores: "acpi/hmat:
+# Ignoring: Invalid table"; node 1 nearer node 2 than node 0 by the distance
+# table), cpuless (hmat2's nodes without HMAT). A word "d:A-B=N" sets the
+# distance between nodes A and B (qemu then wants every pair).
 # Environment: VM_TIMEOUT (seconds, default 120), VM_KERNEL (another kernel image),
 # VM_PREALLOC (non-empty: qemu allocates the guest's memory before it boots, for
 # benchmarks; the host then takes no page fault when the guest first uses a page).
@@ -31,6 +45,10 @@ case $topo in
   memonly)  nodes="384c 384c 64" ;;
   fake4)    nodes="fake4:1024" ;;
   devices)  nodes="512c 512c" ;;
+  hmat2)       nodes="512c/80/20000 384/250/5000@0" ;;
+  hmatsockets) nodes="384c/80/20000 384c/80/20000 192/250/5000@0 192/250/5000@1" ;;
+  hmatnomem)   nodes="512c/80/20000 0c 384/250/5000@0 0@0 d:0-1=20 d:0-2=20 d:0-3=20 d:1-2=15 d:1-3=20 d:2-3=20" ;;
+  cpuless)     nodes="512c 384" ;;
   *)        nodes=$topo ;;
 esac
 
@@ -49,7 +67,7 @@ else
 fi
 command -v "$qemu" >/dev/null || { echo "boot.sh: $qemu not installed" >&2; exit 1; }
 
-numa=() append="" cpus=0 total=0 i=0
+numa=() append="" cpus=0 total=0 i=0 bios=() dists=()
 case $nodes in
   fake4:*)
     mem=${nodes#fake4:}
@@ -58,21 +76,61 @@ case $nodes in
   *)
     # Nodes with a CPU get one each; qemu wants every CPU on some node.
     for n in $nodes; do
-      case $n in *c) cpus=$((cpus + 1)) ;; esac
+      case $n in
+        d:*) IFS='-=' read -r a b v <<<"${n#d:}"
+             dists+=(-numa "dist,src=$a,dst=$b,val=$v") ;;
+        *) case ${n%%[/@]*} in *c) cpus=$((cpus + 1)) ;; esac ;;
+      esac
     done
     [ "$cpus" -gt 0 ] || { echo "boot.sh: no node with a CPU" >&2; exit 1; }
-    c=0
+    c=0 hmat=
+    case $nodes in */*) hmat=1 ;; esac
+    declare -A init_of=() lat_of=() bw_of=() cpu_of=()
     for n in $nodes; do
-      size=${n%c}
-      numa+=(-object "memory-backend-ram,size=${size}M,id=m$i${VM_PREALLOC:+,prealloc=on}")
-      if [ "$n" != "$size" ]; then
-        numa+=(-numa "node,nodeid=$i,cpus=$c,memdev=m$i")
-        c=$((c + 1))
-      else
-        numa+=(-numa "node,nodeid=$i,memdev=m$i")
+      case $n in d:*) continue ;; esac
+      spec=${n%@*} init=
+      [ "$spec" != "$n" ] && init=${n##*@}
+      IFS=/ read -r sz lat bw <<<"$spec"
+      size=${sz%c}
+      if [ "$sz" != "$size" ]; then
+        cpu_of[$i]=1
+        : "${init:=$i}"
       fi
+      init_of[$i]=${init:-0} lat_of[$i]=${lat:-} bw_of[$i]=${bw:-}
+      node="node,nodeid=$i"
+      if [ "$size" != 0 ]; then
+        numa+=(-object "memory-backend-ram,size=${size}M,id=m$i${VM_PREALLOC:+,prealloc=on}")
+        node+=",memdev=m$i"
+      fi
+      if [ -n "${cpu_of[$i]:-}" ]; then
+        node+=",cpus=$c"
+        c=$((c + 1))
+      fi
+      # (a node without memory gets no initiator: qemu would describe its
+      # memory in the HMAT, and Linux ignores an HMAT that does that)
+      [ -n "$hmat" ] && [ "$size" != 0 ] && node+=",initiator=${init_of[$i]}"
+      numa+=(-numa "$node")
       total=$((total + size)) i=$((i + 1))
-    done ;;
+    done
+    numa+=("${dists[@]}")
+    if [ -n "$hmat" ]; then
+      machine[1]+=",hmat=on"
+      # the guest is told, so that a scenario can tell an HMAT its kernel
+      # ignored from none given; where ACPI comes only through UEFI, its
+      # firmware (without it the guest has a device tree and no HMAT)
+      append+=" mp.hmat=1"
+      [ -n "$UEFI_FW" ] && [ -r "$UEFI_FW" ] && bios=(-bios "$UEFI_FW")
+      for ((a = 0; a < i; a++)); do
+        [ -n "${cpu_of[$a]:-}" ] || continue
+        for ((b = 0; b < i; b++)); do
+          [ -n "${lat_of[$b]}" ] || continue
+          l=${lat_of[$b]} w=${bw_of[$b]}
+          [ "${init_of[$b]}" = "$a" ] || l=$((l * 2)) w=$((w / 2))
+          numa+=(-numa "hmat-lb,initiator=$a,target=$b,hierarchy=memory,data-type=access-latency,latency=$l"
+                 -numa "hmat-lb,initiator=$a,target=$b,hierarchy=memory,data-type=access-bandwidth,bandwidth=${w}M")
+        done
+      done
+    fi ;;
 esac
 
 devs=()
@@ -89,7 +147,7 @@ fi
 
 timeout_s=${VM_TIMEOUT:-120}
 start=$(date +%s.%N)
-timeout -k 5 "$timeout_s" "$qemu" "${machine[@]}" -m "${total}M" -smp "$cpus" "${numa[@]}" \
+timeout -k 5 "$timeout_s" "$qemu" "${machine[@]}" "${bios[@]}" -m "${total}M" -smp "$cpus" "${numa[@]}" \
   "${devs[@]}" -kernel "$kernel" -initrd "$initrd" \
   -append "console=$console quiet loglevel=3 panic=-1 transparent_hugepage=always $append $*" \
   -display none -nodefaults -serial stdio -no-reboot </dev/null >"$log" 2>&1

@@ -6,7 +6,8 @@
 # test as /bin/mp ($MP, required), the static test helpers of test/vm/helpers
 # (built here for ARCH), the guest scripts of test/vm/guest (/init and the
 # scenarios), and, when ARCH is the host's, numactl's dynamic migratepages as
-# /usr/bin/migratepages with the libraries ldd names (loader included).
+# /usr/bin/migratepages and strace (to hold the tool at one call) with the
+# libraries ldd names (loader included).
 # Environment: MP; EXTRA="SRC:DEST ..." more files to put in (e.g. another
 # build of the tool for a second run); HELPERS_CC overrides the helpers' compiler.
 set -euo pipefail
@@ -47,14 +48,17 @@ if [ "$arch" = "$(uname -m)" ]; then
   fi
 fi
 
-# The project's seccomp helper (test/helpers), for the dry-run proof.
-if [ -f "$top/test/helpers/seccomp_exec.c" ]; then
-  bin=$bdir/helpers/seccomp_exec
-  if [ ! -x "$bin" ] || [ "$top/test/helpers/seccomp_exec.c" -nt "$bin" ]; then
+# The project's helpers of test/helpers the guests use too: seccomp_exec (the
+# dry-run proof) and zombie (a child never reaped).
+for name in seccomp_exec zombie; do
+  src=$top/test/helpers/$name.c
+  [ -f "$src" ] || continue
+  bin=$bdir/helpers/$name
+  if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; then
     # shellcheck disable=SC2086
-    $cc -static -O2 -Wall -Wextra -Werror -o "$bin" "$top/test/helpers/seccomp_exec.c"
+    $cc -static -O2 -Wall -Wextra -Werror -o "$bin" "$src"
   fi
-fi
+done
 
 # busybox-static for the guest's architecture.
 busybox=
@@ -128,7 +132,9 @@ in_tree() {
 # into the cache, with the libraries its ELF header names (NEEDED, INTERP).
 if [ "$arch" = "$hostarch" ] && nm=$(command -v migratepages); then
   cp "$nm" "$root/usr/bin/migratepages"
-  ldd "$nm" | grep -o '/[^ ]*' | sort -u | while read -r lib; do
+  st=$(command -v strace || true)
+  [ -n "$st" ] && cp "$st" "$root/usr/bin/strace"
+  { ldd "$nm"; [ -z "$st" ] || ldd "$st"; } | grep -o '/[^ ]*' | sort -u | while read -r lib; do
     mkdir -p "$root/$(dirname "$lib")"
     cp -L "$lib" "$root/$lib"
   done

@@ -79,7 +79,7 @@ as_tool_user() {
 # as the kernel must see them, written out independently of the tool), the
 # data intact, numa_maps in agreement, and the exit status RC ("*": any; FROM
 # "-": no placement check). Sets RC, WHY (on failure), OUT (pagecheck summary).
-# Leaves $T/NAME.{before,after,out,err,nm}.
+# Leaves $T/NAME.{before,after,out,err,nm0,nm} (nm0: numa_maps before the run).
 run_case() {
   local n=$1 tool=$2 hargs=$3 targs=$4 ef=$5 et=$6 erc=$7 p args nm
   shift 7
@@ -88,6 +88,7 @@ run_case() {
   hog_start "$n" $hargs || { WHY="hog did not start"; return 1; }
   if ! hog_report "$n" before; then WHY="hog gave no report"; hog_stop "$n"; return 1; fi
   p=$(hpid "$n")
+  cat "/proc/$p/numa_maps" >"$T/$n.nm0" 2>/dev/null
   args=$(echo "$targs" | sed "s/@/$p/g; s/%/$(cut -d' ' -f3 "$T/$n.ready")/g")
   # shellcheck disable=SC2086
   as_tool_user $tool $args >"$T/$n.out" 2>"$T/$n.err"

@@ -26,12 +26,18 @@
  * freed arena: its pages stay, out of move_pages' sight on some kernels); the
  * reports make it readable for their look. -R GIB reserves GIB GiB of
  * PROT_NONE address space beside the buffer (a JVM's or ASan's reservation).
+ * -V pins 64 KiB at the lowest address a process may map (0x10000: the first
+ * pages a mover meets), written and placed as the buffer, by vmsplice into a
+ * pipe (the pipe holds a reference to each page: migration fails, busy,
+ * until SIGUSR2 drains it), and maps 2 MiB more of base pages, written,
+ * above the program (pages a mover meets late).
  * Then it writes PREFIX.ready ("PID CHILD TID": the -S child's pid or -1, the
  * first extra thread's id or -1) and waits:
  *   SIGUSR1  write PREFIX.rep: the node of every page (move_pages with
  *            nodes = NULL, run-length coded), the per-node counts, the
  *            buffer's address, its THP size from smaps, and whether the
  *            pattern is intact. Written to a temporary name, then renamed.
+ *   SIGUSR2  (-V) drain the pipe: the pinned pages may move from then on.
  *   SIGTERM  exit (the -S child goes too).
  */
 #include "common.h"
@@ -39,6 +45,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
@@ -235,6 +242,47 @@ static void *grow(void *arg)
 	return NULL;
 }
 
+static int pin_fd = -1;     /* -V: the pipe's read end */
+
+/* -V: see the top. */
+static void pin_low(const nodemask *bind)
+{
+	size_t n = 16 * pagesz;
+	unsigned char *p = mmap((void *)0x10000, n, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	unsigned char *top = mmap(NULL, 2 << 20, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct iovec iov;
+	int pfd[2];
+
+	if (p != (void *)0x10000 || top == MAP_FAILED || madvise(top, 2 << 20, MADV_NOHUGEPAGE) != 0)
+		die(prog, "mmap (-V)");
+	if (bind && (sys_mbind(p, n, MPOL_BIND, bind, (unsigned long)nm_last(bind) + 2, 0) != 0 ||
+		     sys_mbind(top, 2 << 20, MPOL_BIND, bind, (unsigned long)nm_last(bind) + 2, 0) != 0))
+		die(prog, "mbind (-V)");
+	memset(p, 7, n);
+	memset(top, 7, 2 << 20);
+	if (pipe(pfd) != 0 || fcntl(pfd[1], F_SETPIPE_SZ, (int)n) < (int)n)
+		die(prog, "pipe (-V)");
+	iov.iov_base = p;
+	iov.iov_len = n;
+	if (vmsplice(pfd[1], &iov, 1, 0) != (ssize_t)n)
+		die(prog, "vmsplice (-V)");
+	close(pfd[1]); /* (the pipe keeps its pages; a read ends at its end) */
+	pin_fd = pfd[0];
+}
+
+static void unpin(void)
+{
+	char b[4096];
+
+	while (pin_fd >= 0 && read(pin_fd, b, sizeof(b)) > 0)
+		;
+	if (pin_fd >= 0)
+		close(pin_fd);
+	pin_fd = -1;
+}
+
 static const char *g_prefix;
 static pid_t g_child = -1;
 static sigset_t g_set;
@@ -255,6 +303,8 @@ static void *serve(void *arg)
 		int sig = sigwaitinfo(&g_set, NULL);
 		if (sig == SIGUSR1) {
 			report(g_prefix);
+		} else if (sig == SIGUSR2) {
+			unpin();
 		} else if (sig > 0) {
 			if (g_child > 0) {
 				kill(g_child, SIGTERM);
@@ -274,10 +324,10 @@ int main(int argc, char **argv)
 	pid_t child = -1;
 	sigset_t set;
 	const char *file = NULL;
-	int churn = 0, mix = -1;
+	int churn = 0, mix = -1, pin = 0;
 	unsigned long reserve_gib = 0;
 
-	while ((c = getopt(argc, argv, "o:s:p:HNLb:i:t:Sk:g:EF:CM:e:PR:")) != -1) {
+	while ((c = getopt(argc, argv, "o:s:p:HNLb:i:t:Sk:g:EF:CM:e:PR:V")) != -1) {
 		switch (c) {
 		case 'o': prefix = optarg; break;
 		case 's': mib = strtoul(optarg, NULL, 10); break;
@@ -298,6 +348,7 @@ int main(int argc, char **argv)
 		case 'e': every = strtoul(optarg, NULL, 10); break;
 		case 'P': protnone = 1; break;
 		case 'R': reserve_gib = strtoul(optarg, NULL, 10); break;
+		case 'V': pin = 1; break;
 		default: usage();
 		}
 	}
@@ -366,6 +417,7 @@ mapped:
 	 * any thread starts so that every thread inherits the mask. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigprocmask(SIG_BLOCK, &set, NULL);
@@ -454,6 +506,12 @@ mapped:
 		close(pfd[0]);
 	}
 
+	if (pin) {
+		nodemask m;
+		if (bind && nm_parse(bind, &m) != 0)
+			die(prog, "-b");
+		pin_low(bind ? &m : NULL);
+	}
 	if (protnone && mprotect(buf, len, PROT_NONE) != 0)
 		die(prog, "mprotect(PROT_NONE)");
 	g_prefix = prefix;

@@ -1,0 +1,76 @@
+/* kerndat.h - the facts of this kernel and of the tool's place in it, in one
+ * place (as CRIU's kerndat.c): each is probed the first time it is asked
+ * for, once, and kept; every other file asks here. A plain move asks for
+ * none of them that costs a system call (the page size comes with the
+ * program's auxiliary vector), so probing adds nothing to it.
+ *
+ * `migratepages --version --verbose` probes them all and prints one
+ * "NAME: VALUE" line each after the version; with --json, one object
+ * ({"version":..., "kernel":{NAME:VALUE,...}}). The names are the fields
+ * below.
+ *
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#ifndef MP_KERNDAT_H
+#define MP_KERNDAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/auxv.h>
+#include <sys/ioctl.h>
+
+struct tracker;
+
+/* PAGEMAP_SCAN (include/uapi/linux/fs.h, Linux 6.7), declared here: the C
+ * libraries' headers may predate it. */
+struct pm_scan_arg {
+	uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
+	uint64_t category_inverted, category_mask, category_anyof_mask, return_mask;
+};
+#define PAGEMAP_SCAN _IOWR('f', 16, struct pm_scan_arg)
+#define PAGE_IS_PRESENT (1 << 3)
+
+/* page_size: the base page size, bytes (AT_PAGESZ, which the kernel hands
+ * every program: no system call; 4096 if not given). Inline, so that the
+ * pure parsers (sysinfo.c) need no more than this header. */
+static inline unsigned long kd_page_size(void)
+{
+	unsigned long page = getauxval(AT_PAGESZ);
+	return page ? page : 4096;
+}
+/* thp_size: a transparent huge page's size, bytes (hpage_pmd_size); 0
+ * without transparent huge pages. */
+unsigned long kd_thp_size(void);
+/* pagemap_scan: pagemap answers the PAGEMAP_SCAN ioctl (Linux 6.7). */
+int kd_pagemap_scan(void);
+/* prot_none_visible: move_pages(2) sees pages of a PROT_NONE mapping (not
+ * so before Linux 6.5 with NUMA balancing built in): 1, or 0. Not known
+ * (no page to try it on) counts as 1: such pages are looked at one by one
+ * as the others. */
+int kd_prot_none_visible(void);
+/* numa_balancing: /proc/sys/kernel/numa_balancing (bit 0 balancing, bit 1
+ * memory tiering); 0 when off or not there. */
+int kd_numa_balancing(void);
+/* proc_ours: /proc is mounted and is this pid namespace's. */
+int kd_proc_ours(void);
+/* Why /proc cannot be used ("/proc is not mounted", "/proc belongs to
+ * another pid namespace"), or NULL when it can. */
+const char *kd_proc_problem(void);
+/* initial_userns: the tool runs in the initial user namespace: 1, 0, or -1
+ * when /proc/self/uid_map cannot be read. */
+int kd_initial_userns(void);
+/* seccomp: the tool's seccomp mode (Seccomp: in /proc/self/status: 0 none,
+ * 1 strict, 2 a filter), -1 when not known. */
+int kd_seccomp(void);
+/* seccomp_blocks_<call>: a seccomp filter answers EPERM to call
+ * ("migrate_pages" or "move_pages"), which a real kernel never does to the
+ * empty call made to find out. */
+int kd_seccomp_blocks(const char *call);
+/* tracker_<name>: the tracker can be used here (its probe on a page of the
+ * tool's own, tracker.h): 0, or -1 with the reason in why. */
+int kd_tracker(const struct tracker *tr, char *why, size_t len);
+
+/* Probes every fact and prints them (see the top). */
+void kd_print(int json);
+
+#endif
