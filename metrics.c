@@ -88,7 +88,7 @@ static void add(int f, const char *s, size_t n)
 	struct buf *b = &M.fam[f];
 
 	if (b->n + n > b->cap) {
-		size_t cap = b->cap ? b->cap : 64 * 1024;
+		size_t cap = b->cap ? b->cap : (size_t)64 * 1024;
 		char *v;
 		while (b->n + n > cap)
 			cap *= 2;
