@@ -10,7 +10,9 @@
 #include "bitmap.h"
 #include "cli.h"
 #include "fmt.h"
+#include "metrics.h"
 #include "kerndat.h"
+#include "report.h"
 #include "mover.h"
 #include "output.h"
 
@@ -27,7 +29,10 @@ static const char usage_text[] =
 "  -v, --verbose     show the node mapping, memory per node before and after,\n"
 "                    and the time the migration took\n"
 "  -n, --dry-run     check everything and show what would move; move nothing\n"
-"      --json        one JSON object per process on stdout\n"
+"      --json        one JSON object per process on stdout (schema\n"
+"                    migratepages/1; with --progress=always, progress events too)\n"
+"      --metrics FILE  the run's figures for Prometheus (node_exporter's\n"
+"                    textfile collector), FILE replaced atomically at the end\n"
 "      --cgroup DIR  every process in cgroup DIR and the cgroups below it\n"
 "  -h, --help        show this help and exit\n"
 "  -V, --version     show the version and exit (with -v, the kernel facts it\n"
@@ -115,7 +120,7 @@ __attribute__((noreturn)) static void version_and_exit(void)
 
 	ask_facts(&lines, &json);
 	if (json) {
-		out("{\"version\":\"" VERSION "\"");
+		out("{\"schema\":\"" MP_SCHEMA "\",\"event\":\"version\",\"version\":\"" VERSION "\"");
 		kd_print(1);
 		out("}\n");
 	} else {
@@ -249,6 +254,14 @@ static void set_tracker(const char *val)
 	opt.tracker_given = 1;
 }
 
+static void set_metrics(const char *val)
+{
+	if (!*val)
+		die_usage("option '--metrics' needs a file");
+	opt.metrics = val;
+	metrics_start(val);
+}
+
 static void set_cgroup(const char *val)
 {
 	if (!*val)
@@ -266,6 +279,7 @@ static const struct longopt {
 	void (*set)(const char *val);
 } longopts[] = {
 	{ "cgroup", ARG, 0, set_cgroup },
+	{ "metrics", ARG, 0, set_metrics },
 	{ "rate", ARG, 1, set_rate },
 	{ "jobs", ARG, 1, set_jobs },
 	{ "chunk", ARG, 1, set_chunk },
@@ -373,12 +387,10 @@ static int parse_pid(const char *s, size_t len, const char *whole)
 	fmt(text, sizeof(text), "%.*s%s", (int)(len > 40 ? 40 : len), s, len > 40 ? "..." : "");
 	quote_max(text, (size_t)-1, 60, q, sizeof(q));
 	if (r == DEC_EMPTY && *whole)
-		say("pid: %s: empty process id in the list", q);
-	else if (r == DEC_RANGE && len == 1)
-		say("pid: %s: 0 is not a process id (1-2147483647)", q);
-	else
-		say("pid: %s: %s", q, why[-r]);
-	exit(EX_FAIL);
+		die("pid: %s: empty process id in the list", q);
+	if (r == DEC_RANGE && len == 1)
+		die("pid: %s: 0 is not a process id (1-2147483647)", q);
+	die("pid: %s: %s", q, why[-r]);
 }
 
 static void parse_pid_list(const char *arg, struct pidlist *l)
@@ -386,10 +398,8 @@ static void parse_pid_list(const char *arg, struct pidlist *l)
 	for (const char *p = arg;;) {
 		const char *e = strchr(p, ',');
 		size_t len = e ? (size_t)(e - p) : strlen(p);
-		if (pidlist_add(l, parse_pid(p, len, arg)) < 0) {
-			say("%s", strerror(errno));
-			exit(EX_FAIL);
-		}
+		if (pidlist_add(l, parse_pid(p, len, arg)) < 0)
+			die("%s", strerror(errno));
 		if (!e)
 			return;
 		p = e + 1;
@@ -405,6 +415,11 @@ void cli_parse(int argc, char **argv)
 	cl_argv = argv;
 	opt.jobs = 1;
 	opt.chunk = MV_DEFAULT_CHUNK;
+	/* --json anywhere before "--": a mistake found before it is reached is
+	 * an error object too */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			opt.json = 1;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (only_pos || a[0] != '-' || a[1] == 0) {

@@ -17,6 +17,7 @@
 struct options {
 	int verbose, dry_run, json;
 	const char *cgroup;
+	const char *metrics;     /* --metrics FILE, or NULL */
 	/* the chunked mover: used when mover is set (by any of its options) */
 	int mover, jobs, chunk_given;
 	int progress;            /* 0 never, 1 auto, 2 always */

@@ -326,10 +326,11 @@ static void mover_opts(struct mv_opts *mo, int phase)
 	mo->select = !tracker ? MV_SELECT_ALL : opt.watch == WATCH_COLD ? MV_SELECT_IDLE
 								    : MV_SELECT_ACCESSED;
 	/* progress only where pages move (not the marking at a window's start,
-	 * nor a scan that judges) */
-	if (phase == MV_MOVE && (opt.progress == 2 || (opt.progress == 1 && isatty(2)))) {
+	 * nor a scan that judges); --json: events on stdout, only when asked
+	 * (--progress=always) */
+	if (phase == MV_MOVE && (opt.progress == 2 || (opt.progress == 1 && !opt.json && isatty(2)))) {
 		mo->progress = report_progress;
-		mo->progress_ns = isatty(2) ? 250000000u : 1000000000u;
+		mo->progress_ns = !opt.json && isatty(2) ? 250000000u : 1000000000u;
 	}
 }
 

@@ -11,6 +11,7 @@
 
 #include "fmt.h"
 #include "output.h"
+#include "report.h"
 
 static char obuf[4096];
 static size_t olen;
@@ -71,10 +72,12 @@ void out(const char *f, ...)
 	out_mem(line, n < sizeof(line) ? n : sizeof(line) - 1);
 }
 
+static char text[16 * 1024]; /* the last line said, as formatted */
+
 static void say_v(const char *f, va_list ap)
 {
 	static const char prefix[] = "migratepages: ";
-	static char text[16 * 1024], line[sizeof(prefix) + 4 * sizeof(text)];
+	static char line[sizeof(prefix) + 4 * sizeof(text)];
 	size_t n;
 
 	out_flush();
@@ -95,6 +98,17 @@ void say(const char *f, ...)
 	va_end(ap);
 }
 
+void die(const char *f, ...)
+{
+	va_list ap;
+
+	va_start(ap, f);
+	say_v(f, ap);
+	va_end(ap);
+	report_fatal(text);
+	exit(finish(EX_FAIL));
+}
+
 void die_usage(const char *f, ...)
 {
 	static const char try_help[] = "Try 'migratepages --help' for more information.\n";
@@ -104,7 +118,8 @@ void die_usage(const char *f, ...)
 	say_v(f, ap);
 	va_end(ap);
 	write_all(2, try_help, sizeof(try_help) - 1, NULL);
-	exit(EX_FAIL);
+	report_fatal(text);
+	exit(finish(EX_FAIL));
 }
 
 void out_moved(void)

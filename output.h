@@ -25,7 +25,11 @@ void out_flush(void);
 /* One line on stderr: "migratepages: " TEXT "\n". */
 void say(const char *f, ...) __attribute__((format(printf, 1, 2)));
 
-/* A bad command line: the line, "Try 'migratepages --help' ...", exit 1. */
+/* A failure of the whole run, before or instead of any target's report (a
+ * bad command line, a node list, a tracker that cannot be used): the line on
+ * stderr, then report_fatal (report.h: --json's error object, --metrics'
+ * file), exit 1. die_usage adds "Try 'migratepages --help' ..." to stderr. */
+void die(const char *f, ...) __attribute__((format(printf, 1, 2), noreturn));
 void die_usage(const char *f, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 /* Writes all of s to fd (EINTR retried); the first error into *errp. */

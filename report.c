@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "fmt.h"
+#include "metrics.h"
 #include "mover.h"
 #include "output.h"
 #include "report.h"
@@ -18,6 +19,12 @@
 #include "watch.h"
 
 static int numa_balancing, cgroup_mode, tiers_shown;
+static const char *(*cgroup_name)(int cgdir);
+
+void report_cgroup_names(const char *(*name)(int cgdir))
+{
+	cgroup_name = name;
+}
 
 void report_setup(int nb, int cg)
 {
@@ -295,7 +302,8 @@ static void report_json(const struct target *t, const struct shown_plan *p)
 	const char *sep = "";
 
 	ns_clear(&rows);
-	out("{\"pid\":%d,\"status\":\"%s\",\"dry_run\":%s", t->pid,
+	out("{\"schema\":\"" MP_SCHEMA "\",\"event\":\"process\",\"pid\":%d,\"status\":\"%s\","
+	    "\"dry_run\":%s", t->pid,
 	    opt.dry_run && t->status == EX_OK ? "dry-run" : status[t->status],
 	    opt.dry_run ? "true" : "false");
 	if (t->resolved) {
@@ -444,6 +452,54 @@ static void report_text(const struct target *t, const struct shown_plan *p)
 		out("  note: %s\n", t->note);
 }
 
+/* ---- --metrics -------------------------------------------------------------- */
+
+static void report_metrics(const struct target *t, const struct shown_plan *p)
+{
+	struct metrics_target m = { t->pid, t->status, t->nnodes, NULL, NULL, t->before, t->after,
+				    NULL, NULL, 0, t->left, 0, 0, 0 };
+	struct nodeset rows;
+
+	ns_clear(&rows);
+	if (t->resolved)
+		report_nodes(t, &rows);
+	m.rows = &rows;
+	if (cgroup_mode && cgroup_name && t->cgdir >= 0)
+		m.cgroup = cgroup_name(t->cgdir);
+	if (t->mv && !opt.dry_run) {
+		m.moved = t->mv->bytes[MV_MOVED];
+		m.moved_known = 1;
+	} else if (t->resolved && !opt.dry_run && t->before && t->after) {
+		/* one migrate_pages call: what left the nodes it empties */
+		uint64_t had = 0;
+		for (int s = ns_next(&t->from, -1); s >= 0; s = ns_next(&t->from, s))
+			if (mig_final(p->steps, p->nsteps, s) != s)
+				had += at(t->before, t->nnodes, s);
+		m.moved = had > t->left ? had - t->left : 0;
+		m.moved_known = 1;
+	}
+	if (t->mv && t->mv->accessed) {
+		m.watched = 1;
+		m.touched = t->mv->accessed;
+		m.untouched = t->mv->idle;
+		m.untracked = t->mv->untracked;
+	}
+	metrics_target(&m);
+}
+
+/* ---- the run's failure ----------------------------------------------------- */
+
+void report_fatal(const char *msg)
+{
+	if (opt.json) {
+		out("{\"schema\":\"" MP_SCHEMA "\",\"event\":\"error\",\"exit_status\":%d,"
+		    "\"error\":{\"errno\":null", EX_FAIL);
+		json_text("message", msg);
+		out("}}\n");
+	}
+	metrics_finish(EX_FAIL, 0);
+}
+
 void report_target(const struct target *t, int *worst)
 {
 	static struct shown_plan p;
@@ -456,6 +512,8 @@ void report_target(const struct target *t, int *worst)
 	}
 	if (t->resolved)
 		p.nsteps = target_plan(t, p.steps);
+	if (opt.metrics)
+		report_metrics(t, &p);
 	if (!opt.json && (opt.verbose || opt.dry_run) && t->resolved && !tiers_shown &&
 	    tiers_loaded()) {
 		text_tiers(tiers_loaded());
@@ -473,6 +531,29 @@ void report_target(const struct target *t, int *worst)
 
 /* ---- the progress line ------------------------------------------------------ */
 
+/* --json: one event a line on stdout, with the objects of the processes. */
+static void json_progress(const struct mv_progress *p, int final, uint64_t rate)
+{
+	const char *sep = "";
+
+	out("{\"schema\":\"" MP_SCHEMA "\",\"event\":\"progress\",\"final\":%s,"
+	    "\"moved_bytes\":%llu,\"total_bytes\":%llu,\"to_node_bytes\":{", final ? "true" : "false",
+	    (unsigned long long)p->done, (unsigned long long)p->total);
+	for (int n = 0; n < p->nnodes; n++)
+		if (p->node_done[n]) {
+			out("%s\"%d\":%llu", sep, n, (unsigned long long)p->node_done[n]);
+			sep = ",";
+		}
+	out("},\"elapsed_seconds\":%llu.%06llu,\"bytes_per_second\":%llu,\"eta_seconds\":",
+	    (unsigned long long)(p->elapsed_ns / 1000000000u),
+	    (unsigned long long)(p->elapsed_ns % 1000000000u / 1000u), (unsigned long long)rate);
+	if (!final && rate && p->total > p->done)
+		out("%llu}\n", (unsigned long long)((p->total - p->done) / rate));
+	else
+		out("null}\n");
+	out_flush();
+}
+
 void report_progress(const struct mv_progress *p, int final)
 {
 	static char buf[1024];
@@ -481,6 +562,10 @@ void report_progress(const struct mv_progress *p, int final)
 	size_t o = 0, len = sizeof(buf);
 	uint64_t rate = p->elapsed_ns ? (uint64_t)((double)p->done * 1e9 / (double)p->elapsed_ns) : 0;
 
+	if (opt.json) {
+		json_progress(p, final, rate);
+		return;
+	}
 	if (tty < 0)
 		tty = isatty(2);
 	o += fmt(buf + o, len - o, "%smigratepages: moved %s", tty ? "\r" : "",

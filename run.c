@@ -18,6 +18,7 @@
 #include "fmt.h"
 #include "kerndat.h"
 #include "mem.h"
+#include "metrics.h"
 #include "output.h"
 #include "report.h"
 #include "run.h"
@@ -66,22 +67,21 @@ static void plan_init(void)
 	struct nodeset caller;
 	int nb = 0;
 
+	metrics_open(); /* --metrics: a file that cannot be written, before anything */
+
 	if (nodespec_parse("from-nodes", opt.from_text, &plan.from_spec, err, sizeof(err)) < 0 ||
-	    nodespec_parse("to-nodes", opt.to_text, &plan.to_spec, err, sizeof(err)) < 0) {
-		say("%s", err);
-		exit(EX_FAIL);
-	}
+	    nodespec_parse("to-nodes", opt.to_text, &plan.to_spec, err, sizeof(err)) < 0)
+		die("%s", err);
 	/* every target is processed whatever happens to stdout (finish) */
 	signal(SIGPIPE, SIG_IGN);
 	topo_read(&plan.topo);
 	plan.fixed = !plan.from_spec.relative && !plan.to_spec.relative;
-	if (plan.fixed && resolve(NULL, &plan.from, &plan.to, err, sizeof(err)) < 0) {
-		say("%s", err);
-		exit(EX_FAIL);
-	}
+	if (plan.fixed && resolve(NULL, &plan.from, &plan.to, err, sizeof(err)) < 0)
+		die("%s", err);
 	plan.engine = opt.mover ? &engine_mover : &engine_single;
 	watch_setup(); /* --cold, --hot: a tracker, or exit 1 before any waiting */
-	if ((opt.verbose || opt.json || opt.dry_run || opt.mover) && self_mems_allowed(&caller) == 0)
+	if ((opt.verbose || opt.json || opt.metrics || opt.dry_run || opt.mover) &&
+	    self_mems_allowed(&caller) == 0)
 		target_set_caller_mems(&caller);
 	if (opt.verbose || opt.json)
 		nb = kd_numa_balancing();
@@ -115,6 +115,14 @@ static const char *cg_shown(int i)
 	return quote_max(path, (size_t)-1, 300, q, sizeof(q));
 }
 
+/* A cgroup's path for --metrics' labels. */
+static const char *cg_label(int i)
+{
+	static char path[4200];
+
+	return cg_path(&src.walk, i, path, sizeof(path));
+}
+
 static void cgroup_errors(void)
 {
 	const char *q;
@@ -123,15 +131,13 @@ static void cgroup_errors(void)
 	if (w->err_dir == 0) {
 		q = cg_shown(0);
 		if (w->err_threads)
-			say("--cgroup: %s is a threaded cgroup, and its processes could not be found "
+			die("--cgroup: %s is a threaded cgroup, and its processes could not be found "
 			    "from its threads: %s", q, w->err == ENOENT ? "/proc is not mounted"
 			    : strerror(w->err));
-		else
-			say("--cgroup: cannot read %s: %s", q, w->err == EINVAL ? "cgroup.procs is "
-			    "not a list of process ids" : w->err == ENOENT ? "no such cgroup "
-			    "(cgroup.procs not found)" : w->err == ENOTDIR ? "not a directory"
-			    : strerror(w->err));
-		exit(finish(EX_FAIL));
+		die("--cgroup: cannot read %s: %s", q, w->err == EINVAL ? "cgroup.procs is "
+		    "not a list of process ids" : w->err == ENOENT ? "no such cgroup "
+		    "(cgroup.procs not found)" : w->err == ENOTDIR ? "not a directory"
+		    : strerror(w->err));
 	}
 	if (w->unreadable) {
 		q = cg_shown(w->err_dir);
@@ -151,6 +157,7 @@ static void source_init(void)
 		pidlist_sort(&src.sorted);
 		return;
 	}
+	report_cgroup_names(cg_label);
 	if (cg_walk(opt.cgroup, &src.walk) < 0 || src.walk.unreadable)
 		cgroup_errors();
 	pidlist_dedupe(&src.walk.pids, &src.walk.dir);
@@ -388,10 +395,8 @@ int run(void)
 		v = mem_get(cap * sizeof(*v));
 		ready = mem_get(cap * sizeof(struct target *));
 	}
-	if (!v || !ready) {
-		say("%s", strerror(errno));
-		return EX_FAIL;
-	}
+	if (!v || !ready)
+		die("%s", strerror(errno));
 	if (plan.engine == &engine_mover && !opt.dry_run)
 		stop_catch();
 	while (!stop_sig && (n = source_batch(v, cap)) > 0)
@@ -401,7 +406,7 @@ int run(void)
 		say("interrupted: %zu more process%s not looked at", more, more == 1 ? " was" : "es were");
 		plan.worst = EX_FAIL;
 	}
-	plan.worst = finish(plan.worst);
+	plan.worst = metrics_finish(finish(plan.worst), stop_sig);
 	if (stop_sig)
 		raise(stop_sig); /* reported; now as the signal asked (its handler
 				  * was reset when it ran) */

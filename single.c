@@ -114,7 +114,7 @@ static void settle_count(struct target *t, long r)
 
 static void move_one(struct target *t)
 {
-	int reports = opt.verbose || opt.json, e;
+	int reports = opt.verbose || opt.json || opt.metrics, e;
 	struct timespec t0, t1;
 	long r;
 

@@ -33,10 +33,8 @@ void watch_setup(void)
 	if (!opt.watch)
 		return;
 	tracker = tracker_choose(opt.tracker, why, sizeof(why));
-	if (!tracker) {
-		say("%s", why);
-		exit(EX_FAIL);
-	}
+	if (!tracker)
+		die("%s", why);
 	info.tracker = tracker->name;
 	info.sees = tracker->sees;
 	info.unit = tracker->by_folio() ? "folio" : "page";

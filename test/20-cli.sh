@@ -9,6 +9,8 @@ mkdir -p build
 gcc -O2 -Wall -Wextra -Werror -o build/seccomp_exec test/helpers/seccomp_exec.c || {
   echo "FAIL build seccomp_exec"; exit 1; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=lib.sh
+. test/lib.sh
 online=$(cat /sys/devices/system/node/online 2>/dev/null || echo 0)
 try="Try 'migratepages --help' for more information."
 
@@ -17,7 +19,7 @@ t() {
   local name=$1 want_rc=$2 want_out=$3 want_err=$4 rc out err; shift 4
   # shellcheck disable=SC2086
   build/seccomp_exec kill ${RUN_PREFIX:-} "$MP" "$@" >"$tmp/out" 2>"$tmp/err"
-  rc=$?; out=$(cat "$tmp/out"); err=$(cat "$tmp/err")
+  rc=$?; jlog "$tmp/out"; out=$(cat "$tmp/out"); err=$(cat "$tmp/err")
   if [ "$rc" != "$want_rc" ]; then
     echo "FAIL $name: exit $rc, want $want_rc (stderr: $err)"
   elif [ "$want_out" != '*' ] && [ "$out" != "$want_out" ]; then
@@ -176,7 +178,11 @@ bad "pid checked before the lists" "pid: 'x': not a decimal process id" x x x
 bad "a node error stops a pid list" "to-nodes: node 1000 does not exist (nodes: $online)" 1,2,3 0 1000
 bad "to-nodes with a newline" "to-nodes: '0\\x0a1': unexpected character '\\x0a'" 1 0 "$(printf '0\n1')"
 bad "dry run checks the lists too" "to-nodes: node 1000 does not exist (nodes: $online)" --dry-run 1 0 1000
-bad "json checks the lists too" "to-nodes: node 1000 does not exist (nodes: $online)" --json 1 0 1000
+t "json checks the lists too: an error object" 1 "{\"schema\":\"migratepages/1\",\"event\":\"error\",\"exit_status\":1,\"error\":{\"errno\":null,\"message\":\"to-nodes: node 1000 does not exist (nodes: $online)\"}}" "migratepages: to-nodes: node 1000 does not exist (nodes: $online)" --json 1 0 1000
+t "json: a bad option after --json, an error object" 1 '{"schema":"migratepages/1","event":"error","exit_status":1,"error":{"errno":null,"message":"unknown option '"'"'--bogus'"'"'"}}' "migratepages: unknown option '--bogus'
+$try" --json --bogus 1 0 0
+t "json: a bad pid before --json, an error object" 1 '{"schema":"migratepages/1","event":"error","exit_status":1,"error":{"errno":null,"message":"pid: '"'"'x'"'"': not a decimal process id"}}' "migratepages: pid: 'x': not a decimal process id" x 0 0 --json
+usage "json after --: an argument, not the option" "too many arguments (from '--json' on)" -- 1 0 0 --json
 long=$(printf '0,%.0s' $(seq 1 30000))x
 bad "a 60 KB node list" "from-nodes: '0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,...': expected a node number at 'x'" 1 "$long" 0
 

@@ -20,7 +20,7 @@ online=$(cat /sys/devices/system/node/online)
 # shellcheck source=lib.sh
 . test/lib.sh
 spawn() { bg sleep 600; }
-run() { "$MP" "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; out=$(cat "$tmp/out"); err=$(cat "$tmp/err"); }
+run() { "$MP" "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; jlog "$tmp/out"; out=$(cat "$tmp/out"); err=$(cat "$tmp/err"); }
 
 spawn; p=$last; spawn; q=$last
 run "$p" 0 0;        expect "0 -> 0 on a live process" 0 "" ""
@@ -38,7 +38,7 @@ mapfile -t many <"$tmp/many"
 list=$(IFS=,; echo "${many[*]}")
 run --json "$list" 0 0
 # shellcheck disable=SC2034 # read by ok's condition
-got=$(sed -n 's/^{"pid":\([0-9]*\),"status":"ok".*/\1/p' "$tmp/out" | paste -sd, -)
+got=$(sed -n 's/^{"schema":"migratepages\/1","event":"process","pid":\([0-9]*\),"status":"ok".*/\1/p' "$tmp/out" | paste -sd, -)
 ok "a pid list of 150 processes: each moved once, in order" '[ $rc = 0 ] && [ "${#many[@]}" = 150 ] && [ "$got" = "$list" ] && [ -z "$err" ]' "exit $rc, $(wc -l <"$tmp/out") objects, stderr: $err"
 kill "${many[@]}" 2>/dev/null
 run "$p" 0 0 -v;     expect "an option after the arguments" 0 '*' ""

@@ -21,7 +21,7 @@ root=0; [ "$(id -u)" = 0 ] && root=1
 # bg, expect, ok
 # shellcheck source=lib.sh
 . test/lib.sh
-run() { "$MP" "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; out=$(cat "$tmp/out"); err=$(cat "$tmp/err"); }
+run() { "$MP" "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; jlog "$tmp/out"; out=$(cat "$tmp/out"); err=$(cat "$tmp/err"); }
 # hog MIB [ARGS]: a process holding MIB MiB of written memory; pid in $last
 hog() {
   local n=$1; shift

@@ -30,7 +30,7 @@ root=0; [ "$(id -u)" = 0 ] && root=1
 
 # shellcheck source=lib.sh
 . test/lib.sh
-run() { "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; out=$(cat "$tmp/out"); err=$(cat "$tmp/err"); }
+run() { "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; jlog "$tmp/out"; out=$(cat "$tmp/out"); err=$(cat "$tmp/err"); }
 # same_as_real NAME ARGS...: the dry run gives the exit status and stderr of
 # the real run (run first, as the caller set it up: $PRE before the tool)
 same_as_real() {

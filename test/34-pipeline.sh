@@ -42,7 +42,7 @@ root=0; [ "$(id -u)" = 0 ] && root=1
 
 # shellcheck source=lib.sh
 . test/lib.sh
-run() { "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; out=$(cat "$tmp/out"); err=$(cat "$tmp/err"); }
+run() { "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; jlog "$tmp/out"; out=$(cat "$tmp/out"); err=$(cat "$tmp/err"); }
 have() { command -v "$1" >/dev/null 2>&1; }
 have_strace=0; have strace && strace -qq -o /dev/null true 2>/dev/null && have_strace=1
 # (the system's python3: another user may not reach one under /root)

@@ -14,7 +14,7 @@ cleanup() { [ "$BASHPID" = "$$" ] || return; exec 2>/dev/null; for x in "${pids[
 trap cleanup EXIT
 # shellcheck source=lib.sh
 . test/lib.sh
-run() { "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; out=$(cat "$tmp/out"); err=$(cat "$tmp/err"); }
+run() { "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; jlog "$tmp/out"; out=$(cat "$tmp/out"); err=$(cat "$tmp/err"); }
 root=0; [ "$(id -u)" = 0 ] && root=1
 
 # This suite's own probe of soft-dirty, independent of the tool's: a page
@@ -53,7 +53,7 @@ if [ "$softdirty" = no ] && [ "$idle" = no ]; then
   ok "the refusal names both kernel options" \
     'grep -q "CONFIG_IDLE_PAGE_TRACKING" <<<"$err" && grep -q "CONFIG_MEM_SOFT_DIRTY" <<<"$err" && grep -q "^migratepages: --cold: " <<<"$err"' "$err"
   run "$MP" --hot 1h --json -n "$p" 0 0
-  ok "--hot --dry-run --json: the same refusal, no JSON" '[ $rc = 1 ] && [ -z "$out" ] && grep -q "^migratepages: --hot: no way to see" <<<"$err"' "exit $rc: $out $err"
+  ok "--hot --dry-run --json: the same refusal, as an error object" '[ $rc = 1 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q "^{\"schema\":\"migratepages/1\",\"event\":\"error\",\"exit_status\":1,\"error\":{\"errno\":null,\"message\":\"--hot: no way to see" <<<"$out" && grep -q "^migratepages: --hot: no way to see" <<<"$err"' "exit $rc: $out $err"
   run "$MP" --cold 1s --tracker softdirty "$p" 0 0
   expect "--tracker softdirty: its own reason" 1 "" "migratepages: --tracker softdirty: this kernel keeps no soft-dirty bits (CONFIG_MEM_SOFT_DIRTY: it takes \"4\" in clear_refs, but a page written after that does not show as soft-dirty in pagemap; arm64 has none)"
   run "$MP" --cold 1s --tracker idle "$p" 0 0

@@ -11,6 +11,9 @@
 #    moved with --user of that uid;
 #  - in a user namespace (--uidmap, what rootless podman gives): exit 1, and the
 #    explanation says the namespace's capabilities do not reach the host;
+#  - contrib/seccomp.json in place of the default profile, under runc and crun
+#    (each scenario: as with seccomp=unconfined; with the default profile the
+#    seccomp sentence), and a table scenario x runtime x profile;
 #  - contrib/kubernetes/migratepages-pod.yaml with `podman kube play`.
 # This host has one NUMA node: "moves" means migrate_pages(PID, 0, 0) returned 0
 # in the kernel; pages crossing nodes is proven in the qemu guests (50-vm).
@@ -142,7 +145,96 @@ crun "user namespace, root's process" 1 --uidmap 0:100000:65536 --gidmap 0:10000
 ok "user namespace: the explanation names the user namespace" 'grep -q "user namespace" <<<"$err"' "$err"
 traced "user namespace" "$rp" $EPERM
 
-# 5. the Kubernetes pod spec, with podman kube play (a local image, no pull)
+# 5. contrib/seccomp.json, the profile that allows what the tool calls and
+# nothing else, in place of the runtime's default, under runc and crun; with
+# no-new-privileges, so that the runtime installs the filter just before it
+# starts the binary (without it runc drops capabilities under the filter,
+# which would need capset, prctl, setgroups, ... allowed as well). Each
+# scenario runs with seccomp=unconfined for reference: with our profile the
+# same exit status and stderr (the pid in a message blanked); with the
+# runtime's default, the scenarios that call migrate_pages/move_pages get the
+# seccomp sentence (exit 1), the others the reference's answer.
+prof=$TOP/contrib/seccomp.json
+cgroot=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/self/mounts)
+scg=
+if [ -n "$cgroot" ] && mkdir "$cgroot/mp45-$$" 2>/dev/null; then
+  scg=$cgroot/mp45-$$
+  bg sh -c "echo \$\$ > $scg/cgroup.procs; exec sleep 600"
+  bg sh -c "echo \$\$ > $scg/cgroup.procs; exec sleep 600"
+fi
+sh -c 'exit 0' & dead=$!; wait $dead
+mkdir -p "$tmp/metrics"
+sleep 0.3
+# NAME | MOVES (1: it calls migrate_pages or move_pages) | podman options | tool arguments
+scenarios=(
+  "plain|1|--pid=host|$rp 0 0"
+  "verbose|1|--pid=host|-v $rp 0 0"
+  "json|1|--pid=host|--json $rp 0 0"
+  "dry run|0|--pid=host|-n -v $rp 0 0"
+  "mover|1|--pid=host|--jobs 2 --rate 1G --chunk 64 --progress=always --json $rp 0 0"
+  "metrics|1|--pid=host -v $tmp/metrics:/out|--metrics /out/m.prom $rp 0 0"
+  "another user|1|--pid=host --user 1000:1000|$up 0 0"
+  "dead pid|0|--pid=host|$dead 0 0"
+  "bad node list|0|--pid=host|$rp 0 1000"
+  "cold (the tracker probe)|0|--pid=host|--cold 1s $rp 0 0"
+)
+[ -n "$scg" ] && scenarios+=("cgroup|1|--pid=host -v $scg:/cg:ro|--json --cgroup /cg 0 0")
+runtimes=(runc)
+if command -v crun >/dev/null 2>&1; then
+  if podman --root "$tmp/root" --runroot "$tmp/run" --tmpdir "$tmp/libpod" --storage-driver vfs --runtime crun \
+       --cgroup-manager cgroupfs --events-backend file run --rm "${LIM[@]}" "$img" --version >"$tmp/crun.out" 2>&1; then
+    runtimes+=(crun)
+  else
+    crun_skip="crun cannot start a container here: $(grep -m1 -iE 'error|crun' "$tmp/crun.out" || tail -1 "$tmp/crun.out")"
+  fi
+else
+  crun_skip="no crun (Debian package crun)"
+fi
+# srun RUNTIME PROFILE OPTIONS TOOL-ARGS: $rc, $err (pids blanked), $out
+srun() {
+  local o=() a=()
+  read -ra o <<<"$3"; read -ra a <<<"$4"
+  podman --root "$tmp/root" --runroot "$tmp/run" --tmpdir "$tmp/libpod" --storage-driver vfs --runtime "$1" \
+    --cgroup-manager cgroupfs --events-backend file run --rm "${LIM[@]}" --cap-add SYS_NICE --cap-add SYS_PTRACE \
+    --security-opt no-new-privileges ${2:+--security-opt "seccomp=$2"} "${o[@]}" "$img" "${a[@]}" >"$tmp/out" 2>"$tmp/err"
+  rc=$?; out=$(cat "$tmp/out"); err=$(sed 's/[0-9][0-9]*/N/g' "$tmp/err")
+}
+table=()
+for rt in runc crun; do
+  for sc in "${scenarios[@]}"; do
+    IFS='|' read -r name moves opts args <<<"$sc"
+    if [ "$rt" = crun ] && [ -n "${crun_skip:-}" ]; then
+      table+=("$name|$rt|both|SKIP: ${crun_skip:0:60}"); continue
+    fi
+    srun "$rt" unconfined "$opts" "$args"; ref_rc=$rc ref_err=$err
+    srun "$rt" "$prof" "$opts" "$args"
+    cell="exit $rc"; [ -n "$err" ] && [ $rc != 0 ] && cell="$cell: ${err:0:50}"
+    ok "seccomp.json, $rt, $name: as unconfined (exit $ref_rc)" '[ "$rc" = "$ref_rc" ] && [ "$err" = "$ref_err" ] && ! grep -q seccomp <<<"$err"' \
+      "exit $rc, stderr '$err'; unconfined: exit $ref_rc, stderr '$ref_err'"
+    [ "$name" = metrics ] && ok "seccomp.json, $rt, metrics: the file written" '[ -s "$tmp/metrics/m.prom" ] && grep -q "^migratepages_exit_status 0$" "$tmp/metrics/m.prom"' "$(ls "$tmp/metrics")"
+    table+=("$name|$rt|ours|exit $rc${rc:+$( [ "$rc" = "$ref_rc" ] && echo ', as unconfined')}")
+    srun "$rt" "" "$opts" "$args"
+    if [ "$moves" = 1 ]; then
+      ok "default profile, $rt, $name: the seccomp sentence, exit 1" '[ $rc = 1 ] && grep -q "refused by a seccomp filter" <<<"$err"' "exit $rc: $err"
+      table+=("$name|$rt|default|exit $rc, seccomp named")
+    else
+      ok "default profile, $rt, $name: as unconfined (exit $ref_rc)" '[ "$rc" = "$ref_rc" ] && [ "$err" = "$ref_err" ]' "exit $rc: $err"
+      table+=("$name|$rt|default|exit $rc, as unconfined")
+    fi
+  done
+done
+[ -n "${crun_skip:-}" ] && echo "SKIP seccomp.json under crun: $crun_skip"
+echo "seccomp profiles: scenario x runtime x profile"
+printf '  %-26s %-5s %-8s %s\n' scenario runtime profile result
+for row in "${table[@]}"; do
+  IFS='|' read -r a b c d <<<"$row"
+  printf '  %-26s %-5s %-8s %s\n' "$a" "$b" "$c" "$d"
+done
+if [ -n "$scg" ]; then
+  kill "${pids[@]: -2}" 2>/dev/null; wait "${pids[@]: -2}" 2>/dev/null; rmdir "$scg" 2>/dev/null
+fi
+
+# 6. the Kubernetes pod spec, with podman kube play (a local image, no pull)
 spec=contrib/kubernetes/migratepages-pod.yaml
 if ! command -v catatonit >/dev/null 2>&1; then
   echo "SKIP kube play: no catatonit, podman's pod pause process (Debian package catatonit)"

@@ -15,3 +15,7 @@ expect() {
 }
 # ok NAME CONDITION WHY: PASS when the condition (eval'd) holds
 ok() { if eval "$2"; then echo "PASS $1"; else echo "FAIL $1: $3"; fi; }
+# jlog FILE...: the JSON lines the tool printed (stdout saved in FILE) appended
+# to $MP_JSON_LOG (test/run sets it: test/out/json/SUITE.ndjson), which
+# test/90-schema.sh validates against contrib/migratepages.schema.json
+jlog() { [ -n "${MP_JSON_LOG:-}" ] && grep -ah '^{' "$@" >>"$MP_JSON_LOG" 2>/dev/null; return 0; }
