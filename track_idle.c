@@ -160,12 +160,13 @@ static void mark(const unsigned long *addr, const uint64_t *pm, size_t n, unsign
 /* The verdict of each unit, from the bits of the sorted frames f[0..m),
  * read a window at a time (reading makes the kernel walk the mappings of
  * each idle frame read: only the words needed are read). */
-static void judge(const unsigned long *addr, const uint64_t *pm, size_t n, unsigned long psize,
-		  int *out, void *scratch)
+static void judge(const struct target *t, const unsigned long *addr, const uint64_t *pm,
+		  size_t n, unsigned long psize, int *out, void *scratch)
 {
 	uint64_t *head = scratch, *f = head + n, *bit = f + n, words[WINDOW];
 	size_t m;
 
+	(void)t;
 	heads(addr, pm, n, psize, head);
 	m = sorted_frames(head, n, f);
 	for (size_t i = 0; i < m;) {
@@ -287,5 +288,13 @@ static int settle(struct target *t)
 }
 
 const struct tracker tracker_idle = {
-	"idle", "reads and writes", usable, start, 1, settle, 3 * sizeof(uint64_t), mark, judge
+	.name = "idle",
+	.sees = "reads and writes",
+	.usable = usable,
+	.start = start,
+	.walk = 1,
+	.settle = settle,
+	.scratch = 3 * sizeof(uint64_t),
+	.mark = mark,
+	.judge = judge,
 };

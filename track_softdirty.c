@@ -84,11 +84,12 @@ static int start(struct target *t)
 }
 
 /* clear_refs leaves hugetlb pages alone: their bits say nothing of the window */
-static void judge(const unsigned long *addr, const uint64_t *pm, size_t n, unsigned long psize,
-		  int *out, void *scratch)
+static void judge(const struct target *t, const unsigned long *addr, const uint64_t *pm,
+		  size_t n, unsigned long psize, int *out, void *scratch)
 {
 	int huge = psize > (unsigned long)sysconf(_SC_PAGESIZE);
 
+	(void)t;
 	(void)addr;
 	(void)scratch;
 	for (size_t i = 0; i < n; i++) {
@@ -100,5 +101,9 @@ static void judge(const unsigned long *addr, const uint64_t *pm, size_t n, unsig
 }
 
 const struct tracker tracker_softdirty = {
-	"softdirty", "writes only", usable, start, 0, NULL, 0, NULL, judge
+	.name = "softdirty",
+	.sees = "writes only",
+	.usable = usable,
+	.start = start,
+	.judge = judge,
 };

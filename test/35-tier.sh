@@ -5,7 +5,10 @@
 # at once, before any waiting, naming what is missing, and touch no process.
 # Where a tracker works here, a short window on a process of this suite is
 # judged instead. Real moves of cold and hot pages are checked page by page in
-# the guests (50-vm: x86_64-tier, x86_64-idle).
+# the guests (50-vm: x86_64-tier, x86_64-idle, x86_64-damon, x86_64-verify).
+# DAMON here: the tracker is refused with the sentence that fits this host
+# (no DAMON, DAMON in use, no vaddr operations, not root), and DAMON's sysfs
+# reads the same after; while DAMON is in use, the tool writes nothing there.
 set -u
 cd "$TOP" || exit 1
 tmp=$(mktemp -d)
@@ -86,3 +89,56 @@ if [ "$softdirty" = yes ]; then
 else
   echo "SKIP a window judged on this host: no soft-dirty bits here (the guests judge and move: 50-vm x86_64-tier)"
 fi
+
+# --- DAMON (--tracker damon) ----------------------------------------------------
+dk=/sys/kernel/mm/damon/admin/kdamonds
+damon_snap() {
+  local f
+  for f in $(find /sys/kernel/mm/damon /sys/module/damon_reclaim/parameters \
+               /sys/module/damon_lru_sort/parameters -type f 2>/dev/null | sort); do
+    echo "$f $(head -c 200 "$f" 2>/dev/null | tr '\n' ' ')"
+  done
+}
+damon_busy() {  # in use by anyone: a kdamond configured or running, a module on
+  [ "$(cat $dk/nr_kdamonds 2>/dev/null || echo 0)" != 0 ] ||
+    grep -q Y /sys/module/damon_reclaim/parameters/enabled /sys/module/damon_lru_sort/parameters/enabled 2>/dev/null ||
+    grep -q '^kdamond' /proc/[0-9]*/comm 2>/dev/null
+}
+if [ ! -e $dk/nr_kdamonds ]; then
+  run "$MP" --cold 60s --tracker damon "$p" 0 0
+  expect "--tracker damon without DAMON's sysfs: refused" 1 "" "migratepages: --tracker damon: this kernel has no DAMON sysfs interface (CONFIG_DAMON_SYSFS, with CONFIG_DAMON_VADDR: no /sys/kernel/mm/damon/admin/kdamonds)"
+elif [ $root = 0 ]; then
+  run "$MP" --cold 60s --tracker damon "$p" 0 0
+  ok "--tracker damon as a user: refused, DAMON needs root" '[ $rc = 1 ] && grep -q "^migratepages: --tracker damon: DAMON needs root" <<<"$err"' "exit $rc: $err"
+else
+  echo "this host: DAMON $(cat $dk/nr_kdamonds) kdamond(s), $(cat $dk/0/contexts/0/operations 2>/dev/null || echo -) operations in kdamond 0"
+  damon_snap >"$tmp/d0"
+  if damon_busy; then
+    s=$SECONDS
+    run "$MP" --cold 60s --tracker damon "$p" 0 0
+    ok "--tracker damon while DAMON is in use here: refused at once with why" \
+      '[ $rc = 1 ] && [ $((SECONDS - s)) -lt 5 ] && [ -z "$out" ] && [ "$(wc -l <<<"$err")" = 1 ] && grep -q "^migratepages: --tracker damon: DAMON is in use: " <<<"$err"' "exit $rc: $err"
+    echo "  ($err)"
+    if command -v strace >/dev/null; then
+      strace -f -qq -o "$tmp/dtrace" -e trace=openat,write "$MP" --cold 60s --tracker damon "$p" 0 0 >/dev/null 2>&1
+      ok "the refusal writes nothing to DAMON's sysfs (strace: no file of it opened for writing)" \
+        '! grep "/sys/kernel/mm/damon" "$tmp/dtrace" | grep -q "O_WRONLY\|O_RDWR" && grep -q "/sys/kernel/mm/damon" "$tmp/dtrace"' \
+        "$(grep damon "$tmp/dtrace" | head -5)"
+    else
+      echo "SKIP the DAMON refusal writes nothing: no strace"
+    fi
+    # auto passes over DAMON in use (to soft-dirty, or refuses with all reasons)
+    run "$MP" --cold 1s --dry-run "$p" 0 0
+    ok "auto passes over DAMON in use" '{ [ $rc = 0 ] && ! grep -q "with damon" <<<"$out"; } || { [ $rc = 1 ] && grep -q "DAMON is in use" <<<"$err"; }' "exit $rc: $out $err"
+  else
+    # nobody uses it here: the tool's probe makes a kdamond and removes it
+    # (this host's kind has paddr operations only: refused with that)
+    run "$MP" --cold 1s --tracker damon --dry-run "$p" 0 0
+    ok "--tracker damon on this host: judged, or refused with why (exit $rc)" \
+      '[ $rc = 0 ] || grep -q "^migratepages: --tracker damon: " <<<"$err"' "exit $rc: $err"
+    echo "  (${err:-judged with damon})"
+  fi
+  damon_snap >"$tmp/d1"
+  ok "DAMON's sysfs reads the same before and after" 'cmp -s "$tmp/d0" "$tmp/d1"' "$(diff "$tmp/d0" "$tmp/d1" | head -5)"
+fi
+

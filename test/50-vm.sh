@@ -47,6 +47,8 @@ boots=(
   "x86_64-tier x86_64 2node $MP tier_softdirty,tier_lists,tier_user"
   "x86_64-idle x86_64 2node $MP kernel_trackers,tier_idle,tier_user idle"
   "x86_64-612 x86_64 4node $MP plain_count,mover_pairs,mover_thp,mover_hugetlb,mover_protnone,mover_sparse,mover_shadow,tier_softdirty backports"
+  "x86_64-damon x86_64 2node $MP tier_damon backports"
+  "x86_64-verify x86_64 2node $MP tier_verify backports"
   "x86_64-mover x86_64 4node $MP mover_pairs,mover_unequal,mover_thp,mover_rate,mover_hugetlb,mover_shared,mover_file,mover_churn,mover_pidlist,mover_seccomp,mover_exact,mover_stop,mover_cpuset,mover_protnone,mover_sparse,mover_shadow"
 )
 aarch64_mp=$top/build/vm/migratepages-aarch64
