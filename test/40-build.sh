@@ -94,7 +94,7 @@ if gcc -std=c11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -f
       echo "FAIL $s under ASan/UBSan: $(grep -c . <<<"$new") checks fail only under the sanitizers${san:+, sanitizer reports}"
       # (indented: these lines are detail, not more failures)
       { grep '^FAIL' <<<"$out" | while IFS= read -r l; do
-          grep -qxF "$(names FAIL <<<"$l")" <<<"$new" && echo "$l"; done; echo "$san"; } | grep . | head -5 | sed 's/^/    /'
+          grep -qxF -- "$(names FAIL <<<"$l")" <<<"$new" && echo "$l"; done; echo "$san"; } | grep . | head -5 | sed 's/^/    /'
     fi
   done
 else
