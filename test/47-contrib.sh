@@ -122,7 +122,7 @@ fi
 if ! python3 -c 'import yaml' 2>/dev/null; then
   echo "SKIP DaemonSet: no python3 yaml module (Debian package python3-yaml)"; exit 0
 fi
-python3 - "$ds" "$tmp/pod.yaml" "$tmp/tf" >"$tmp/ds.out" 2>&1 <<'PY'
+python3 - "$ds" "$tmp/pod.yaml" "$tmp/tf" "${cg#/sys/fs/cgroup/}" >"$tmp/ds.out" 2>&1 <<'PY'
 import sys, yaml
 d = yaml.safe_load(open(sys.argv[1]))
 assert d["apiVersion"] == "apps/v1" and d["kind"] == "DaemonSet", "kind"
@@ -142,8 +142,11 @@ assert a[a.index("--metrics") + 1].startswith(mounts["textfile"]["mountPath"] + 
 assert a[a.index("--cgroup") + 1].startswith(mounts["cgroup"]["mountPath"] + "/"), "cgroup path"
 print(" ".join(a))
 # the Pod podman plays: a 1 s window, nodes 0 0 (this host has one node and
-# one tier), the textfile folder a temporary one
+# one tier), the textfile folder a temporary one, the cgroup the one made
+# above (where there is one)
 a[a.index("--cold") + 1] = "1s"; a[-2:] = ["0", "0"]
+if sys.argv[4]:
+    a[a.index("--cgroup") + 1] = mounts["cgroup"]["mountPath"] + "/" + sys.argv[4]
 vols["textfile"]["hostPath"]["path"] = sys.argv[3]
 pod = {"apiVersion": "v1", "kind": "Pod",
        "metadata": {"name": "migratepages", "annotations": t["metadata"]["annotations"]},
@@ -152,7 +155,6 @@ yaml.safe_dump(pod, open(sys.argv[2], "w"), sort_keys=False)
 PY
 ok "DaemonSet: parses; hostPID, not privileged, SYS_NICE+SYS_PTRACE, seccomp Localhost, cgroup read-only, textfile folder" '[ -s "$tmp/pod.yaml" ]' "$(tail -1 "$tmp/ds.out")"
 [ -s "$tmp/pod.yaml" ] || exit 0
-dsargs=$(cat "$tmp/ds.out")
 
 # its pod template with podman kube play (the image of test/45-container.sh)
 if [ "$(id -u)" != 0 ]; then echo "SKIP DaemonSet kube play: podman as root is needed here"; exit 0; fi
