@@ -84,7 +84,7 @@ static void present_runs(struct job *j)
 {
 	const struct chunk *c = j->c;
 	unsigned long cap = j->w->cap, e;
-	long n = mv_scan(j->m->pagemap, c->start, c->end, j->w->runs, cap, cap, &e);
+	long n = mv_scan(j->m->pagemap, c->start, c->end, j->w->runs, cap, cap, 0, &e);
 
 	for (long i = 0; i < n && j->n < cap; i++) {
 		unsigned long a = j->w->runs[i].start, k = (j->w->runs[i].end - a) / mvg.base;
@@ -97,12 +97,55 @@ static void present_runs(struct job *j)
 	}
 }
 
+/* Step 1 where the tracker judges through PAGEMAP_SCAN (soft-dirty, Linux
+ * 6.7+): the kernel gives the runs of present pages with their categories,
+ * and pagemap is read only for the runs the tracker needs it for (tracker.h:
+ * from_scan). At most a worker's worth of pages, as present_runs. 0, or -1
+ * when the ioctl failed before any page (pagemap is read then). */
+static int present_scanned(struct job *j, const struct tracker *t)
+{
+	const struct chunk *c = j->c;
+	struct worker *w = j->w;
+	unsigned long at = c->start, e;
+
+	while (at < c->end && j->n < w->cap) {
+		long n = mv_scan(j->m->pagemap, at, c->end, w->runs, w->cap, w->cap - j->n,
+				 t->scan_categories, &e);
+		if (n < 0)
+			return at == c->start ? -1 : 0;
+		for (long i = 0; i < n && j->n < w->cap; i++) {
+			unsigned long a = w->runs[i].start, k = (w->runs[i].end - a) / mvg.base, f = j->n;
+			uint64_t entry;
+			ssize_t got;
+
+			if (k > w->cap - j->n)
+				k = w->cap - j->n;
+			if (t->from_scan(w->runs[i].categories, &entry)) {
+				for (unsigned long u = 0; u < k; u++) {
+					w->addr[j->n] = a + u * mvg.base;
+					w->flags[j->n++] = entry;
+				}
+				continue;
+			}
+			got = pread(j->m->pagemap, w->pm, k * 8, (off_t)(a / mvg.base * 8));
+			take(j, a, got > 0 ? (unsigned long)got / 8 : 0);
+			for (unsigned long u = f; u < j->n; u++)
+				w->flags[u] |= entry;
+		}
+		if (n == 0 || e <= at)
+			break;
+		at = e;
+	}
+	return 0;
+}
+
 /* Step 1: the units of the chunk that are present, from pagemap (a swapped
  * page is on no node: the single call leaves it too). */
 static void present(struct job *j)
 {
 	struct worker *w = j->w;
 	const struct chunk *c = j->c;
+	const struct tracker *t = mvg.o->tracker;
 	unsigned long ps = c->psize, units = (c->end - c->start) / ps, step = ps / mvg.base;
 	ssize_t got;
 
@@ -116,7 +159,10 @@ static void present(struct job *j)
 		j->n = units;
 		return;
 	}
-	if (c->scanned) {
+	if (t && t->scans && mvg.o->phase != MV_MARK && step == 1 && t->scans() &&
+	    present_scanned(j, t) == 0) {
+		/* found so */
+	} else if (c->scanned) {
 		present_runs(j);
 	} else if (step == 1) {
 		got = pread(j->m->pagemap, w->pm, units * 8, (off_t)(c->start / mvg.base * 8));

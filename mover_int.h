@@ -120,11 +120,13 @@ int mv_next_chunk(struct chunk *c);
 /* The runs of present pages in [start, end), from the kernel's PAGEMAP_SCAN
  * (Linux 6.7 and later), which steps over empty page tables where a read of
  * pagemap returns 8 bytes for every page: at most n runs, and at most
- * max_pages pages (0: no limit); *walk_end: where it stopped (end when it
- * looked at all). Returns how many runs, or -1 (this kernel has no
- * PAGEMAP_SCAN: pagemap is read as before; or the process is gone). */
+ * max_pages pages (0: no limit), a run for each change of the categories
+ * asked for besides PAGE_IS_PRESENT (kerndat.h; 0: none); *walk_end: where
+ * it stopped (end when it looked at all). Returns how many runs, or -1
+ * (this kernel has no PAGEMAP_SCAN: pagemap is read as before; or the
+ * process is gone). */
 long mv_scan(int pagemap, unsigned long start, unsigned long end, struct mv_run *v, size_t n,
-	     unsigned long max_pages, unsigned long *walk_end);
+	     unsigned long max_pages, uint64_t categories, unsigned long *walk_end);
 void mv_close_files(void);
 
 /* ---- mover_chunk.c ---- */

@@ -378,7 +378,7 @@ static void end_target(struct mv_target *m)
 }
 
 long mv_scan(int pagemap, unsigned long start, unsigned long end, struct mv_run *v, size_t n,
-	     unsigned long max_pages, unsigned long *walk_end)
+	     unsigned long max_pages, uint64_t categories, unsigned long *walk_end)
 {
 	struct pm_scan_arg a;
 	long r;
@@ -392,7 +392,8 @@ long mv_scan(int pagemap, unsigned long start, unsigned long end, struct mv_run 
 	a.vec = (uint64_t)(uintptr_t)v;
 	a.vec_len = n;
 	a.max_pages = max_pages;
-	a.category_mask = a.return_mask = PAGE_IS_PRESENT;
+	a.category_mask = PAGE_IS_PRESENT;
+	a.return_mask = PAGE_IS_PRESENT | categories;
 	r = ioctl(pagemap, PAGEMAP_SCAN, &a); /* (an error: the process is going;
 					       * pagemap says so) */
 	*walk_end = r < 0 || a.walk_end < start || a.walk_end > end ? end : (unsigned long)a.walk_end;
@@ -412,7 +413,7 @@ static int scan_chunk(struct mv_target *m, struct chunk *c)
 
 	if (!mvg.cur.sparse || mvg.cur.psize != mvg.base)
 		return -1;
-	n = mv_scan(m->pagemap, mvg.pos, mvg.vend, mvg.runs, mvg.o->chunk, mvg.o->chunk, &e);
+	n = mv_scan(m->pagemap, mvg.pos, mvg.vend, mvg.runs, mvg.o->chunk, mvg.o->chunk, 0, &e);
 	if (n <= 0)
 		return n < 0 ? -1 : 0;
 	s = mvg.runs[0].start - mvg.runs[0].start % align;

@@ -240,6 +240,8 @@ static void json_watch(const struct target *t, const struct nodeset *rows)
 		    (unsigned long long)m->untracked_why[-1 - TRACK_UNTRACKED]);
 	}
 	out(",\"unit\":\"%s\"", w->unit);
+	if (w->read)
+		out(",\"read\":\"%s\"", w->read);
 	out_char('}');
 }
 
@@ -401,6 +403,9 @@ static void text_watch(const struct target *t, const struct shown_plan *p,
 	    (unsigned long long)(w->watched_ms % 1000 / 100), w->tracker, w->sees,
 	    strcmp(w->tracker, "softdirty") == 0 ? ": a page only read counts as untouched" : "",
 	    w->unit);
+	if (opt.verbose && w->read)
+		out("  soft-dirty bits read %s\n", strcmp(w->read, "pagemap") == 0 ? "from pagemap" :
+		    "through PAGEMAP_SCAN (pagemap only for anonymous pages' exclusive bit and frames)");
 	out("  %5s %12s %12s\n", "node", "untouched", "touched");
 	for (int n = ns_next(rows, -1); n >= 0; n = ns_next(rows, n)) {
 		out("  %5d %12s %12s\n", n, human(at(m->idle, t->nnodes, n), a, sizeof(a)),

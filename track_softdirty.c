@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -27,6 +28,39 @@
 #define PM_SOFT_DIRTY (1ULL << 55)
 #define PM_EXCLUSIVE_BIT (1ULL << 56)
 #define PM_FILE_BIT (1ULL << 61)
+#define PM_PRESENT_BIT (1ULL << 63)
+/* Not the kernel's: bits 59-60 of a pagemap entry are always zero. An entry
+ * made from PAGEMAP_SCAN's categories carries it for the zero page. */
+#define PM_SCAN_ZERO (1ULL << 59)
+
+/* The judging reads the bits through PAGEMAP_SCAN: the kernel has it, it
+ * reports soft-dirty (the probe below), and MIGRATEPAGES_SOFTDIRTY_READ is
+ * not "pagemap" (the man page's ENVIRONMENT: for comparing the two ways). */
+static int scan_ok;
+
+/* The two probe pages through PAGEMAP_SCAN: the first soft-dirty, the
+ * second not, as pagemap said. */
+static int scan_agrees(int pm, const char *p, long page)
+{
+	struct { uint64_t start, end, categories; } r[2];
+	struct pm_scan_arg a;
+	const char *env = getenv("MIGRATEPAGES_SOFTDIRTY_READ");
+	long n;
+
+	if (!kd_pagemap_scan() || (env && strcmp(env, "pagemap") == 0))
+		return 0;
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.start = (uintptr_t)p;
+	a.end = a.start + 2 * (uint64_t)page;
+	a.vec = (uintptr_t)r;
+	a.vec_len = 2;
+	a.category_mask = PAGE_IS_PRESENT;
+	a.return_mask = PAGE_IS_PRESENT | PAGE_IS_SOFT_DIRTY;
+	n = ioctl(pm, PAGEMAP_SCAN, &a);
+	return n == 2 && (r[0].categories & PAGE_IS_SOFT_DIRTY) &&
+	       !(r[1].categories & PAGE_IS_SOFT_DIRTY);
+}
 
 /* The bits of two pages of the tool's own: both written, the bits cleared,
  * the first written again. A kernel with soft-dirty shows the first dirty
@@ -54,6 +88,7 @@ static int usable(char *why, size_t len)
 		if (pread(pm, e, sizeof(e), (off_t)((unsigned long)p / (unsigned long)page * 8)) ==
 		    (ssize_t)sizeof(e))
 			known = (e[0] & PM_SOFT_DIRTY) && !(e[1] & PM_SOFT_DIRTY);
+		scan_ok = known && scan_agrees(pm, p, page);
 	}
 	if (pm >= 0)
 		close(pm);
@@ -127,6 +162,8 @@ static void judge(const unsigned long *addr, const uint64_t *pm, size_t n, unsig
 	for (size_t i = 0; i < n; i++) {
 		if (huge)
 			out[i] = TRACK_UNTRACKED;
+		else if (pm[i] & PM_SCAN_ZERO)
+			out[i] = TRACK_ZERO;
 		else if (!(pm[i] & PM_EXCLUSIVE_BIT) || (pm[i] & PM_FILE_BIT))
 			out[i] = TRACK_SHARED;
 		else
@@ -141,6 +178,31 @@ static void judge(const unsigned long *addr, const uint64_t *pm, size_t n, unsig
 	by_folios(head, kfl, n, out, f);
 }
 
+static int scans(void)
+{
+	return scan_ok;
+}
+
+/* A run PAGEMAP_SCAN found: the zero page (PFNZERO, seen without root) and
+ * file or shmem pages (shared: no verdict from one page table) need nothing
+ * more; an anonymous page's entry is read from pagemap, for its exclusive
+ * bit (the ioctl has no category for it) and its frame (the folio). A file
+ * run mapped by a PMD is read too where frames can be read: it may be the
+ * huge zero page, which kpageflags names. */
+static int from_scan(uint64_t cat, uint64_t *entry)
+{
+	if (cat & PAGE_IS_PFNZERO) {
+		*entry = PM_PRESENT_BIT | PM_SCAN_ZERO;
+		return 1;
+	}
+	if ((cat & PAGE_IS_FILE) && !((cat & PAGE_IS_HUGE) && frames_readable())) {
+		*entry = PM_PRESENT_BIT | PM_FILE_BIT;
+		return 1;
+	}
+	*entry = cat & PAGE_IS_SOFT_DIRTY ? PM_SOFT_DIRTY : 0;
+	return 0;
+}
+
 const struct tracker tracker_softdirty = {
 	.name = "softdirty",
 	.sees = "writes only",
@@ -153,4 +215,7 @@ const struct tracker tracker_softdirty = {
 	.judge = judge,
 	.by_folio = frames_readable,
 	.whole_vma = 1,
+	.scans = scans,
+	.scan_categories = PAGE_IS_FILE | PAGE_IS_PFNZERO | PAGE_IS_HUGE | PAGE_IS_SOFT_DIRTY,
+	.from_scan = from_scan,
 };

@@ -70,6 +70,15 @@ struct tracker {
 	/* 1: a mapping whose VmFlags (smaps) say "sd" after the window gives no
 	 * verdict (TRACK_VMA): the mover reads them before judging */
 	int whole_vma;
+	/* PAGEMAP_SCAN in the judging (NULL: never): scans() is 1 when the
+	 * pages present after the window are found with the ioctl here, which
+	 * asks for scan_categories; for each run of pages it returns,
+	 * from_scan(categories, &entry) makes the pagemap entry the judge is
+	 * given and returns 1, or returns 0 when pagemap must be read for the
+	 * run (entry: bits to add to what it says) */
+	int (*scans)(void);
+	uint64_t scan_categories;
+	int (*from_scan)(uint64_t categories, uint64_t *entry);
 };
 
 extern const struct tracker tracker_softdirty, tracker_idle;

@@ -38,6 +38,7 @@ void watch_setup(void)
 	info.tracker = tracker->name;
 	info.sees = tracker->sees;
 	info.unit = tracker->by_folio() ? "folio" : "page";
+	info.read = !tracker->scans ? NULL : tracker->scans() ? "pagemap_scan" : "pagemap";
 	info.asked_ms = opt.watch_ms;
 	mover_set_tracker(tracker);
 }

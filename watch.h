@@ -25,6 +25,9 @@ struct watch_info {
 	const char *sees;        /* "reads and writes" or "writes only" */
 	const char *unit;        /* "folio": a large folio judged as one; "page":
 	                          * each base page (frames cannot be read) */
+	const char *read;        /* how soft-dirty bits are read: "pagemap_scan"
+	                          * (the ioctl, Linux 6.7+) or "pagemap"; NULL:
+	                          * a tracker without that choice */
 	uint64_t asked_ms;       /* the window asked for */
 	uint64_t watched_ms;     /* the window the processes were watched for */
 	uint64_t start_us;       /* how long the tracker's start took (in it) */
