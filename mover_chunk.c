@@ -97,11 +97,31 @@ static void present_runs(struct job *j)
 	}
 }
 
+/* Whether the runs v[0..n) that would need pagemap all have the same
+ * categories (then no folio holds pages of two verdicts among them). */
+static int uniform(const struct tracker *t, const struct mv_run *v, long n)
+{
+	uint64_t e, cat = 0;
+	int seen = 0;
+
+	for (long i = 0; i < n; i++) {
+		if (t->from_scan(v[i].categories, 0, &e))
+			continue;
+		if (seen && v[i].categories != cat)
+			return 0;
+		cat = v[i].categories;
+		seen = 1;
+	}
+	return 1;
+}
+
 /* Step 1 where the tracker judges through PAGEMAP_SCAN (soft-dirty, Linux
  * 6.7+): the kernel gives the runs of present pages with their categories,
  * and pagemap is read only for the runs the tracker needs it for (tracker.h:
- * from_scan). At most a worker's worth of pages, as present_runs. 0, or -1
- * when the ioctl failed before any page (pagemap is read then). */
+ * from_scan): none where smaps counted no shared page in the mapping and the
+ * chunk's runs are uniform (or frames are not read). At most a worker's
+ * worth of pages, as present_runs. 0, or -1 when the ioctl failed before any
+ * page (pagemap is read then). */
 static int present_scanned(struct job *j, const struct tracker *t)
 {
 	const struct chunk *c = j->c;
@@ -111,6 +131,10 @@ static int present_scanned(struct job *j, const struct tracker *t)
 	while (at < c->end && j->n < w->cap) {
 		long n = mv_scan(j->m->pagemap, at, c->end, w->runs, w->cap, w->cap - j->n,
 				 t->scan_categories, &e);
+		/* all of the chunk in this one answer, and one verdict a kind */
+		int excl = !c->vma_shared && (!t->by_folio() || (at == c->start && e >= c->end &&
+								  uniform(t, w->runs, n)));
+
 		if (n < 0)
 			return at == c->start ? -1 : 0;
 		for (long i = 0; i < n && j->n < w->cap; i++) {
@@ -120,7 +144,7 @@ static int present_scanned(struct job *j, const struct tracker *t)
 
 			if (k > w->cap - j->n)
 				k = w->cap - j->n;
-			if (t->from_scan(w->runs[i].categories, &entry)) {
+			if (t->from_scan(w->runs[i].categories, excl, &entry)) {
 				for (unsigned long u = 0; u < k; u++) {
 					w->addr[j->n] = a + u * mvg.base;
 					w->flags[j->n++] = entry;

@@ -57,6 +57,9 @@ struct chunk {
 	                            * asked for again, its range may be wide */
 	int vma_flagged;           /* with a tracker that reads VmFlags: the kernel
 	                            * flagged its mapping soft-dirty as a whole */
+	int vma_shared;            /* with a tracker that reads VmFlags: smaps
+	                            * counted shared pages in its mapping (or could
+	                            * not say): pagemap tells which */
 	uint64_t t_line;           /* when its numa_maps line was read (ns) */
 };
 
@@ -90,6 +93,12 @@ struct mover_state {
 	struct mv_range *sd;
 	size_t nsd, capsd;
 	int sd_all;                /* they could not all be kept: every one */
+	/* and those in which smaps counts shared pages (Shared_Clean or
+	 * Shared_Dirty): in the others every page was mapped exclusively when
+	 * smaps was read, after the window */
+	struct mv_range *shr;
+	size_t nshr, capshr;
+	int shr_all;
 };
 extern struct mover_state mvg; /* mover.c; zero: an unlocked mutex */
 

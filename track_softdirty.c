@@ -145,6 +145,19 @@ static void by_folios(const uint64_t *head, const uint64_t *kfl, size_t n, int *
 	}
 }
 
+/* Frames change a verdict only where units differ (a folio then takes one
+ * verdict for all its pages) or where a unit is shared (it may be the zero
+ * page, which is said so): when every unit has the same verdict, and it is
+ * not "shared", reading them would change nothing (kpageflags costs more
+ * than pagemap to read: the kernel looks at each frame's folio). */
+static int frames_needed(const int *out, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (out[i] != out[0] || out[i] == TRACK_SHARED)
+			return 1;
+	return 0;
+}
+
 /* A page mapped by another process too (pagemap bit 56, "exclusively
  * mapped", clear), or a page-cache page (bit 61: write(2) changes it
  * unseen), cannot be judged from this page table: no verdict. Where frames
@@ -169,7 +182,7 @@ static void judge(const unsigned long *addr, const uint64_t *pm, size_t n, unsig
 		else
 			out[i] = (pm[i] & PM_SOFT_DIRTY) ? TRACK_ACCESSED : TRACK_IDLE_UNIT;
 	}
-	if (huge || !frames_readable())
+	if (huge || !frames_readable() || !frames_needed(out, n))
 		return;
 	frames_heads(pm, n, head, kfl, f);
 	for (size_t i = 0; i < n; i++)
@@ -185,12 +198,16 @@ static int scans(void)
 
 /* A run PAGEMAP_SCAN found: the zero page (PFNZERO, seen without root) and
  * file or shmem pages (shared: no verdict from one page table) need nothing
- * more; an anonymous page's entry is read from pagemap, for its exclusive
- * bit (the ioctl has no category for it) and its frame (the folio). A file
- * run mapped by a PMD is read too where frames can be read: it may be the
- * huge zero page, which kpageflags names. */
-static int from_scan(uint64_t cat, uint64_t *entry)
+ * more; nor do anonymous pages known to be mapped exclusively (tracker.h),
+ * whose soft-dirty category is their verdict. Other anonymous pages are
+ * read from pagemap, for their exclusive bit (the ioctl has no category for
+ * it) and their frame (the folio). A file run mapped by a PMD is read too
+ * where frames can be read: it may be the huge zero page, which kpageflags
+ * names. */
+static int from_scan(uint64_t cat, int exclusive, uint64_t *entry)
 {
+	uint64_t dirty = cat & PAGE_IS_SOFT_DIRTY ? PM_SOFT_DIRTY : 0;
+
 	if (cat & PAGE_IS_PFNZERO) {
 		*entry = PM_PRESENT_BIT | PM_SCAN_ZERO;
 		return 1;
@@ -199,7 +216,11 @@ static int from_scan(uint64_t cat, uint64_t *entry)
 		*entry = PM_PRESENT_BIT | PM_FILE_BIT;
 		return 1;
 	}
-	*entry = cat & PAGE_IS_SOFT_DIRTY ? PM_SOFT_DIRTY : 0;
+	if (!(cat & PAGE_IS_FILE) && exclusive) {
+		*entry = PM_PRESENT_BIT | PM_EXCLUSIVE_BIT | dirty;
+		return 1;
+	}
+	*entry = dirty;
 	return 0;
 }
 

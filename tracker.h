@@ -73,12 +73,16 @@ struct tracker {
 	/* PAGEMAP_SCAN in the judging (NULL: never): scans() is 1 when the
 	 * pages present after the window are found with the ioctl here, which
 	 * asks for scan_categories; for each run of pages it returns,
-	 * from_scan(categories, &entry) makes the pagemap entry the judge is
-	 * given and returns 1, or returns 0 when pagemap must be read for the
-	 * run (entry: bits to add to what it says) */
+	 * from_scan(categories, exclusive, &entry) makes the pagemap entry the
+	 * judge is given and returns 1, or returns 0 when pagemap must be read
+	 * for the run (entry: bits to add to what it says). exclusive: the
+	 * run's pages are known to be mapped exclusively (smaps counted no
+	 * shared page in the mapping) and no frame is needed for them (each
+	 * run of the chunk that would need pagemap has the same categories, so
+	 * no folio holds pages of two verdicts; or frames are not read) */
 	int (*scans)(void);
 	uint64_t scan_categories;
-	int (*from_scan)(uint64_t categories, uint64_t *entry);
+	int (*from_scan)(uint64_t categories, int exclusive, uint64_t *entry);
 };
 
 extern const struct tracker tracker_softdirty, tracker_idle;
