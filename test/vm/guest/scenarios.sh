@@ -1991,19 +1991,3 @@ sc_tierforms_pinned() {
   fi
   if [ -z "$why" ]; then pass tierforms-pinned; info "tierforms-pinned: $(counts "$T/tfp.before") -> $(counts "$T/tfp.after")"; else fail tierforms-pinned "${why#; }"; fi
 }
-sc_zprof() {  # TEMPORARY profiling
-  local p
-  hog_start zp -s 200 -N -b 0 || return
-  p=$(cut -d' ' -f1 "$T/zp.ready")
-  for e in "" MIGRATEPAGES_SOFTDIRTY_READ=pagemap; do
-    env $e "$MP" --cold 1ms -n --json "$p" 0 1 | sed -n 's/.*"judge_seconds":\([0-9.]*\).*"read":"\([a-z_]*\)".*/INFO zprof judge \1 \2/p'
-    env $e strace -f -c -w -o "$T/zp.st" "$MP" --cold 1ms -n "$p" 0 1 >/dev/null 2>&1
-    sed 's/^/INFO zprof /' "$T/zp.st" | head -20
-    env $e strace -f -T -e trace=read,pread64,ioctl,openat -o "$T/zp.st2" "$MP" --cold 1ms -n "$p" 0 1 >/dev/null 2>&1
-    grep -E 'openat' "$T/zp.st2" | grep -v ENOENT | sed 's/^/INFO zprof /'
-    grep -E 'ioctl|pread64' "$T/zp.st2" | awk 'NR % 7 == 1' | head -40 | cut -c1-60,200- | sed 's/^/INFO zprof /'
-    grep -E 'pread64' "$T/zp.st2" | awk -F'[(,<>]' '{ t[$2] += $(NF-1); c[$2]++ } END { for (k in t) printf "INFO zprof fd %s %d preads %.3f s\n", k, c[k], t[k] }'
-    awk -F'<' '/read\(|pread64\(|ioctl\(/ { split($0, a, "("); split(a[1], b, " "); n = b[2]; sub(/>.*/, "", $NF); t[n] += $NF; c[n]++ } END { for (k in t) printf "INFO zprof sum %s %d calls %.3f s\n", k, c[k], t[k] }' "$T/zp.st2"
-  done
-  kill "$(cut -d' ' -f1 "$T/zp.ready")"
-}
