@@ -183,8 +183,8 @@ static void present(struct job *j)
 		j->n = units;
 		return;
 	}
-	if (t && t->scans && mvg.o->phase != MV_MARK && step == 1 && t->scans() &&
-	    present_scanned(j, t) == 0) {
+	if (t && t->scans && (mvg.o->phase == MV_SCAN || mvg.o->phase == MV_MOVE) && step == 1 &&
+	    t->scans() && present_scanned(j, t) == 0) {
 		/* found so */
 	} else if (c->scanned) {
 		present_runs(j);
@@ -197,6 +197,8 @@ static void present(struct job *j)
 				w->pm[i] = 0;
 		take(j, c->start, units);
 	}
+	for (unsigned long i = 0; c->shm_anon && i < j->n; i++)
+		w->flags[i] |= PM_TOOL_SHM_ANON;
 	if (j->counting) /* judged and counted on src, nothing more */
 		return;
 	for (unsigned long i = 0; i < j->n; i++)
@@ -231,6 +233,11 @@ static void judge_units(struct job *j, const struct tracker *t)
 			w->verdict[i] = TRACK_VMA;
 	} else {
 		t->judge(w->addr, w->flags, j->n, ps, w->verdict, w->scratch);
+		for (unsigned long i = 0; i < j->n; i++)
+			if (w->verdict[i] >= 0 && (w->verdict[i] & TRACK_BY_FRAME)) {
+				w->verdict[i] &= ~TRACK_BY_FRAME;
+				j->shared_judged += ps;
+			}
 	}
 	if (j->counting) { /* every unit on src, none to move: sums */
 		for (unsigned long i = 0; i < j->n; i++)
@@ -582,6 +589,7 @@ static void fold(struct job *j, uint64_t t0)
 	m->untracked += j->untracked;
 	for (int i = 0; i < TRACK_NREASONS; i++)
 		m->untracked_why[i] += j->untracked_why[i];
+	m->shared_judged += j->shared_judged;
 	for (int i = 0; i < MV_NKINDS; i++)
 		m->bytes[i] += j->bytes[i];
 	if (j->other_err)
@@ -620,6 +628,8 @@ void mv_do_chunk(struct worker *w, const struct chunk *c)
 	present(&j);
 	if (t && mvg.o->phase == MV_MARK) {
 		mark_units(&j, t);
+	} else if (t && mvg.o->phase == MV_GATHER) {
+		t->gather(w->flags, j.n);
 	} else if (t && (c->how == KNOWN || ask(&j) == 0)) {
 		judge_units(&j, t);
 		if (mvg.o->phase == MV_MOVE) {

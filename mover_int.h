@@ -57,6 +57,8 @@ struct chunk {
 	                            * asked for again, its range may be wide */
 	int vma_flagged;           /* with a tracker that reads VmFlags: the kernel
 	                            * flagged its mapping soft-dirty as a whole */
+	int shm_anon;              /* shared anonymous memory or SysV shm (its
+	                            * entries get PM_TOOL_SHM_ANON, tracker.h) */
 	int vma_shared;            /* with a tracker that reads VmFlags: smaps
 	                            * counted shared pages in its mapping (or could
 	                            * not say): pagemap tells which */
@@ -185,6 +187,7 @@ struct job {
 	int call_err;              /* a call's error that left pages unmoved */
 	uint64_t untracked;        /* bytes a tracker could not judge */
 	uint64_t untracked_why[TRACK_NREASONS]; /* the same by reason */
+	uint64_t shared_judged;    /* bytes judged by frame (TRACK_BY_FRAME) */
 	int counting;              /* judged and counted only, every page on src
 	                            * (a tracker's scan of a KNOWN chunk; its mark) */
 	uint64_t bytes[MV_NKINDS];

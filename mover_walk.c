@@ -62,6 +62,8 @@ static int special(const char *name)
 struct mapping {
 	unsigned long s, e;
 	int prot_none;        /* perms "---" */
+	int shm_anon;         /* shared anonymous memory or SysV shm: no file
+	                       * descriptor writes its pages */
 };
 
 static int parse_maps_line(const char *l, struct mapping *mp)
@@ -82,6 +84,8 @@ static int parse_maps_line(const char *l, struct mapping *mp)
 		while (*p == ' ')
 			p++;
 	}
+	mp->shm_anon = strncmp(p, "/dev/zero (deleted)", 19) == 0 || strncmp(p, "/SYSV", 5) == 0 ||
+		       strncmp(p, "[anon_shmem:", 12) == 0;
 	return special(p) ? -1 : 0;
 }
 
@@ -201,7 +205,7 @@ static int classify(struct mv_target *m, const struct mapping *mp, int *src)
 		drains |= mvg.nml.n[i].pages && mv_final_of(m, mvg.nml.n[i].node) != mvg.nml.n[i].node;
 	}
 	if (mvg.o->tracker && (!held || (mp->prot_none && !mvg.prot_none_seen))) {
-		if (held && mvg.o->phase != MV_MARK)
+		if (held && mvg.o->phase != MV_MARK && mvg.o->phase != MV_GATHER)
 			count_unjudged(m);
 		return -1;
 	}
@@ -275,7 +279,8 @@ static void read_vmflags(struct mv_target *m)
 	mvg.nsd = mvg.nshr = 0;
 	mvg.sd_all = 0;
 	mvg.shr_all = 1; /* (not read: not known) */
-	if (!mvg.o->tracker || !mvg.o->tracker->whole_vma || mvg.o->phase == MV_MARK)
+	if (!mvg.o->tracker || !mvg.o->tracker->whole_vma || mvg.o->phase == MV_MARK ||
+	    mvg.o->phase == MV_GATHER)
 		return;
 	mvg.shr_all = 0;
 	if ((fd = openat(target_mmfd(m->t), "smaps", O_RDONLY)) < 0) {
@@ -350,6 +355,7 @@ static int next_mapping(struct mv_target *m)
 		mvg.cur.sparse = !known || held_bytes() < (mp.e - mp.s) / 64;
 		mvg.cur.scanned = 0;
 		mvg.cur.vma_flagged = overlaps(mvg.sd, mvg.nsd, mvg.sd_all, mp.s, mp.e);
+		mvg.cur.shm_anon = mp.shm_anon;
 		mvg.cur.vma_shared = overlaps(mvg.shr, mvg.nshr, mvg.shr_all, mp.s, mp.e);
 		mvg.cur.t_line = mv_now_ns();
 		return 1;

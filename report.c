@@ -239,6 +239,8 @@ static void json_watch(const struct target *t, const struct nodeset *rows)
 		    (unsigned long long)m->untracked_why[-1 - TRACK_ZERO],
 		    (unsigned long long)m->untracked_why[-1 - TRACK_UNTRACKED]);
 	}
+	if (m && m->accessed && w->combined)
+		out(",\"shared_judged_bytes\":%llu", (unsigned long long)m->shared_judged);
 	out(",\"unit\":\"%s\"", w->unit);
 	if (w->read)
 		out(",\"read\":\"%s\"", w->read);
@@ -428,6 +430,9 @@ static void text_watch(const struct target *t, const struct shown_plan *p,
 		if (m->untracked_why[r] && (opt.verbose || r == -1 - TRACK_SHARED))
 			out("    %12s %s\n", human(m->untracked_why[r], a, sizeof(a)), why[r]);
 	}
+	if (w->combined && (m->shared_judged || opt.verbose))
+		out("  shared with the other processes watched, judged by frame: %s (included above)\n",
+		    human(m->shared_judged, a, sizeof(a)));
 	if (opt.dry_run)
 		out("  would move %s: the %s pages on nodes to be emptied\n", human(would, a, sizeof(a)),
 		    opt.watch == WATCH_COLD ? "untouched" : "touched");

@@ -41,6 +41,17 @@ enum {
 	TRACK_ACCESSED = 1
 };
 #define TRACK_NREASONS 4   /* -1 .. -4: untracked[-1 - verdict] */
+/* ORed to a verdict (touched or not) that combines the bits of several
+ * watched processes' mappings of one frame (soft-dirty: a shared page) */
+#define TRACK_BY_FRAME 0x100
+
+/* Bits 59 and 60 of a pagemap entry are always zero from the kernel; in the
+ * entries given to a tracker they say: */
+#define PM_TOOL_ZERO (1ULL << 59)     /* the zero page (PAGEMAP_SCAN's PFNZERO) */
+#define PM_TOOL_SHM_ANON (1ULL << 60) /* in shared anonymous memory or SysV shm
+                                       * (maps: "/dev/zero (deleted)", "/SYSV",
+                                       * "[anon_shmem:"): no file descriptor
+                                       * writes its pages */
 
 struct tracker {
 	const char *name;        /* "idle" or "softdirty" */
@@ -83,6 +94,16 @@ struct tracker {
 	int (*scans)(void);
 	uint64_t scan_categories;
 	int (*from_scan)(uint64_t categories, int exclusive, uint64_t *entry);
+	/* combining bits by frame across the processes watched in one window
+	 * (NULL: never): gather_begin() before a pass over every chunk of
+	 * every process after the window (0, or -1 when it cannot be done
+	 * here: frames not readable, no memory); gather() is given each
+	 * chunk's present pages there; the judge then gives a shared page a
+	 * verdict (TRACK_BY_FRAME) where every mapping of its frame was
+	 * gathered; gather_end() after the judging */
+	int (*gather_begin)(void);
+	void (*gather)(const uint64_t *pm, size_t n);
+	void (*gather_end)(void);
 };
 
 extern const struct tracker tracker_softdirty, tracker_idle;

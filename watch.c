@@ -156,7 +156,14 @@ void watch_finish(struct target **v, size_t n)
 	if (!window_started)
 		return;
 	info.judge_us = now_us();
+	/* several processes in one window: the tracker may combine their bits
+	 * by frame (tracker.h: gather), in a pass over them all first */
+	info.combined = n > 1 && tracker->gather_begin && tracker->gather_begin() == 0;
+	if (info.combined)
+		mover_engine_run(v, n, MV_GATHER);
 	mover_engine_run(v, n, stop_sig || opt.dry_run ? MV_SCAN : MV_MOVE);
+	if (info.combined)
+		tracker->gather_end();
 	info.judge_us = now_us() - info.judge_us;
 	for (size_t i = 0; info.stopped && i < n; i++) {
 		struct target *t = v[i];

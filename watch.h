@@ -33,6 +33,8 @@ struct watch_info {
 	uint64_t start_us;       /* how long the tracker's start took (in it) */
 	uint64_t judge_us;       /* how long judging (and moving) took after it */
 	int stopped;             /* a signal ended it: nothing moved */
+	int combined;            /* the bits of shared pages were combined by
+	                          * frame across the processes (tracker.h) */
 };
 
 /* Chooses the tracker (--tracker): exits 1, saying what is missing, when none
