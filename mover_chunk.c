@@ -629,7 +629,7 @@ void mv_do_chunk(struct worker *w, const struct chunk *c)
 	if (t && mvg.o->phase == MV_MARK) {
 		mark_units(&j, t);
 	} else if (t && mvg.o->phase == MV_GATHER) {
-		t->gather(w->flags, j.n);
+		t->gather(w->flags, j.n, c->vma_flagged);
 	} else if (t && (c->how == KNOWN || ask(&j) == 0)) {
 		judge_units(&j, t);
 		if (mvg.o->phase == MV_MOVE) {

@@ -279,8 +279,7 @@ static void read_vmflags(struct mv_target *m)
 	mvg.nsd = mvg.nshr = 0;
 	mvg.sd_all = 0;
 	mvg.shr_all = 1; /* (not read: not known) */
-	if (!mvg.o->tracker || !mvg.o->tracker->whole_vma || mvg.o->phase == MV_MARK ||
-	    mvg.o->phase == MV_GATHER)
+	if (!mvg.o->tracker || !mvg.o->tracker->whole_vma || mvg.o->phase == MV_MARK)
 		return;
 	mvg.shr_all = 0;
 	if ((fd = openat(target_mmfd(m->t), "smaps", O_RDONLY)) < 0) {

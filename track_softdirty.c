@@ -162,7 +162,9 @@ static void by_folios(const uint64_t *head, const uint64_t *kfl, size_t n, int *
 struct share {
 	uint64_t pfn;      /* 0: a free slot */
 	uint32_t maps;     /* entries seen mapping it */
-	uint32_t dirty;    /* one of them soft-dirty */
+	uint16_t dirty;    /* one of them soft-dirty */
+	uint16_t whole;    /* one of them in a mapping flagged as a whole: no
+	                    * verdict */
 };
 
 static struct share *shares;
@@ -204,7 +206,7 @@ static int gather_begin(void)
 	return shares ? 0 : -1;
 }
 
-static void gather(const uint64_t *pm, size_t n)
+static void gather(const uint64_t *pm, size_t n, int whole_vma)
 {
 	pthread_mutex_lock(&share_lock);
 	for (size_t i = 0; i < n; i++) {
@@ -213,6 +215,7 @@ static void gather(const uint64_t *pm, size_t n)
 			continue;
 		sh->maps++;
 		sh->dirty |= (pm[i] & PM_SOFT_DIRTY) != 0;
+		sh->whole |= whole_vma != 0;
 	}
 	pthread_mutex_unlock(&share_lock);
 }
@@ -233,7 +236,8 @@ static size_t combine(const uint64_t *pm, size_t n, int *out, uint64_t *byf)
 		const struct share *sh;
 		byf[i] = 0;
 		if (!shares || out[i] != TRACK_SHARED || !combinable(pm[i]) ||
-		    !(sh = share_slot(pm[i] & PFN_BITS, 0)) || sh->maps != frames_mapcount(sh->pfn))
+		    !(sh = share_slot(pm[i] & PFN_BITS, 0)) || sh->whole ||
+		    sh->maps != frames_mapcount(sh->pfn))
 			continue;
 		out[i] = (sh->dirty || (pm[i] & PM_SOFT_DIRTY)) ? TRACK_ACCESSED : TRACK_IDLE_UNIT;
 		byf[i] = 1;

@@ -98,11 +98,13 @@ struct tracker {
 	 * (NULL: never): gather_begin() before a pass over every chunk of
 	 * every process after the window (0, or -1 when it cannot be done
 	 * here: frames not readable, no memory); gather() is given each
-	 * chunk's present pages there; the judge then gives a shared page a
-	 * verdict (TRACK_BY_FRAME) where every mapping of its frame was
-	 * gathered; gather_end() after the judging */
+	 * chunk's present pages there (whole_vma: in a mapping flagged as a
+	 * whole, see above: its bits say nothing); the judge then gives a
+	 * shared page a verdict (TRACK_BY_FRAME) where every mapping of its
+	 * frame was gathered, none of them flagged; gather_end() after the
+	 * judging */
 	int (*gather_begin)(void);
-	void (*gather)(const uint64_t *pm, size_t n);
+	void (*gather)(const uint64_t *pm, size_t n, int whole_vma);
 	void (*gather_end)(void);
 };
 
