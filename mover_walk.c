@@ -355,7 +355,8 @@ static int next_mapping(struct mv_target *m)
 		mvg.cur.scanned = 0;
 		mvg.cur.vma_flagged = overlaps(mvg.sd, mvg.nsd, mvg.sd_all, mp.s, mp.e);
 		mvg.cur.shm_anon = mp.shm_anon;
-		mvg.cur.vma_shared = overlaps(mvg.shr, mvg.nshr, mvg.shr_all, mp.s, mp.e);
+		/* (a mapping made since smaps was read: not known) */
+		mvg.cur.vma_shared = mvg.pass == 2 || overlaps(mvg.shr, mvg.nshr, mvg.shr_all, mp.s, mp.e);
 		mvg.cur.t_line = mv_now_ns();
 		return 1;
 	}
