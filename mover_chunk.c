@@ -160,7 +160,7 @@ static void judge_units(struct job *j, const struct tracker *t)
 		for (unsigned long i = 0; i < j->n; i++)
 			w->verdict[i] = TRACK_VMA;
 	} else {
-		t->judge(w->addr, w->flags, j->n, ps, w->verdict, w->scratch);
+		t->judge(j->m->t, w->addr, w->flags, j->n, ps, w->verdict, w->scratch);
 	}
 	if (j->counting) { /* every unit on src, none to move: sums */
 		for (unsigned long i = 0; i < j->n; i++)
