@@ -237,7 +237,9 @@ static int usable(char *why, size_t len)
 {
 	const struct kd_damon *d = kd_damon();
 
-	if (!d->sysfs)
+	if (!d->sysfs && access("/sys/kernel", F_OK) != 0)
+		fmt(why, len, "/sys is not mounted (DAMON is " ADMIN ")");
+	else if (!d->sysfs)
 		fmt(why, len, "this kernel has no DAMON sysfs interface (CONFIG_DAMON_SYSFS, with "
 		    "CONFIG_DAMON_VADDR: no " ADMIN ")");
 	else if (d->err)

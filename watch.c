@@ -169,6 +169,51 @@ size_t watch_window(struct target **v, size_t n)
 	return gone(v, n);
 }
 
+void watch_verify(struct target **v, size_t n)
+{
+	struct target **u;
+	size_t k = 0;
+	uint64_t t0;
+	char why[1000];
+
+	if (!opt.verify_ms || opt.dry_run || stop_sig || !window_started || !n ||
+	    !(u = target_alloc(n * sizeof(struct target *))))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		struct target *t = v[i];
+		if (t->status == EX_FAIL || !t->mv || !t->mv->bytes[MV_MOVED])
+			continue;
+		if (!target_alive(t) || tracker->start(t) < 0) {
+			target_note(t, "the moved pages were not watched (--verify): %s",
+				    target_alive(t) ? strerror(errno) : "the process exited");
+			continue;
+		}
+		u[k++] = t;
+	}
+	if (!k)
+		return;
+	info.verify = 1;
+	t0 = now_ms();
+	if (tracker->walk)
+		mover_engine_run(u, k, MV_MARK);
+	for (size_t i = 0; tracker->settle && i < k; i++)
+		tracker->settle(u[i]);
+	if (tracker->begin && tracker->begin(u, k, opt.verify_ms, why, sizeof(why)) < 0) {
+		for (size_t i = 0; i < k; i++)
+			target_note(u[i], "the moved pages were not watched (--verify): %s", why);
+		return;
+	}
+	wait_window(t0, opt.verify_ms);
+	info.verify_ms = now_ms() - t0;
+	info.verify_stopped = stop_sig != 0;
+	if (window_end(k, why, sizeof(why)) < 0) {
+		for (size_t i = 0; i < k; i++)
+			target_note(u[i], "the moved pages were not judged (--verify): %s", why);
+		return;
+	}
+	mover_engine_verify(u, k);
+}
+
 void watch_finish(struct target **v, size_t n)
 {
 	for (size_t i = 0; !window_started && i < n; i++) {
