@@ -1368,6 +1368,7 @@ tier_case() {
   info "$n: dry run untouched on node 0: ${d:-?} bytes; --cold moved ${m:-?}; --hot moved $(json_field "$T/$n.hot" moved_bytes)"
 }
 sc_tier_softdirty() {
+  local want
   # Debian's kernel: soft-dirty only (writes): R, only read, counts as cold
   tier_case tier-sd softdirty "-N" 1 1
   tier_case tier-sd-thp softdirty "-H" 1 1
@@ -1376,8 +1377,12 @@ sc_tier_softdirty() {
   sleep 1
   "$MP" --cold 2s -n -v "$TP" 0 1 >"$T/tier-auto.out" 2>&1
   kill "$TP"; wait "$TP" 2>/dev/null
-  grep -q "with softdirty (writes only: a page only read counts as untouched)" "$T/tier-auto.out" &&
-    pass tier-auto-softdirty || fail tier-auto-softdirty "$(tr '\n' '|' <"$T/tier-auto.out" | head -c 400)"
+  # (auto: idle, else DAMON where it can be used (Debian's 6.12), else soft-dirty)
+  if "$MP" --version --json | grep -q '"tracker_idle":true'; then want="with idle"
+  elif "$MP" --version --json | grep -q '"tracker_damon":true'; then want="with damon (reads and writes of this process, sampled, by region"
+  else want="with softdirty (writes only: a page only read counts as untouched)"; fi
+  grep -q "$want" "$T/tier-auto.out" &&
+    pass tier-auto-softdirty || fail tier-auto-softdirty "want '$want': $(tr '\n' '|' <"$T/tier-auto.out" | head -c 400)"
   tier_signal
   tier_chunk
 }
