@@ -51,10 +51,10 @@
  * under it. The error is then one region: an untouched page in a region
  * with a touched one is touched.
  *
- * Intervals: aggregation every twentieth of the window (100 ms to 5 s), so
- * that a page touched now and then keeps its region's nr_accesses above 0;
+ * Intervals: aggregation every tenth of the window (100 ms to 10 s),
  * sampling 5 times an aggregation; the address spaces looked at again every
- * second.
+ * second. The kdamond's cost follows regions x samples per second: 2000
+ * regions sampled every 1.2 s in a 60 s window (test/bench-tier).
  *
  * Never disturbing another user: writing nr_kdamonds destroys the
  * configuration of every kdamond. The tracker is refused when DAMON is in
@@ -95,7 +95,7 @@
 #define SCHEME CTX "/schemes/0"
 #define SENTINEL (4UL << 20)    /* address space the tool never touches */
 #define MAX_TARGETS 100000
-#define NR_REGIONS 4000         /* regions in all (see the top) */
+#define NR_REGIONS 2000         /* regions in all (see the top) */
 #define MIN_PER_TARGET 100
 #define PM_EXCLUSIVE_BIT (1ULL << 56)
 #define PM_FILE_BIT (1ULL << 61)
@@ -357,7 +357,7 @@ static int configure(struct target *const *v, size_t n, unsigned long sample, ch
 
 static int begin(struct target *const *v, size_t n, uint64_t window_ms, char *why, size_t len)
 {
-	unsigned long aggr = (unsigned long)(window_ms * 1000 / 20), sample;
+	unsigned long aggr = (unsigned long)(window_ms * 1000 / 10), sample;
 	char fail[128] = "", st[16];
 	struct kd_damon now;
 	sigset_t old;
@@ -374,7 +374,7 @@ static int begin(struct target *const *v, size_t n, uint64_t window_ms, char *wh
 	dm.nr = 0;
 	for (size_t i = 0; i < n; i++)
 		dm.t[i] = v[i];
-	aggr = aggr < 100000 ? 100000 : aggr > 5000000 ? 5000000 : aggr;
+	aggr = aggr < 100000 ? 100000 : aggr > 10000000 ? 10000000 : aggr;
 	sample = aggr / 5; /* (under 10 samples an aggregation: threshold 0) */
 	dm.sample_us = sample;
 	sentinel = mmap(NULL, SENTINEL, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
