@@ -53,7 +53,8 @@
  *
  * Intervals: aggregation every tenth of the window (100 ms to 10 s),
  * sampling 5 times an aggregation; the address spaces looked at again every
- * second. The kdamond's cost follows regions x samples per second: 2000
+ * aggregation (at least every second: a mapping made meanwhile is in no
+ * region until then, untracked). The kdamond's cost follows regions x samples per second: 2000
  * regions sampled every 1.2 s in a 60 s window (test/bench-tier).
  *
  * Never disturbing another user: writing nr_kdamonds destroys the
@@ -320,7 +321,7 @@ static int configure(struct target *const *v, size_t n, unsigned long sample, ch
 	STEP(CTX "/operations", "vaddr");
 	STEPN(CTX "/monitoring_attrs/intervals/sample_us", sample);
 	STEPN(CTX "/monitoring_attrs/intervals/aggr_us", 5 * sample);
-	STEPN(CTX "/monitoring_attrs/intervals/update_us", 1000000);
+	STEPN(CTX "/monitoring_attrs/intervals/update_us", 5 * sample > 1000000 ? 5 * sample : 1000000);
 	STEPN(CTX "/monitoring_attrs/nr_regions/max", per * (n + 1) + 4 * (n + 1) + 10);
 	STEPN(CTX "/monitoring_attrs/nr_regions/min", per);
 	STEPN(CTX "/targets/nr_targets", n + 1);
