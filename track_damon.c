@@ -51,11 +51,11 @@
  * under it. The error is then one region: an untouched page in a region
  * with a touched one is touched.
  *
- * Intervals: aggregation every tenth of the window (100 ms to 10 s),
+ * Intervals: aggregation every fifth of the window (100 ms to 10 s),
  * sampling 5 times an aggregation; the address spaces looked at again every
  * aggregation (at least every second: a mapping made meanwhile is in no
  * region until then, untracked). The kdamond's cost follows regions x samples per second: 2000
- * regions sampled every 1.2 s in a 60 s window (test/bench-tier).
+ * regions sampled every 2 s in a 60 s window (test/bench-tier).
  *
  * Never disturbing another user: writing nr_kdamonds destroys the
  * configuration of every kdamond. The tracker is refused when DAMON is in
@@ -358,7 +358,7 @@ static int configure(struct target *const *v, size_t n, unsigned long sample, ch
 
 static int begin(struct target *const *v, size_t n, uint64_t window_ms, char *why, size_t len)
 {
-	unsigned long aggr = (unsigned long)(window_ms * 1000 / 10), sample;
+	unsigned long aggr = (unsigned long)(window_ms * 1000 / 5), sample;
 	char fail[128] = "", st[16];
 	struct kd_damon now;
 	sigset_t old;
