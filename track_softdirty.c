@@ -267,13 +267,14 @@ static int frames_needed(const int *out, size_t n)
  * clear_refs leaves hugetlb pages alone: their bits say nothing of the
  * window. scratch: head, kpageflags, 3 words a unit for frames_heads (then
  * the folio pairs), and a word a unit: judged by frame. */
-static void judge(const unsigned long *addr, const uint64_t *pm, size_t n, unsigned long psize,
-		  int *out, void *scratch)
+static void judge(const struct target *t, const unsigned long *addr, const uint64_t *pm,
+		  size_t n, unsigned long psize, int *out, void *scratch)
 {
 	uint64_t *head = scratch, *kfl = head + n, *f = kfl + n, *byf = f + 3 * n;
 	int huge = psize > kd_page_size();
 	size_t k;
 
+	(void)t;
 	(void)addr;
 	for (size_t i = 0; i < n; i++) {
 		if (huge)
