@@ -12,7 +12,7 @@
 # build of the tool for a second run); HELPERS_CC overrides the helpers' compiler;
 # VM_POSTGRES=1 adds the host's PostgreSQL 15 (Debian's postgresql-15, on the
 # host's architecture only): postgres, initdb and pgbench with the
-# libraries ldd names, the two modules initdb loads, /usr/share/postgresql/15
+# libraries ldd names, the two modules initdb loads and pg_buffercache, /usr/share/postgresql/15
 # and the UTC zone (about 75 MiB: only the boot that runs PostgreSQL asks).
 set -euo pipefail
 arch=${1:?usage: mkinitrd.sh ARCH OUT}
@@ -178,7 +178,7 @@ if [ "${VM_POSTGRES:-0}" = 1 ]; then
     { echo "mkinitrd.sh: VM_POSTGRES=1 needs PostgreSQL 15 on the host ($pg) and the host's arch" >&2; exit 1; }
   mkdir -p "$root/$pg/bin" "$root/$pg/lib" "$root/usr/share/postgresql" "$root/usr/share/zoneinfo/Etc"
   for b in postgres initdb pgbench; do cp "$pg/bin/$b" "$root/$pg/bin/"; done
-  for m in plpgsql dict_snowball; do cp "$pg/lib/$m.so" "$root/$pg/lib/"; done
+  for m in plpgsql dict_snowball pg_buffercache; do cp "$pg/lib/$m.so" "$root/$pg/lib/"; done
   cp -r /usr/share/postgresql/15 "$root/usr/share/postgresql/"
   rm -rf "$root/usr/share/postgresql/15/man" "$root/usr/share/postgresql/15/contrib"
   cp /usr/share/zoneinfo/UTC "$root/usr/share/zoneinfo/UTC"

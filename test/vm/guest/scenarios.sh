@@ -2125,7 +2125,7 @@ pg_trackers() {  # the trackers this kernel has and the tool takes
   done
 }
 sc_pg_tier() {
-  local tr lp why= t0 F w s n1 sh hw hs hm mb v
+  local tr lp why= t0 F w s n1 sh hw hs hm mb v hi
   [ -x "$PGBIN/postgres" ] || { echo "RESULT SKIP pg-tier: no PostgreSQL in this image (mkinitrd.sh VM_POSTGRES=1)"; return; }
   t0=$(up)
   pg_up || { fail pg-tier "$PGWHY"; return; }
@@ -2146,16 +2146,37 @@ sc_pg_tier() {
     else v="judged, $n1 moved"; fi
     printf 'INFO pg-tier   %-10s %-58s %s\n' "$tr" "$v: $w written, $s of them moved" "judged: $hw written, $hs of them moved; $hm moved"
   done <"$T/pg.table"
-  # a read-only load: what the report says the tracker does not see
+  # a read-only load: what the report says the tracker does not see; where
+  # the hot relations' buffers are (pg_buffercache: the buffers of
+  # pgbench_accounts and its index; pg_shmem_allocations: where the buffer
+  # blocks start in the mapping)
   "$PGBIN/pgbench" -h "$PGS" -U pg -n -S -c 2 -T 600 -P 5 postgres >"$T/pg-ro.out" 2>&1 &
   lp=$!
   sleep 2
+  cat >"$PGD/hot.sql" <<SQL
+CREATE EXTENSION IF NOT EXISTS pg_buffercache;
+COPY (SELECT c.relname, b.bufferid FROM pg_buffercache b JOIN pg_class c ON b.relfilenode = pg_relation_filenode(c.oid)
+  WHERE c.relname IN ('pgbench_accounts', 'pgbench_accounts_pkey')
+  AND b.reldatabase = (SELECT oid FROM pg_database WHERE datname = current_database())) TO '$PGD/hot.buf';
+COPY (SELECT off FROM pg_shmem_allocations WHERE name = 'Buffer Blocks') TO '$PGD/blocks.off';
+SQL
+  pgb -n -t 1 -f "$PGD/hot.sql" >"$T/pg-hot.out" 2>&1 && [ -s "$PGD/hot.buf" ] ||
+    info "pg-tier: no buffer map: $(tail -n 2 "$T/pg-hot.out" | tr '\n' ' ')"
   for tr in $(pg_trackers); do
     why=
     F=$T/pg-ro-$tr
     "$MP" --cold 5s --tracker "$tr" --dry-run --cgroup "$PGCG" 0 1 >"$F.txt" 2>&1 || why="the dry run exited $?"
     "$MP" --cold 10s --tracker "$tr" --json --cgroup "$PGCG" 0 1 >"$F.json" 2>"$F.err" || why="$why; --cold exited $?: $(head -c 200 "$F.err")"
     shmtruth nodes "$PGR" "$F.n" $(cat "$PGCG/cgroup.procs")
+    # per hot relation: its pages in shared_buffers (4 KiB pages the 8 KiB
+    # buffers cover) and how many of them are on node 1 after --cold
+    [ -s "$PGD/hot.buf" ] && awk -v off="$(cat "$PGD/blocks.off")" 'NR == FNR { node[FNR - 1] = $1; next }
+      { a = off + ($2 - 1) * 8192
+        for (p = int(a / 4096); p <= int((a + 8191) / 4096); p++)
+          if (!(($1, p) in seen)) { seen[$1, p] = 1; tot[$1]++; if (node[p] == 1) mv[$1]++ } }
+      END { for (r in tot) print r, tot[r], mv[r] + 0 }' "$F.n" "$PGD/hot.buf" >"$F.hot"
+    hi=$(awk '$1 == "pgbench_accounts_pkey" { print $3 }' "$F.hot" 2>/dev/null)
+    [ "${hi:-0}" = 0 ] || why="$why; $hi pages of the index pgbench -S reads every transaction (pgbench_accounts_pkey) moved to node 1"
     case $tr in
       softdirty)
         grep -q "with softdirty (writes only: a page only read counts as untouched)" "$F.txt" ||
@@ -2163,7 +2184,7 @@ sc_pg_tier() {
         grep -q '"sees":"writes only"' "$F.json" || why="$why; the JSON does not say writes only"
         [ "$(grep -c '^1$' "$F.n")" = 0 ] || why="$why; $(grep -c '^1$' "$F.n") pages of shared_buffers moved to node 1" ;;
     esac
-    info "pg-tier read-only $tr: $(grep -m1 watched "$F.txt" | sed 's/^ *//'); shared_buffers pages on node 1 after --cold: $(grep -c '^1$' "$F.n") of $(grep -c '^[0-9]' "$F.n") mapped; moved $(json_field "$F.json" moved_bytes) bytes"
+    info "pg-tier read-only $tr: $(grep -m1 watched "$F.txt" | sed 's/^ *//'); shared_buffers pages on node 1 after --cold: $(grep -c '^1$' "$F.n") of $(grep -c '^[0-9]' "$F.n") mapped; hot relations (pages, moved): $(tr '\n' ';' <"$F.hot" 2>/dev/null); moved $(json_field "$F.json" moved_bytes) bytes"
     "$MP" --cgroup "$PGCG" 1 0 >/dev/null 2>&1
     if [ -z "$why" ]; then pass "pg-tier-readonly-$tr"; else fail "pg-tier-readonly-$tr" "${why#; }"; fi
   done
