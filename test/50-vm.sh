@@ -38,7 +38,8 @@ mkdir -p "$out"
 # more line here or in VM_EXTRA_BOOTS; the scenarios do not change.
 # A boot that runs a pg_ scenario gets an image with the host's PostgreSQL 15
 # (mkinitrd.sh VM_POSTGRES=1, about 75 MiB more; the other boots keep the small
-# one), and is skipped where the host has no PostgreSQL.
+# one), and is skipped where the host has no PostgreSQL (VM_PG: another
+# installation than /usr/lib/postgresql/15).
 # A name is a scenario (sc_NAME) or a case of the placement table (CASES in
 # scenarios.sh), which runs in every mode: the single call, --jobs 1, --jobs 2
 # and the dry run; NAME:plain+dry runs only the modes named.
@@ -124,8 +125,8 @@ for b in "${boots[@]}"; do
   if [[ ",$runs," == *,pg_* ]]; then
     { [ -z "${VM_ONLY:-}" ] || [[ " $VM_ONLY " == *" $name "* ]]; } || continue
     why=
-    [ -x /usr/lib/postgresql/15/bin/postgres ] ||
-      why="PostgreSQL 15 is not installed on the host (Debian package postgresql-15)"
+    [ -x "${VM_PG:-/usr/lib/postgresql/15}/bin/postgres" ] ||
+      why="PostgreSQL 15 is not installed on the host (no ${VM_PG:-/usr/lib/postgresql/15}/bin/postgres; Debian package postgresql-15)"
     [ "$arch" = "$(uname -m)" ] || why="the host's PostgreSQL is for $(uname -m), not $arch"
     if [ -n "$why" ]; then
       echo "SKIP $name: $why"
