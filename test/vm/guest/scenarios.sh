@@ -2139,12 +2139,13 @@ sc_pg_tier() {
   for tr in $(pg_trackers); do pg_tracker "$tr"; done
   kill -TERM "$lp"; wait "$lp" 2>/dev/null
   info "pg-tier: pgbench writing: $(grep '^progress' "$T/pg-rw.out" | awk '{ print $4 }' | tr '\n' ' ')tps every 5 s (0 while held)"
-  info "pg-tier table: --cold 10s over postgres's cgroup, pgbench writing only inside the window; pages of 4 KiB; 'written': changed in the window, 'moved': on node 1 after the run"
-  printf 'INFO pg-tier   %-10s %-58s %s\n' tracker shared_buffers "backends' heaps"
+  info "pg-tier table: --cold 10s over postgres's cgroup, pgbench writing only inside the window; 'written': changed in the window, 'moved': on node 1 after the run"
+  printf 'INFO pg-tier   %-10s %-62s %s\n' tracker shared_buffers "backends' heaps"
   while read -r tr w s n1 sh hw hs hm mb; do
-    if [ "$n1" = 0 ]; then v="kept whole"; [ "$tr" = softdirty ] && v="untracked (shared), kept"
-    else v="judged, $n1 moved"; fi
-    printf 'INFO pg-tier   %-10s %-58s %s\n' "$tr" "$v: $w written, $s of them moved" "judged: $hw written, $hs of them moved; $hm moved"
+    if [ "$n1" = 0 ]; then v="none moved"; [ "$tr" = softdirty ] && v="untracked (shared), none moved"
+    else v="judged, $((n1 * 4)) KiB moved"; fi
+    printf 'INFO pg-tier   %-10s %-62s %s\n' "$tr" "$v; $((w * 4)) KiB written, $((s * 4)) KiB of it moved" \
+      "judged, $((hm * 4)) KiB moved; $((hw * 4)) KiB written, $((hs * 4)) KiB of it moved"
   done <"$T/pg.table"
   # a read-only load: what the report says the tracker does not see; where
   # the hot relations' buffers are (pg_buffercache: the buffers of
