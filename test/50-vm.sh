@@ -60,6 +60,7 @@ boots=(
   "x86_64-nohmat x86_64 cpuless $MP tierforms_guess backports"
   "x86_64-hmat-61 x86_64 hmat2 $MP tierforms_hmat"
   "x86_64-pg x86_64 2node $MP pg_tier backports"
+  "x86_64-pg-idle x86_64 2node $MP pg_tier_idle idle"
   "x86_64-mover x86_64 4node $MP thp,hugetlb,shared,unpriv_own,file,pidlist,mover_thp,mover_rate,mover_rate_thp,mover_busy_closing,mover_shared,mover_churn,mover_seccomp,mover_exact,mover_stop,mover_cpuset,mover_protnone,mover_sparse,mover_shadow"
 )
 aarch64_mp=$top/build/vm/migratepages-aarch64

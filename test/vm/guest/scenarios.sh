@@ -2124,6 +2124,7 @@ pg_trackers() {  # the trackers this kernel has and the tool takes
     echo "$t"
   done
 }
+sc_pg_tier_idle() { PG_TRACKERS=idle sc_pg_tier; }  # (soft-dirty: in the 6.12 boot)
 sc_pg_tier() {
   local tr lp why= t0 F w s n1 sh hw hs hm mb v hi
   [ -x "$PGBIN/postgres" ] || { echo "RESULT SKIP pg-tier: no PostgreSQL in this image (mkinitrd.sh VM_POSTGRES=1)"; return; }
@@ -2156,7 +2157,7 @@ sc_pg_tier() {
   sleep 2
   cat >"$PGD/hot.sql" <<SQL
 CREATE EXTENSION IF NOT EXISTS pg_buffercache;
-COPY (SELECT c.relname, b.bufferid FROM pg_buffercache b JOIN pg_class c ON b.relfilenode = pg_relation_filenode(c.oid)
+COPY (SELECT c.relname, b.bufferid, b.relblocknumber, pg_relation_size(c.oid) / 8192 FROM pg_buffercache b JOIN pg_class c ON b.relfilenode = pg_relation_filenode(c.oid)
   WHERE c.relname IN ('pgbench_accounts', 'pgbench_accounts_pkey')
   AND b.reldatabase = (SELECT oid FROM pg_database WHERE datname = current_database())) TO '$PGD/hot.buf';
 COPY (SELECT off FROM pg_shmem_allocations WHERE name = 'Buffer Blocks') TO '$PGD/blocks.off';
@@ -2170,14 +2171,24 @@ SQL
     "$MP" --cold 10s --tracker "$tr" --json --cgroup "$PGCG" 0 1 >"$F.json" 2>"$F.err" || why="$why; --cold exited $?: $(head -c 200 "$F.err")"
     shmtruth nodes "$PGR" "$F.n" $(cat "$PGCG/cgroup.procs")
     # per hot relation: its pages in shared_buffers (4 KiB pages the 8 KiB
-    # buffers cover) and how many of them are on node 1 after --cold
+    # buffers cover) and how many of them are on node 1 after --cold; and of
+    # the index, the blocks every lookup or nearly every window reads: its
+    # root and its full leaves (not the metapage, block 0, read once: the
+    # root is cached after; nor the last block, the rightmost leaf, which
+    # holds a few keys and mostly free space: scale 1 has 82 keys of 100000
+    # there)
     [ -s "$PGD/hot.buf" ] && awk -v off="$(cat "$PGD/blocks.off")" 'NR == FNR { node[FNR - 1] = $1; next }
-      { a = off + ($2 - 1) * 8192
+      { hot($0) }
+      $1 == "pgbench_accounts_pkey" && $3 > 0 && $3 < $4 - 1 { $1 = "pkey-root-and-full-leaves"; hot($0) }
+      function hot(l,   f, a, p) {
+        split(l, f, " "); a = off + (f[2] - 1) * 8192
         for (p = int(a / 4096); p <= int((a + 8191) / 4096); p++)
-          if (!(($1, p) in seen)) { seen[$1, p] = 1; tot[$1]++; if (node[p] == 1) mv[$1]++ } }
-      END { for (r in tot) print r, tot[r], mv[r] + 0 }' "$F.n" "$PGD/hot.buf" >"$F.hot"
-    hi=$(awk '$1 == "pgbench_accounts_pkey" { print $3 }' "$F.hot" 2>/dev/null)
-    [ "${hi:-0}" = 0 ] || why="$why; $hi pages of the index pgbench -S reads every transaction (pgbench_accounts_pkey) moved to node 1"
+          if (!((f[1], p) in seen)) {
+            seen[f[1], p] = 1; tot[f[1]]++
+            if (node[p] == 1) { mv[f[1]]++; if (mv[f[1]] <= 4) at[f[1]] = at[f[1]] " block " f[3] " page " p } } }
+      END { for (r in tot) print r, tot[r], mv[r] + 0, at[r] }' "$F.n" "$PGD/hot.buf" >"$F.hot"
+    hi=$(awk '$1 == "pkey-root-and-full-leaves" { print $3 }' "$F.hot" 2>/dev/null)
+    [ "${hi:-0}" = 0 ] || why="$why; $hi pages of the index's root and full leaves, which pgbench -S reads all the time, moved to node 1: $(grep root-and "$F.hot")"
     case $tr in
       softdirty)
         grep -q "with softdirty (writes only: a page only read counts as untouched)" "$F.txt" ||
