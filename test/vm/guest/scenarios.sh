@@ -2195,6 +2195,7 @@ tier_verify() {
   [ -n "$got" ] && [ "$got" -lt 100 ] || why="$why; regret $(grep 'touched again' "$T/tvs-$tr.out"), want under 1%"
   if [ -z "$why" ]; then pass "tier-verify-stable-$tr"; else fail "tier-verify-stable-$tr" "${why#; }"; fi
   info "tier-verify-stable-$tr: $(grep 'touched again' "$T/tvs-$tr.out")"
+}
 
 # --- a real shared-memory server: PostgreSQL (issue 24) ---------------------------
 # Debian's PostgreSQL 15 (its files in the image: mkinitrd.sh VM_POSTGRES=1) in
@@ -2202,20 +2203,22 @@ tier_verify() {
 # anonymous mapping of the postmaster, "/dev/zero (deleted)", which every
 # backend inherits), pgbench as the client outside the cgroup. For each tracker
 # this kernel and the tool have (PG_TRACKERS overrides: "softdirty damon"), a
-# --cold 10s --dry-run and a --cold 10s over the cgroup while pgbench writes;
-# the truth is taken inside each window by shmtruth (test/vm/helpers): a hash
-# of every page of shared_buffers (read through the shmem object, no page
-# table touched) and of each backend's heap (/proc/PID/mem), 3 s and 8 s after
-# the tool started, checked afterwards to lie inside the tool's window (its
-# JSON's start, watched and judge figures). A page whose hash changed was
-# written in the window: after the real run none of them may be on node 1.
-# Under soft-dirty no page of shared_buffers may move at all (a page another
-# process may write gets no verdict), and the dry run must count each
-# process's shared_buffers pages as shared. Then a read-only load (pgbench -S):
-# the report must say what the tracker does not see (soft-dirty: reads).
-# Reads through shmtruth are seen by trackers that see reads (idle, damon):
-# under those the written pages are seen touched by the truth's own reads too,
-# so their check is weaker there (a written page called untouched still fails).
+# --cold 10s --dry-run and a --cold 10s over the cgroup, pgbench writing only
+# inside the window: held (SIGSTOP) before it, let go 3 s after the tool
+# started, held again 8 s after (checked afterwards against the tool's JSON:
+# its start, watched and judge figures). The truth comes from shmtruth
+# (test/vm/helpers) outside the window, so that no tracker sees its reads: a
+# hash of every page of shared_buffers (read through the shmem object) and of
+# each backend's heap (/proc/PID/mem) before the window and after the run. A
+# page whose hash changed was written in the window (the server alone changes
+# none in a second: measured, shown): after the real run none may be on node
+# 1 (postgres runs on node 0's CPU, so its memory starts there). Under
+# soft-dirty no page of shared_buffers may move at all (a page another process
+# may write gets no verdict), and the dry run must count each process's
+# shared_buffers pages as shared. Then a read-only load (pgbench -S): the
+# report must say what soft-dirty does not see (reads), and the index's root
+# and full leaves, which every lookup reads, stay (pg_buffercache tells which
+# buffers hold them; pg_shmem_allocations where the buffers start).
 PGBIN=/usr/lib/postgresql/15/bin
 PGD=/tmp/pg
 PGS=/tmp/pgsock
