@@ -1403,6 +1403,8 @@ tier_chunk() {
   kill "$TP"; wait "$TP" 2>/dev/null
   if [ -z "$why" ]; then pass tier-chunk; else fail tier-chunk "${why#; }"; fi
 }
+# (soft-dirty named: the exact bytes below are a page-exact tracker's; DAMON's
+# signal path is tier_damon's)
 # A signal during the window: the run stops within a moment, moves nothing,
 # reports what it saw so far (the window watched, untouched per node), says so
 # on stderr and dies of the signal.
@@ -1411,7 +1413,7 @@ tier_signal() {
   tier_start tier-sig -N || { fail tier-signal "tier did not start"; return; }
   sleep 1
   t0=$(cut -d' ' -f1 /proc/uptime)
-  "$MP" --cold 60s --json "$TP" 0 1 >"$T/ts.out" 2>"$T/ts.err" &
+  "$MP" --cold 60s --tracker softdirty --json "$TP" 0 1 >"$T/ts.out" 2>"$T/ts.err" &
   mp=$!
   sleep 3
   kill -TERM "$mp"
