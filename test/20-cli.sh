@@ -28,6 +28,26 @@ t() {
     echo "FAIL $name: stderr '$err', want '$want_err'"
   else
     echo "PASS $name"
+    # a rejected command line (exit 1, nothing on stdout) once more with
+    # --json first: the same exit status and stderr, and one error object on
+    # stdout that says what stderr says ("NAME [json]")
+    [ "$want_rc" = 1 ] && [ "$want_out" = "" ] && [[ " $* " != *" --json "* ]] && jtwin "$name" "$@"
+  fi
+}
+jtwin() {
+  local name=$1 rc; shift
+  cp "$tmp/err" "$tmp/err0"
+  # shellcheck disable=SC2086
+  build/seccomp_exec kill ${RUN_PREFIX:-} "$MP" --json "$@" >"$tmp/jout" 2>"$tmp/err"
+  rc=$?; jlog "$tmp/jout"
+  if [ "$rc" != 1 ]; then
+    echo "FAIL $name [json]: exit $rc, want 1 (stderr: $(cat "$tmp/err"))"
+  elif ! cmp -s "$tmp/err" "$tmp/err0"; then
+    echo "FAIL $name [json]: stderr '$(cat "$tmp/err")', without --json '$(cat "$tmp/err0")'"
+  elif [ "$(grep -c . "$tmp/jout")" != 1 ] || ! why=$(python3 test/helpers/json_agrees.py --exit 1 "$tmp/jout" "$tmp/err"); then
+    echo "FAIL $name [json]: ${why:-not one line}: $(head -c 300 "$tmp/jout")"
+  else
+    echo "PASS $name [json]"
   fi
 }
 # bad NAME STDERR-LINE ARGS...: exit 1, nothing on stdout, one line on stderr
@@ -54,7 +74,7 @@ t "--version wins over bad args" 0 "migratepages 1.4.0" "" --version x y z
 # shellcheck disable=SC2086
 facts=$(${RUN_PREFIX:-} "$MP" --version -v 2>"$tmp/err"); rc=$?
 # shellcheck disable=SC2086
-jfacts=$(${RUN_PREFIX:-} "$MP" --version --json 2>>"$tmp/err")
+${RUN_PREFIX:-} "$MP" --version --json >"$tmp/jfacts" 2>>"$tmp/err"; jlog "$tmp/jfacts"; jfacts=$(cat "$tmp/jfacts")
 thp=$(cat /sys/kernel/mm/transparent_hugepage/hpage_pmd_size 2>/dev/null || echo 0)
 names=$(sed -n '2,$s/:.*//p' <<<"$facts" | tr '\n' ' ')
 if [ $rc = 0 ] && [ ! -s "$tmp/err" ] && [ "$(head -1 <<<"$facts")" = "migratepages 1.4.0" ] &&
@@ -222,7 +242,7 @@ bad_prefix() {
   local name=$1 want=$2 rc out err; shift 2
   # shellcheck disable=SC2086
   build/seccomp_exec kill ${RUN_PREFIX:-} "$MP" "$@" >"$tmp/out" 2>"$tmp/err"
-  rc=$?; out=$(cat "$tmp/out"); err=$(cat "$tmp/err")
+  rc=$?; jlog "$tmp/out"; out=$(cat "$tmp/out"); err=$(cat "$tmp/err")
   if [ "$rc" != 1 ] || [ -n "$out" ] || [ "$(wc -l <"$tmp/err")" != 1 ] ||
      [ "${err#"migratepages: $want"}" = "$err" ]; then
     echo "FAIL $name: exit $rc, stdout '$out', stderr '$err' (want one line 'migratepages: $want...')"
