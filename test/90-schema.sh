@@ -97,6 +97,7 @@ done
 # boots of an old release): the JSONL lines of each log (test/vm/guest/init
 # prints every object the scenarios collected), one file per boot
 nlogs=0
+declare -A swept=()
 mkdir -p "$tmp/vm"
 for log in test/out/vm/*.log test/out/arch-vm/*.log; do
   [ -f "$log" ] && [ "$log" -nt "$MP" ] || continue
@@ -104,6 +105,8 @@ for log in test/out/vm/*.log test/out/arch-vm/*.log; do
   case $b in old*) continue ;; esac
   d=$(basename "$(dirname "$log")")
   tr -d '\r' <"$log" | sed -n 's/^JSONL [^ ]* //p' >"$tmp/vm/$d:$b.ndjson"
+  # lines the scenarios did not keep (jlog) but /init found in their files
+  swept[$d:$b]=$(tr -d '\r' <"$log" | awk '$1 == "JSONCOUNT" { s += $5 } END { print s + 0 }')
   if [ -s "$tmp/vm/$d:$b.ndjson" ]; then
     files+=("$tmp/vm/$d:$b.ndjson"); nlogs=$((nlogs + 1))
   fi
@@ -118,7 +121,11 @@ n=$(sed -n 's/^checked \([0-9]*\) lines.*/\1/p' "$tmp/all")
 # per suite (host) and per boot (guests): lines, distinct lines, failures
 echo "JSON lines validated, per suite and guest boot (every line printed is counted; distinct: how many differ):"
 sed -n 's#^.*/\([^/]*\)\.ndjson: \([0-9]*\) lines, \([0-9]*\) distinct, \([0-9]*\) failures$#\1 \2 \3 \4#p' "$tmp/all" |
-  while read -r f l dd fl; do printf '  %-28s %6s lines %6s distinct %3s failures\n' "${f/:/\/}" "$l" "$dd" "$fl"; done
+  while read -r f l dd fl; do
+    note=
+    [ "${swept[$f]:-0}" -gt 0 ] && note=" (${swept[$f]} not kept by a jlog: found in the files of the scenarios)"
+    printf '  %-28s %6s lines %6s distinct %3s failures%s\n' "${f/:/\/}" "$l" "$dd" "$fl" "$note"
+  done
 tot=$(sed -n 's/^all files: //p' "$tmp/all")
 echo "$(tail -1 "$tmp/all") ($tot; host suites: $(( ${#files[@]} - nlogs )) files, guest boots: $nlogs)"
 if [ $rc = 0 ] && [ "${n:-0}" -gt 0 ]; then
