@@ -33,8 +33,9 @@ t() {
     # stdout that says what stderr says ("NAME [json]"). Not under valgrind
     # (RUN_PREFIX, 85-valgrind): the object is one writer for every message,
     # which its own --json cases run, and twice this suite there costs minutes.
-    [ "$want_rc" = 1 ] && [ "$want_out" = "" ] && [[ " $* " != *" --json "* ]] && [ -z "${RUN_PREFIX:-}" ] &&
+    if [ "$want_rc" = 1 ] && [ "$want_out" = "" ] && [[ " $* " != *" --json "* ]] && [ -z "${RUN_PREFIX:-}" ]; then
       jtwin "$name" "$@"
+    fi
   fi
 }
 jtwin() {
