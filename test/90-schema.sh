@@ -93,14 +93,16 @@ for f in test/out/json/*.ndjson; do
   case $f in */90-schema.ndjson) continue ;; esac
   if [ "$f" -nt "$newest" ]; then files+=("$f"); else stale+=("$f"); fi
 done
-# the guests' lines (the tree's binary, booted after it was built; not the
-# boots of an old release): the JSONL lines of each log (test/vm/guest/init
-# prints every object the scenarios collected), one file per boot
+# the guests' lines (boots made after the newest source file changed, as for
+# the host's files: 40-build rebuilds the binary with the same bytes after
+# them; not the boots of an old release, old*): the JSONL lines of each log
+# (test/vm/guest/init prints every object the scenarios printed), one file
+# per boot
 nlogs=0
 declare -A swept=()
 mkdir -p "$tmp/vm"
 for log in test/out/vm/*.log test/out/arch-vm/*.log; do
-  [ -f "$log" ] && [ "$log" -nt "$MP" ] || continue
+  [ -f "$log" ] && [ "$log" -nt "$newest" ] || continue
   b=$(basename "$log" .log)
   case $b in old*) continue ;; esac
   d=$(basename "$(dirname "$log")")
