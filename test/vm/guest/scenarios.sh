@@ -255,7 +255,7 @@ EOC
     has "$checks" none && z=-z
     [ "$m" = dry ] && z=-z pf= pt=   # nothing may move
     o=$(mode_args "$m")
-    has "$checks" verbose && o="$o -v"
+    has "$checks" verbose && [ "$m" != json ] && o="$o -v"
     if has "$checks" progress && has "$o" --jobs; then o="$o --progress=always"; fi
     if run_case "$b" "$MP" "$h" "$o @ $a" "$pf" "$pt" 0 $z; then
       info "$r: $(counts "$T/$b.before") -> $(counts "$T/$b.after"); $OUT"
@@ -267,7 +267,7 @@ EOC
       [ "${k:-0}" -gt 0 ] 2>/dev/null ||
         why="$why; the buffer had no transparent huge pages (AnonHugePages ${k:-?} kB): the case tested nothing"
     fi
-    if has "$checks" verbose && [ "$m" != dry ]; then
+    if has "$checks" verbose && [ "$m" != dry ] && [ "$m" != json ]; then
       d=$(verbose_agrees "$T/$b.out" "$T/$b.nm0" "$T/$b.nm") || why="$why; -v: $d"
       if has "$o" --jobs; then
         grep -q "^  moved 16\.[0-9] MiB in " "$T/$b.out" && ! grep -q "^  left " "$T/$b.out" ||
