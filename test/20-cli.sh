@@ -38,20 +38,23 @@ t() {
     fi
   fi
 }
+# (the JSON against stderr for all twins at the end, in one python3 run:
+# test/helpers/json_agrees.py --batch; its lines are this suite's)
+mkdir -p "$tmp/tw"; ntw=0
 jtwin() {
-  local name=$1 rc; shift
-  cp "$tmp/err" "$tmp/err0"
+  local name=$1 rc o e; shift
+  ntw=$((ntw + 1)) o=$tmp/tw/$ntw.out e=$tmp/tw/$ntw.err
   # shellcheck disable=SC2086
-  build/seccomp_exec kill ${RUN_PREFIX:-} "$MP" --json "$@" >"$tmp/jout" 2>"$tmp/err"
-  rc=$?; jlog "$tmp/jout"
+  build/seccomp_exec kill ${RUN_PREFIX:-} "$MP" --json "$@" >"$o" 2>"$e"
+  rc=$?; jlog "$o"
   if [ "$rc" != 1 ]; then
-    echo "FAIL $name [json]: exit $rc, want 1 (stderr: $(cat "$tmp/err"))"
-  elif ! cmp -s "$tmp/err" "$tmp/err0"; then
-    echo "FAIL $name [json]: stderr '$(cat "$tmp/err")', without --json '$(cat "$tmp/err0")'"
-  elif [ "$(grep -c . "$tmp/jout")" != 1 ] || ! why=$(python3 test/helpers/json_agrees.py --exit 1 "$tmp/jout" "$tmp/err"); then
-    echo "FAIL $name [json]: ${why:-not one line}: $(head -c 300 "$tmp/jout")"
+    echo "FAIL $name [json]: exit $rc, want 1 (stderr: $(cat "$e"))"
+  elif ! cmp -s "$e" "$tmp/err"; then
+    echo "FAIL $name [json]: stderr '$(cat "$e")', without --json '$(cat "$tmp/err")'"
+  elif [ "$(grep -c . "$o")" != 1 ]; then
+    echo "FAIL $name [json]: not one line on stdout: $(head -c 300 "$o")"
   else
-    echo "PASS $name [json]"
+    printf '%s\t%s\t%s\t1\n' "$name [json]" "$o" "$e" >>"$tmp/tw/list"
   fi
 }
 # bad NAME STDERR-LINE ARGS...: exit 1, nothing on stdout, one line on stderr
@@ -283,3 +286,8 @@ if [ "$(ls -d /sys/devices/virtual/memory_tiering/memory_tier* 2>/dev/null | wc 
 else
   echo "SKIP slow with one tier: this host has more than one node or tier (the guests check it)"
 fi
+# the --json twins' objects against their stderr (jtwin)
+if [ -s "$tmp/tw/list" ]; then
+  python3 test/helpers/json_agrees.py --batch "$tmp/tw/list" || echo "FAIL --json twins: test/helpers/json_agrees.py failed"
+fi
+exit 0
