@@ -128,6 +128,15 @@ sed -n 's#^.*/\([^/]*\)\.ndjson: \([0-9]*\) lines, \([0-9]*\) distinct, \([0-9]*
     [ "${swept[$f]:-0}" -gt 0 ] && note=" (${swept[$f]} not kept by a jlog: found in the files of the scenarios)"
     printf '  %-28s %6s lines %6s distinct %3s failures%s\n' "${f/:/\/}" "$l" "$dd" "$fl" "$note"
   done
+# the host suites with no line (their runs print no JSON, or they did not
+# run; 50-vm's and 61-arch-vm's lines are the guests' rows above)
+none=
+for su in test/[0-9][0-9]-*.sh; do
+  su=$(basename "$su" .sh)
+  case $su in 90-schema|50-vm|61-arch-vm) continue ;; esac
+  [ -s "test/out/json/$su.ndjson" ] || none="$none $su"
+done
+[ -z "$none" ] || echo "  no JSON lines from:$none"
 tot=$(sed -n 's/^all files: //p' "$tmp/all")
 echo "$(tail -1 "$tmp/all") ($tot; host suites: $(( ${#files[@]} - nlogs )) files, guest boots: $nlogs)"
 if [ $rc = 0 ] && [ "${n:-0}" -gt 0 ]; then
