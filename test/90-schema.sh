@@ -108,7 +108,7 @@ for log in test/out/vm/*.log test/out/arch-vm/*.log; do
   d=$(basename "$(dirname "$log")")
   tr -d '\r' <"$log" | sed -n 's/^JSONL [^ ]* //p' >"$tmp/vm/$d:$b.ndjson"
   # lines the scenarios did not keep (jlog) but /init found in their files
-  swept[$d:$b]=$(tr -d '\r' <"$log" | awk '$1 == "JSONCOUNT" { s += $5 } END { print s + 0 }')
+  swept[$d:$b]=$(tr -d '\r' <"$log" | awk '$1 == "JSONCOUNT" { s += $6 } END { print s + 0 }')
   if [ -s "$tmp/vm/$d:$b.ndjson" ]; then
     files+=("$tmp/vm/$d:$b.ndjson"); nlogs=$((nlogs + 1))
   fi
