@@ -42,7 +42,7 @@ static int scan_ok;
  * second not, as pagemap said. */
 static int scan_agrees(int pm, const char *p, long page)
 {
-	struct { uint64_t start, end, categories; } r[2];
+	struct { uint64_t start, end, categories; } r[2] = { { 0, 0, 0 }, { 0, 0, 0 } };
 	struct pm_scan_arg a;
 	const char *env = getenv("MIGRATEPAGES_SOFTDIRTY_READ");
 	long n;
@@ -316,7 +316,7 @@ static int scans(void)
  * names. */
 static int from_scan(uint64_t cat, int exclusive, uint64_t *entry)
 {
-	uint64_t dirty = cat & PAGE_IS_SOFT_DIRTY ? PM_SOFT_DIRTY : 0;
+	uint64_t dirty = (cat & PAGE_IS_SOFT_DIRTY) ? PM_SOFT_DIRTY : 0;
 
 	if (cat & PAGE_IS_PFNZERO) {
 		*entry = PM_PRESENT_BIT | PM_TOOL_ZERO;
