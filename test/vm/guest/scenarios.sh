@@ -1653,6 +1653,52 @@ sc_tier_refused() {
   info "tier-refused: $(cat "$T/tr.err")"
 }
 
+sc_tier_damon_only() {
+  # what a current arm64 distribution kernel (Debian 13's 6.12) offers for
+  # --cold/--hot: DAMON built in (its sysfs there, unused: no kdamond, neither
+  # DAMON_RECLAIM nor DAMON_LRU_SORT on), soft-dirty and idle page tracking
+  # absent; each tracker asked for by name is refused at once with its cause
+  local t0 t1 rc p tr want d n v m bad=
+  info "tier-damon-only: kernel $(uname -r) $(uname -m)"
+  sleep 600 & p=$!
+  for tr in softdirty idle; do
+    case $tr in
+      softdirty) want="--tracker softdirty: this kernel keeps no soft-dirty bits (CONFIG_MEM_SOFT_DIRTY" ;;
+      idle) want="--tracker idle: " ;;
+    esac
+    t0=$(cut -d' ' -f1 /proc/uptime)
+    "$MP" --cold 60s --tracker "$tr" "$p" 0 1 >"$T/td.out" 2>"$T/td.err"; rc=$?
+    t1=$(cut -d' ' -f1 /proc/uptime)
+    info "tier-damon-only-$tr: exit $rc: $(cat "$T/td.err")"
+    if [ "$rc" = 1 ] && grep -qF -- "$want" "$T/td.err" &&
+       { [ "$tr" != idle ] || grep -q CONFIG_IDLE_PAGE_TRACKING "$T/td.err"; } &&
+       [ ! -s "$T/td.out" ] && [ "$(wc -l <"$T/td.err")" = 1 ] &&
+       awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a < 5) }'; then
+      pass "tier-damon-only-$tr-refused"
+    else
+      fail "tier-damon-only-$tr-refused" "exit $rc after $t0 -> $t1 s, wanted exit 1 and one line with \"$want\": $(head -c 300 "$T/td.err") $(head -c 200 "$T/td.out")"
+    fi
+  done
+  kill "$p"
+  d=/sys/kernel/mm/damon/admin/kdamonds
+  if [ -r "$d/nr_kdamonds" ]; then
+    n=$(cat "$d/nr_kdamonds")
+    [ "$n" = 0 ] || bad="nr_kdamonds is $n, not 0"
+  else
+    bad="no $d/nr_kdamonds (no CONFIG_DAMON_SYSFS)"
+  fi
+  for m in damon_reclaim damon_lru_sort; do
+    v=$(cat "/sys/module/$m/parameters/enabled" 2>/dev/null) || { bad="$bad${bad:+; }no /sys/module/$m"; continue; }
+    [ "$v" = N ] || bad="$bad${bad:+; }$m is enabled ($v)"
+  done
+  info "tier-damon-only-sysfs: $(ls /sys/kernel/mm/damon/admin 2>&1 | tr '\n' ' ')nr_kdamonds=${n:-?}"
+  if [ -z "$bad" ]; then
+    pass tier-damon-only-sysfs
+  else
+    fail tier-damon-only-sysfs "$bad"
+  fi
+}
+
 # --- the kernel's page-access trackers (for moving cold pages) -------------------
 # Soft-dirty (write 4 to clear_refs, pagemap bit 55) and idle page tracking
 # (/sys/kernel/mm/page_idle/bitmap), each checked by the trackers helper on a
