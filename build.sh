@@ -28,7 +28,7 @@ set -eu
 caller=$PWD
 cd "$(dirname "$0")"
 
-SRCS="migratepages.c cli.c run.c stop.c target.c kerndat.c checks.c single.c mover.c mover_walk.c mover_chunk.c mover_engine.c watch.c tracker.c track_softdirty.c track_idle.c frames.c report.c metrics.c output.c cgroup.c sysinfo.c devices.c tiers.c tiers_sys.c bitmap.c fmt.c mem.c"
+SRCS="migratepages.c cli.c run.c stop.c target.c kerndat.c checks.c single.c mover.c mover_walk.c mover_chunk.c mover_engine.c watch.c tracker.c track_softdirty.c track_idle.c track_damon.c frames.c report.c metrics.c output.c cgroup.c sysinfo.c devices.c tiers.c tiers_sys.c bitmap.c fmt.c mem.c"
 # OUT and DIST: relative to the caller's directory when given
 if [ -n "${OUT:-}" ]; then
   case $OUT in /*) ;; *) OUT=$caller/$OUT ;; esac

@@ -58,9 +58,14 @@ static const char usage_text[] =
 "                    did not touch meanwhile\n"
 "      --hot TIME    the same, moving only the pages they touched\n"
 "      --tracker T   how touches are seen: auto (default: idle if it can be\n"
-"                    used, else softdirty), idle (idle page tracking: reads and\n"
-"                    writes; root) or softdirty (writes only: a page that is\n"
-"                    only read counts as cold)\n"
+"                    used, else damon, else softdirty), idle (idle page\n"
+"                    tracking: reads and writes; root), damon (DAMON: reads\n"
+"                    and writes, sampled, judged by region; root; refused\n"
+"                    while anyone else uses DAMON) or softdirty (writes only:\n"
+"                    a page that is only read counts as cold)\n"
+"      --verify TIME after the move, watch the moved pages for TIME with the\n"
+"                    same tracker and report how much of them was touched\n"
+"                    again (the regret), per node; not with --dry-run\n"
 "With --dry-run they watch and report how much is cold and hot, per node.\n"
 "\n"
 "Node lists: all, N, A-B and comma lists of them (0,2-3). !LIST means every\n"
@@ -249,9 +254,18 @@ static void set_tracker(const char *val)
 		opt.tracker = TRACK_IDLE;
 	else if (strcmp(val, "softdirty") == 0)
 		opt.tracker = TRACK_SOFTDIRTY;
+	else if (strcmp(val, "damon") == 0)
+		opt.tracker = TRACK_DAMON;
 	else
-		die_usage("--tracker: %s is not auto, idle or softdirty", shown(val));
+		die_usage("--tracker: %s is not auto, idle, damon or softdirty", shown(val));
 	opt.tracker_given = 1;
+}
+
+static void set_verify(const char *val)
+{
+	if (parse_duration(val, &opt.verify_ms) < 0)
+		die_usage("--verify: %s is not a time (30s, 5m, 1h, 2d, 500ms or seconds; up to 30 days)",
+			  shown(val));
 }
 
 static void set_metrics(const char *val)
@@ -287,6 +301,7 @@ static const struct longopt {
 	{ "cold", ARG, 1, set_cold },
 	{ "hot", ARG, 1, set_hot },
 	{ "tracker", ARG, 0, set_tracker },
+	{ "verify", ARG, 0, set_verify },
 };
 
 static void flag(char c)
@@ -440,6 +455,10 @@ void cli_parse(int argc, char **argv)
 				       "argument%s", npos, npos == 1 ? "" : "s");
 	if (opt.tracker_given && !opt.watch)
 		die_usage("--tracker needs --cold or --hot");
+	if (opt.verify_ms && !opt.watch)
+		die_usage("--verify needs --cold or --hot");
+	if (opt.verify_ms && opt.dry_run)
+		die_usage("--verify watches the pages a move moved: with --dry-run nothing moves");
 	opt.from_text = pos[npos - 2];
 	opt.to_text = pos[npos - 1];
 	if (!opt.cgroup) {

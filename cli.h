@@ -26,8 +26,9 @@ struct options {
 	/* cold and hot pages: watch for a while, then move only those */
 	int watch;               /* 0, WATCH_COLD or WATCH_HOT */
 	uint64_t watch_ms;       /* how long */
-	int tracker;             /* TRACK_AUTO, TRACK_IDLE or TRACK_SOFTDIRTY */
+	int tracker;             /* TRACK_AUTO, TRACK_IDLE, TRACK_SOFTDIRTY, TRACK_DAMON */
 	int tracker_given;
+	uint64_t verify_ms;      /* --verify: the moved pages watched this long after */
 	/* the arguments */
 	const char *pids_text, *from_text, *to_text;
 	struct pidlist pids;     /* without --cgroup */
@@ -35,7 +36,7 @@ struct options {
 extern struct options opt;
 
 enum { WATCH_COLD = 1, WATCH_HOT = 2 };
-enum { TRACK_AUTO, TRACK_IDLE, TRACK_SOFTDIRTY };
+enum { TRACK_AUTO, TRACK_IDLE, TRACK_SOFTDIRTY, TRACK_DAMON };
 
 /* Parses argv into opt; --help and --version print and exit 0, a bad
  * command line exits 1. */

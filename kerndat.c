@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -165,11 +166,151 @@ int kd_seccomp_blocks(const char *call)
 	return *known = r < 0 && errno == EPERM;
 }
 
+/* ---- DAMON ----------------------------------------------------------------- */
+
+static int damon_get(const char *rel, char *buf, size_t len)
+{
+	char path[256];
+
+	fmt(path, sizeof(path), KD_DAMON_ADMIN "/%s", rel);
+	if (read_small(path, buf, len) < 0)
+		return -1;
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+static int damon_get_ul(const char *rel, unsigned long long *v)
+{
+	char b[64];
+	const char *p = b;
+
+	return damon_get(rel, b, sizeof(b)) == 0 && dec_scan(&p, NULL, ~0ULL, v) > 0 && !*p ? 0 : -1;
+}
+
+static int damon_put(const char *rel, const char *val)
+{
+	char path[256];
+
+	fmt(path, sizeof(path), KD_DAMON_ADMIN "/%s", rel);
+	return write_small(path, val);
+}
+
+/* "Y" in /sys/module/MOD/parameters/enabled */
+static int module_enabled(const char *mod)
+{
+	char path[128], b[8];
+
+	fmt(path, sizeof(path), "/sys/module/%s/parameters/enabled", mod);
+	return read_small(path, b, sizeof(b)) > 0 && b[0] == 'Y';
+}
+
+/* The kernel threads named kdamond.N: how many, and one of them. */
+static void kdamond_threads(struct kd_damon *d)
+{
+	struct dents dd;
+	const char *name;
+	unsigned char type;
+	int fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC), err;
+
+	if (fd < 0)
+		return;
+	dents_open(&dd, fd);
+	while ((name = dents_next(&dd, &type, &err))) {
+		char path[64], b[32];
+		if (name[0] < '1' || name[0] > '9')
+			continue;
+		fmt(path, sizeof(path), "%s/comm", name);
+		if (read_small_at(fd, path, b, sizeof(b)) > 0 && strncmp(b, "kdamond.", 8) == 0) {
+			b[strcspn(b, "\n")] = 0;
+			if (!d->running++) {
+				fmt(d->thread, sizeof(d->thread), "%s", b);
+				d->thread_pid = (int)strtol(name, NULL, 10);
+			}
+		}
+	}
+	close(fd);
+}
+
+void kd_damon_look(struct kd_damon *d)
+{
+	unsigned long long v;
+	char b[64];
+
+	memset(d, 0, sizeof(*d));
+	d->kdamonds = -1;
+	d->vaddr = d->tried_regions = -1;
+	d->reclaim = module_enabled("damon_reclaim");
+	d->lru_sort = module_enabled("damon_lru_sort");
+	kdamond_threads(d);
+	if (damon_get_ul("nr_kdamonds", &v) < 0) {
+		d->err = errno;
+		d->sysfs = errno != ENOENT && errno != ENOTDIR;
+		return;
+	}
+	d->sysfs = 1;
+	d->kdamonds = (long)v;
+	if (!v)
+		return;
+	damon_get("0/state", d->state, sizeof(d->state));
+	damon_get("0/contexts/0/operations", d->ops, sizeof(d->ops));
+	if (damon_get("0/contexts/0/avail_operations", b, sizeof(b)) == 0)
+		d->vaddr = strstr(b, "vaddr") != NULL;
+	if (access(KD_DAMON_ADMIN "/0/contexts/0/schemes/0/tried_regions", F_OK) == 0)
+		d->tried_regions = 1;
+	if (damon_get_ul("0/contexts/0/schemes/0/quotas/reset_interval_ms", &v) == 0 &&
+	    v == KD_DAMON_MARK && damon_get_ul("0/contexts/0/targets/0/pid_target", &v) == 0 && v) {
+		char path[64];
+		d->mark_pid = (unsigned long)v;
+		fmt(path, sizeof(path), "/proc/%lu/comm", d->mark_pid);
+		d->mark_alive = read_small(path, b, sizeof(b)) > 0 && strncmp(b, "migratepages", 12) == 0;
+	}
+}
+
+int kd_damon_in_use(const struct kd_damon *d)
+{
+	return d->kdamonds > 0 || d->running || d->reclaim || d->lru_sort;
+}
+
+/* With nobody using DAMON: a kdamond made and removed again (the stop
+ * signals held meanwhile), to see that it takes "vaddr" operations and its
+ * schemes have tried_regions. */
+static void damon_probe_ops(struct kd_damon *d)
+{
+	sigset_t hold, old;
+
+	sigemptyset(&hold);
+	sigaddset(&hold, SIGINT);
+	sigaddset(&hold, SIGTERM);
+	sigaddset(&hold, SIGHUP);
+	sigprocmask(SIG_BLOCK, &hold, &old);
+	if (damon_put("nr_kdamonds", "1") == 0 && damon_put("0/contexts/nr_contexts", "1") == 0) {
+		d->vaddr = damon_put("0/contexts/0/operations", "vaddr") == 0;
+		d->tried_regions = d->vaddr && damon_put("0/contexts/0/schemes/nr_schemes", "1") == 0 &&
+				   access(KD_DAMON_ADMIN "/0/contexts/0/schemes/0/tried_regions", F_OK) == 0;
+	}
+	damon_put("nr_kdamonds", "0");
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+const struct kd_damon *kd_damon(void)
+{
+	static struct kd_damon d;
+	static int known;
+
+	if (known)
+		return &d;
+	known = 1;
+	kd_damon_look(&d);
+	if (d.sysfs && !d.err && !kd_damon_in_use(&d))
+		damon_probe_ops(&d);
+	return &d;
+}
+
 int kd_tracker(const struct tracker *tr, char *why, size_t len)
 {
-	static int known[2] = { UNKNOWN, UNKNOWN };
-	static char reason[2][400];
-	int i = tr == &tracker_idle ? 0 : 1;
+	static int known[3] = { UNKNOWN, UNKNOWN, UNKNOWN };
+	static char reason[3][700];
+	int i = tr == &tracker_idle ? 0 : tr == &tracker_damon ? 2 : 1;
 
 	if (known[i] == UNKNOWN)
 		known[i] = tr->usable(reason[i], sizeof(reason[i]));
@@ -192,6 +333,15 @@ static long f_sc_migrate(void) { return kd_seccomp_blocks("migrate_pages"); }
 static long f_sc_move(void) { return kd_seccomp_blocks("move_pages"); }
 static long f_idle(void) { char w[400]; return kd_tracker(&tracker_idle, w, sizeof(w)) == 0; }
 static long f_softdirty(void) { char w[400]; return kd_tracker(&tracker_softdirty, w, sizeof(w)) == 0; }
+static long f_damon(void) { char w[700]; return kd_tracker(&tracker_damon, w, sizeof(w)) == 0; }
+static long f_d_sysfs(void) { return kd_damon()->sysfs; }
+static long f_d_kdamonds(void) { return kd_damon()->kdamonds; }
+static long f_d_running(void) { return kd_damon()->running; }
+static long f_d_reclaim(void) { return kd_damon()->reclaim; }
+static long f_d_lru_sort(void) { return kd_damon()->lru_sort; }
+static long f_d_in_use(void) { return kd_damon_in_use(kd_damon()); }
+static long f_d_vaddr(void) { return kd_damon()->vaddr; }
+static long f_d_tried(void) { return kd_damon()->tried_regions; }
 
 enum { KD_NUMBER, KD_BOOL, KD_TRISTATE };
 
@@ -212,6 +362,15 @@ static const struct {
 	{ .name = "seccomp_blocks_move_pages", .get = f_sc_move, .kind = KD_BOOL },
 	{ .name = "tracker_idle", .get = f_idle, .kind = KD_BOOL },
 	{ .name = "tracker_softdirty", .get = f_softdirty, .kind = KD_BOOL },
+	{ .name = "damon_sysfs", .get = f_d_sysfs, .kind = KD_BOOL },
+	{ .name = "damon_vaddr", .get = f_d_vaddr, .kind = KD_TRISTATE },
+	{ .name = "damon_tried_regions", .get = f_d_tried, .kind = KD_TRISTATE },
+	{ .name = "damon_kdamonds", .get = f_d_kdamonds, .kind = KD_NUMBER },
+	{ .name = "damon_kdamonds_running", .get = f_d_running, .kind = KD_NUMBER },
+	{ .name = "damon_reclaim", .get = f_d_reclaim, .kind = KD_BOOL },
+	{ .name = "damon_lru_sort", .get = f_d_lru_sort, .kind = KD_BOOL },
+	{ .name = "damon_in_use", .get = f_d_in_use, .kind = KD_BOOL },
+	{ .name = "tracker_damon", .get = f_damon, .kind = KD_BOOL },
 };
 
 void kd_print(int json)

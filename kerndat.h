@@ -66,6 +66,40 @@ int kd_seccomp(void);
  * ("migrate_pages" or "move_pages"), which a real kernel never does to the
  * empty call made to find out. */
 int kd_seccomp_blocks(const char *call);
+/* DAMON (Linux 5.18+ sysfs, /sys/kernel/mm/damon/admin), and who uses it.
+ * Writing nr_kdamonds destroys every kdamond's configuration: the tool
+ * drives DAMON only when nobody else does (track_damon.c). */
+#define KD_DAMON_ADMIN "/sys/kernel/mm/damon/admin/kdamonds"
+#define KD_DAMON_MARK 2718281UL  /* the tool's kdamond: its scheme's
+				  * quotas/reset_interval_ms (track_damon.c) */
+struct kd_damon {
+	int sysfs;          /* damon_sysfs: KD_DAMON_ADMIN/nr_kdamonds is there */
+	int err;            /* errno reading it (EACCES: not root), or 0 */
+	long kdamonds;      /* damon_kdamonds: nr_kdamonds, -1 not known */
+	int running;        /* damon_kdamonds_running: kernel threads "kdamond.N" */
+	int thread_pid;     /* one of them, 0 */
+	char thread[16];    /* its name */
+	int reclaim;        /* damon_reclaim: DAMON_RECLAIM enabled */
+	int lru_sort;       /* damon_lru_sort: DAMON_LRU_SORT enabled */
+	char state[16];     /* kdamond 0's state, ops its operations ("" none) */
+	char ops[16];
+	unsigned long mark_pid; /* kdamond 0 carries the tool's mark: the pid of
+				 * the run that made it (its first target), else 0 */
+	int mark_alive;     /* that pid is a migratepages process now */
+	/* asked only of a DAMON nobody uses (a kdamond made and removed, the
+	 * stop signals held meanwhile), or read from kdamond 0: 1, 0, or -1
+	 * not known */
+	int vaddr;          /* damon_vaddr: "vaddr" operations (CONFIG_DAMON_VADDR) */
+	int tried_regions;  /* damon_tried_regions: schemes' tried_regions (6.2+) */
+};
+/* damon_*: probed once (the first call). */
+const struct kd_damon *kd_damon(void);
+/* The same facts read again now, without the probe of vaddr and
+ * tried_regions (left -1): before the tool writes anything there. */
+void kd_damon_look(struct kd_damon *d);
+/* damon_in_use: anyone uses DAMON (a kdamond configured or running,
+ * DAMON_RECLAIM or DAMON_LRU_SORT enabled). */
+int kd_damon_in_use(const struct kd_damon *d);
 /* tracker_<name>: the tracker can be used here (its probe on a page of the
  * tool's own, tracker.h): 0, or -1 with the reason in why. */
 int kd_tracker(const struct tracker *tr, char *why, size_t len);

@@ -18,8 +18,9 @@
 
 /* The families, in the order the file lists them. */
 enum {
-	F_BEFORE, F_AFTER, F_MOVED, F_LEFT, F_TOUCHED, F_UNTOUCHED, F_UNTRACKED, F_STATUS,
-	F_PROCESSES, F_DRY_RUN, F_WATCH, F_DURATION, F_EXIT, F_TIMESTAMP, F_N
+	F_BEFORE, F_AFTER, F_MOVED, F_LEFT, F_TOUCHED, F_UNTOUCHED, F_UNTRACKED, F_REGRET,
+	F_REGRET_QUIET, F_STATUS, F_PROCESSES, F_DRY_RUN, F_WATCH, F_VERIFY, F_DURATION, F_EXIT,
+	F_TIMESTAMP, F_N
 };
 
 static const struct family {
@@ -40,12 +41,20 @@ static const struct family {
 			  "--cold/--hot: bytes on the node not touched in the window." },
 	[F_UNTRACKED] = { "migratepages_process_untracked_bytes",
 			  "--cold/--hot: bytes the tracker could not judge (hugetlb pages)." },
+	[F_REGRET] = { "migratepages_process_regret_bytes",
+		       "--verify: bytes of the pages moved that were touched again in the window "
+		       "after the move, on the node they are on now." },
+	[F_REGRET_QUIET] = { "migratepages_process_regret_untouched_bytes",
+			     "--verify: bytes of the pages moved not touched in the window after "
+			     "the move, on the node they are on now." },
 	[F_STATUS] = { "migratepages_process_status",
 		       "The process's outcome: 0 ok, 1 error, 2 partial (as the exit status)." },
 	[F_PROCESSES] = { "migratepages_processes",
 			  "Processes reported by the run." },
 	[F_DRY_RUN] = { "migratepages_dry_run", "1 when the run was a dry run (nothing moved)." },
 	[F_WATCH] = { "migratepages_watch_seconds", "--cold/--hot: the window asked for." },
+	[F_VERIFY] = { "migratepages_verify_seconds",
+		       "--verify: the window after the move asked for." },
 	[F_DURATION] = { "migratepages_duration_seconds", "How long the run took." },
 	[F_EXIT] = { "migratepages_exit_status",
 		     "The run's exit status (0, 1, 2; 128 + N after signal N)." },
@@ -169,6 +178,10 @@ void metrics_target(const struct metrics_target *m)
 		per_node(F_UNTOUCHED, m, m->untouched);
 		sample(F_UNTRACKED, m, -1, m->untracked);
 	}
+	if (m->again) {
+		per_node(F_REGRET, m, m->again);
+		per_node(F_REGRET_QUIET, m, m->quiet);
+	}
 	sample(F_STATUS, m, -1, (uint64_t)m->status);
 }
 
@@ -198,6 +211,8 @@ int metrics_finish(int status, int sig)
 	sample(F_DRY_RUN, NULL, -1, (uint64_t)opt.dry_run);
 	if (opt.watch)
 		seconds(F_WATCH, opt.watch_ms * 1000);
+	if (opt.verify_ms)
+		seconds(F_VERIFY, opt.verify_ms * 1000);
 	seconds(F_DURATION, us);
 	sample(F_EXIT, NULL, -1, (uint64_t)(sig ? 128 + sig : status));
 	sample(F_TIMESTAMP, NULL, -1, (uint64_t)wall.tv_sec);

@@ -35,6 +35,9 @@ struct metrics_target {
 	const uint64_t *before, *after, *touched, *untouched;
 	uint64_t moved, left, untracked;
 	int moved_known, watched;
+	/* --verify: the pages moved, touched again and not, per node (NULL:
+	 * not verified) */
+	const uint64_t *again, *quiet;
 };
 void metrics_target(const struct metrics_target *m);
 

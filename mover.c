@@ -289,8 +289,12 @@ int mover_run(struct mv_target *t, int n, const struct mv_opts *o)
 	for (int i = 1; i < started; i++)
 		pthread_join(w[i].th, NULL);
 	wind_up(t, n);
-	for (int i = 0; i < jobs; i++)
+	for (int i = 0; i < jobs; i++) {
 		mem_put(w[i].acc, worker_bytes(w[i].cap));
+		mem_put(w[i].mr, w[i].capmr * sizeof(*w[i].mr));
+		w[i].mr = NULL;
+		w[i].nmr = w[i].capmr = 0;
+	}
 	mv_progress(1);
 	mem_put(mvg.node_done, ((size_t)mvg.nnodes + 1) * sizeof(uint64_t) +
 			o->chunk * sizeof(struct mv_run));

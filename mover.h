@@ -29,6 +29,11 @@
 struct target;
 struct tracker;
 
+/* A range of addresses, [start, end). */
+struct mv_range {
+	unsigned long start, end;
+};
+
 /* What became of the pages found, in bytes. */
 enum mv_kind {
 	MV_MOVED,      /* moved to its destination */
@@ -71,6 +76,19 @@ struct mv_target {
 	uint64_t t_first, t_last;
 	struct mv_range *seen;
 	size_t nseen, capseen;
+	/* --verify: the ranges moved (mv_opts.record_moved), in address order
+	 * after the run; moved_lost: some could not be kept (no memory) */
+	struct mv_range *moved;
+	size_t nmoved, capmoved;
+	int moved_lost;
+	/* MV_VERIFY: only the units in these ranges are judged (in) */
+	const struct mv_range *only;
+	size_t nonly;
+	/* --verify's results, per node where the moved pages are now: touched
+	 * again and not, and the bytes that could not be judged */
+	int verified;
+	uint64_t *again, *quiet;
+	uint64_t again_untracked;
 };
 
 /* How far the mover is, for a progress display. */
@@ -104,9 +122,12 @@ struct mv_opts {
 	                       * not touched in the window (--cold),
 	                       * MV_SELECT_ACCESSED only those touched (--hot) */
 	const struct tracker *tracker;
+	int record_moved;     /* MV_MOVE: keep the ranges moved (mv_target.moved) */
 };
 
-enum { MV_MOVE, MV_MARK, MV_SCAN };
+/* MV_VERIFY: like MV_SCAN, but only the units in each target's only[] are
+ * judged and counted (--verify: the pages a move moved) */
+enum { MV_MOVE, MV_MARK, MV_SCAN, MV_VERIFY };
 enum { MV_SELECT_ALL, MV_SELECT_IDLE, MV_SELECT_ACCESSED };
 
 /* Limits of the options, for the command line's checks. */
@@ -129,5 +150,9 @@ int mover_out_of_reach(int dirfd);
  * targets in a phase (MV_MARK, MV_SCAN, MV_MOVE), filling their outcome. */
 void mover_set_tracker(const struct tracker *tr);
 void mover_engine_run(struct target **v, size_t n, int phase);
+
+/* --verify, after its window: the pages each target's last move moved,
+ * judged (its mv_target's verified, again, quiet, again_untracked filled). */
+void mover_engine_verify(struct target **v, size_t n);
 
 #endif

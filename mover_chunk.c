@@ -46,6 +46,69 @@ static void count(struct job *j, int kind, int from, int to, uint64_t b)
 
 static void untracked(struct job *j, int v, uint64_t b);
 
+/* --verify: a unit moved, its range kept (joined to the last when they
+ * touch); folded into the target's list under the lock (fold_moved). */
+static void moved_at(struct job *j, unsigned long addr, unsigned long bytes)
+{
+	struct worker *w = j->w;
+
+	if (!mvg.o->record_moved)
+		return;
+	if (w->nmr && w->mr[w->nmr - 1].end == addr) {
+		w->mr[w->nmr - 1].end += bytes;
+		return;
+	}
+	if (w->nmr == w->capmr) {
+		size_t cap = w->capmr ? w->capmr * 2 : 256;
+		void *v = mem_grow(w->mr, NULL, w->capmr * sizeof(*w->mr), cap * sizeof(*w->mr));
+		if (!v) {
+			w->mr_lost = 1;
+			return;
+		}
+		w->mr = v;
+		w->capmr = cap;
+	}
+	w->mr[w->nmr++] = (struct mv_range){ .start = addr, .end = addr + bytes };
+}
+
+/* Under the lock: the chunk's moved ranges appended to its target's. */
+static void fold_moved(struct worker *w, struct mv_target *m)
+{
+	for (size_t i = 0; i < w->nmr; i++) {
+		if (m->nmoved == m->capmoved) {
+			size_t cap = m->capmoved ? m->capmoved * 2 : 1024;
+			void *v = mem_grow(m->moved, NULL, m->capmoved * sizeof(*m->moved),
+					   cap * sizeof(*m->moved));
+			if (!v) {
+				m->moved_lost = 1;
+				break;
+			}
+			m->moved = v;
+			m->capmoved = cap;
+		}
+		m->moved[m->nmoved++] = w->mr[i];
+	}
+	if (w->mr_lost)
+		m->moved_lost = 1;
+	w->nmr = 0;
+	w->mr_lost = 0;
+}
+
+/* MV_VERIFY: 1 when the unit at addr is in the target's ranges to judge. */
+static int in_only(const struct mv_target *m, unsigned long addr)
+{
+	size_t l = 0, h = m->nonly;
+
+	while (l < h) {
+		size_t k = l + (h - l) / 2;
+		if (m->only[k].end <= addr)
+			l = k + 1;
+		else
+			h = k;
+	}
+	return l < m->nonly && m->only[l].start <= addr;
+}
+
 /* A negative status for a page pagemap found present: a page move_pages
  * cannot see (-ENOENT, or -EFAULT for a page mapped once or from a file:
  * a PROT_NONE or NUMA-hinting entry on kernels before 6.5), else nothing to
@@ -160,7 +223,21 @@ static void judge_units(struct job *j, const struct tracker *t)
 		for (unsigned long i = 0; i < j->n; i++)
 			w->verdict[i] = TRACK_VMA;
 	} else {
-		t->judge(w->addr, w->flags, j->n, ps, w->verdict, w->scratch);
+		t->judge(j->m->t, w->addr, w->flags, j->n, ps, w->verdict, w->scratch);
+	}
+	if (mvg.o->phase == MV_VERIFY) { /* only the pages moved, counted where they are */
+		for (unsigned long i = 0; i < j->n; i++) {
+			int s = j->counting ? j->c->src : w->node[i], v = w->verdict[i];
+			if (!j->counting)
+				w->node[i] = U_DONE;
+			if (s < 0 || !in_only(j->m, w->addr[i]))
+				continue;
+			if (v < 0)
+				untracked(j, v, ps);
+			else if (s < j->m->nnodes)
+				acc[(v == TRACK_ACCESSED ? ACC_ACCESSED : ACC_IDLE) * mvg.nnodes + s] += ps;
+		}
+		return;
 	}
 	if (j->counting) { /* every unit on src, none to move: sums */
 		for (unsigned long i = 0; i < j->n; i++)
@@ -365,6 +442,7 @@ static int huge_pages(struct job *j)
 		int d = w->mnode[e], s = w->node[f];
 		if (w->mst[e] == d && w->ast[e] == d) {
 			count(j, MV_MOVED, s, d, mvg.thp);
+			moved_at(j, w->addr[f], mvg.thp);
 			for (unsigned long u = f; u <= l; u++)
 				w->node[u] = U_DONE;
 			whole++;
@@ -374,6 +452,7 @@ static int huge_pages(struct job *j)
 		w->node[l] = w->ast[e] >= 0 ? w->ast[e] : j->c->how == KNOWN ? s : U_ASK;
 		if (w->mst[e] == d) { /* the first moved alone: base pages */
 			count(j, MV_MOVED, s, d, ps);
+			moved_at(j, w->addr[f], ps);
 			w->node[f] = U_DONE;
 			w->base_ti = j->c->ti;
 			w->base_vstart = j->c->vstart;
@@ -404,6 +483,7 @@ static int outcome(struct job *j, unsigned long e, int last, int call_err)
 
 	if (st == d) {
 		count(j, MV_MOVED, from, d, ps);
+		moved_at(j, w->addr[i], ps);
 	} else if (st == NO_STATUS && j->stopped) {
 		count(j, MV_STOPPED, from, w->node[i], ps);
 	} else if (st == NO_STATUS || (st >= 0 && mv_final_of(j->m, st) != st)) {
@@ -482,9 +562,10 @@ static int pages(struct job *j)
 		int s = w->node[i];
 		if (s < 0)
 			continue;
-		if (s == mv_final_of(j->m, w->orig[i]) && s != w->orig[i])
+		if (s == mv_final_of(j->m, w->orig[i]) && s != w->orig[i]) {
 			count(j, MV_MOVED, w->orig[i], s, j->c->psize);
-		else if (mv_final_of(j->m, s) == s)
+			moved_at(j, w->addr[i], j->c->psize);
+		} else if (mv_final_of(j->m, s) == s)
 			count(j, MV_IN_PLACE, w->orig[i], s, j->c->psize);
 		else
 			count(j, j->stopped ? MV_STOPPED : kind_of(j->call_err ? j->call_err : EBUSY),
@@ -512,6 +593,7 @@ static void fold(struct job *j, uint64_t t0)
 	m->untracked += j->untracked;
 	for (int i = 0; i < TRACK_NREASONS; i++)
 		m->untracked_why[i] += j->untracked_why[i];
+	fold_moved(j->w, m);
 	for (int i = 0; i < MV_NKINDS; i++)
 		m->bytes[i] += j->bytes[i];
 	if (j->other_err)

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -311,9 +312,10 @@ static void mover_opts(struct mv_opts *mo, int phase)
 	mo->move_all = sys_nice();
 	/* a scan after a stop in the window runs to its end: the second
 	 * signal ends the tool */
-	mo->stop = phase == MV_SCAN && stop_sig ? NULL : &stop_sig;
+	mo->stop = (phase == MV_SCAN || phase == MV_VERIFY) && stop_sig ? NULL : &stop_sig;
 	mo->phase = phase;
 	mo->tracker = tracker;
+	mo->record_moved = phase == MV_MOVE && tracker && opt.verify_ms;
 	if (tracker) {
 		/* chunks of whole huge pages: a huge page is judged by its head,
 		 * which must be in the same chunk as its tails */
@@ -360,6 +362,83 @@ static int mover_target(struct mv_target *m, struct target *t)
 	return 0;
 }
 
+/* --verify: the ranges a target moved, in address order, joined. */
+static int cmp_range(const void *a, const void *b)
+{
+	const struct mv_range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static void sort_moved(struct mv_target *m)
+{
+	size_t k = 0;
+	struct mv_range *r = m->moved;
+
+	if (!m->nmoved)
+		return;
+	qsort(r, m->nmoved, sizeof(*r), cmp_range);
+	for (size_t i = 1; i < m->nmoved; i++) {
+		if (r[i].start <= r[k].end) {
+			if (r[i].end > r[k].end)
+				r[k].end = r[i].end;
+		} else {
+			r[++k] = r[i];
+		}
+	}
+	m->nmoved = k + 1;
+}
+
+/* --verify: the last MV_MOVE run's targets (t->mv points into it) */
+static struct mv_target *moved_run;
+static size_t moved_n;
+
+/* The move's results for t (with the ranges it moved), or NULL. */
+static struct mv_target *moved_of(const struct target *t)
+{
+	uintptr_t a = (uintptr_t)t->mv, lo = (uintptr_t)moved_run;
+
+	if (!moved_n || a < lo || a >= lo + moved_n * sizeof(*moved_run))
+		return NULL;
+	return &moved_run[(a - lo) / sizeof(*moved_run)];
+}
+
+void mover_engine_verify(struct target **v, size_t n)
+{
+	static struct mv_opts mo;
+	struct mv_target *m = target_alloc(n * sizeof(struct mv_target));
+
+	if (!m)
+		return;
+	mover_opts(&mo, MV_VERIFY);
+	for (size_t i = 0; i < n; i++) {
+		struct mv_target *moved = moved_of(v[i]);
+		if (mover_target(&m[i], v[i]) < 0 || !moved || !moved->nmoved) {
+			m[i].dead = 1;
+			continue;
+		}
+		m[i].only = moved->moved;
+		m[i].nonly = moved->nmoved;
+		m[i].chunk = mo.chunk;
+	}
+	if (mover_run(m, (int)n, &mo) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		struct mv_target *moved = moved_of(v[i]);
+		if (!moved)
+			continue;
+		moved->verified = 1;
+		if (moved->nmoved && !m[i].dead) {
+			moved->again = m[i].accessed;
+			moved->quiet = m[i].idle;
+			moved->again_untracked = m[i].untracked;
+		}
+		mem_put(moved->moved, moved->capmoved * sizeof(*moved->moved));
+		moved->moved = NULL;
+		moved->nmoved = moved->capmoved = 0;
+	}
+}
+
 void mover_engine_run(struct target **v, size_t n, int phase)
 {
 	static struct mv_opts mo;
@@ -373,8 +452,11 @@ void mover_engine_run(struct target **v, size_t n, int phase)
 			m[i].dead = 1, m[i].err = ENOMEM;
 		m[i].chunk = mo.chunk; /* what the reports say was used */
 	}
-	if (phase == MV_MOVE)
+	if (phase == MV_MOVE) {
 		out_moved();
+		moved_run = m;
+		moved_n = m ? n : 0;
+	}
 	if (!m || mover_run(m, (int)n, &mo) < 0) {
 		e = m ? errno : e;
 		for (size_t i = 0; i < n; i++) {
@@ -389,6 +471,8 @@ void mover_engine_run(struct target **v, size_t n, int phase)
 		 * every page, touched or not) */
 		if (m[i].bytes[MV_UNSEEN] && !m[i].stopped && !m[i].err && !stop_sig && !tracker)
 			final_err = closing_call(&m[i]);
+		if (mo.record_moved)
+			sort_moved(&m[i]);
 		outcome(v[i], &m[i], final_err);
 		if (phase == MV_SCAN) /* judged, not moved: no before and after */
 			v[i]->before = v[i]->after = NULL;

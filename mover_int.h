@@ -32,10 +32,6 @@
 #define PM_FILE (1ULL << 61)
 #define PM_EXCLUSIVE (1ULL << 56)
 
-struct mv_range {
-	unsigned long start, end;
-};
-
 /* A run of present pages (PAGEMAP_SCAN's struct page_region). */
 struct mv_run { uint64_t start, end, categories; };
 
@@ -153,6 +149,9 @@ struct worker {
 	                            * moved; touched and not, with a tracker) */
 	void *scratch;             /* the tracker's, and its verdicts */
 	int *verdict;
+	struct mv_range *mr;       /* --verify: ranges moved by the chunk in hand */
+	size_t nmr, capmr;
+	int mr_lost;
 	/* the mapping (target, start) where a block turned out to be base
 	 * pages: its further chunks try no huge page */
 	int base_ti;

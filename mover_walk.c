@@ -201,7 +201,7 @@ static int classify(struct mv_target *m, const struct mapping *mp, int *src)
 		drains |= mvg.nml.n[i].pages && mv_final_of(m, mvg.nml.n[i].node) != mvg.nml.n[i].node;
 	}
 	if (mvg.o->tracker && (!held || (mp->prot_none && !mvg.prot_none_seen))) {
-		if (held && mvg.o->phase != MV_MARK)
+		if (held && mvg.o->phase != MV_MARK && mvg.o->phase != MV_VERIFY)
 			count_unjudged(m);
 		return -1;
 	}

@@ -215,6 +215,32 @@ static void json_text(const char *key, const char *s)
 		out("null");
 }
 
+/* --verify: the share of the bytes moved touched again, in millionths. */
+static uint64_t regret_ppm(const struct mv_target *m, int nnodes)
+{
+	uint64_t moved = m->bytes[MV_MOVED], again = total(m->again, nnodes);
+
+	return moved ? (again >= moved ? 1000000 : again * 1000000 / moved) : 0;
+}
+
+static void json_verify(const struct target *t, const struct nodeset *rows)
+{
+	const struct watch_info *w = watch_info();
+	const struct mv_target *m = t->mv;
+	uint64_t ppm = regret_ppm(m, t->nnodes);
+
+	out(",\"verify\":{\"seconds\":%llu.%03llu,\"watched_seconds\":%llu.%03llu,\"stopped\":%s,"
+	    "\"moved_bytes\":%llu,\"touched_bytes\":%llu,\"fraction\":%llu.%06llu",
+	    (unsigned long long)(opt.verify_ms / 1000), (unsigned long long)(opt.verify_ms % 1000),
+	    (unsigned long long)(w->verify_ms / 1000), (unsigned long long)(w->verify_ms % 1000),
+	    w->verify_stopped ? "true" : "false", (unsigned long long)m->bytes[MV_MOVED],
+	    (unsigned long long)total(m->again, t->nnodes), (unsigned long long)(ppm / 1000000),
+	    (unsigned long long)(ppm % 1000000));
+	json_usage("touched", t, m->again, rows);
+	json_usage("untouched", t, m->quiet, rows);
+	out(",\"untracked_bytes\":%llu}", (unsigned long long)m->again_untracked);
+}
+
 /* --cold, --hot: the window and what was found touched, per node. */
 static void json_watch(const struct target *t, const struct nodeset *rows)
 {
@@ -240,6 +266,8 @@ static void json_watch(const struct target *t, const struct nodeset *rows)
 		    (unsigned long long)m->untracked_why[-1 - TRACK_UNTRACKED]);
 	}
 	out(",\"unit\":\"%s\"", w->unit);
+	if (m && m->verified)
+		json_verify(t, rows);
 	out_char('}');
 }
 
@@ -386,6 +414,36 @@ static void text_table(const struct target *t, const struct nodeset *rows)
 	    t->after ? human(total(t->after, t->nnodes), b, sizeof(b)) : "?");
 }
 
+/* --verify: how much of what moved was touched again (-v: per node; without
+ * -v the one line, after "pid N:"). */
+static void text_verify(const struct target *t, const struct nodeset *rows)
+{
+	const struct watch_info *w = watch_info();
+	const struct mv_target *m = t->mv;
+	uint64_t ppm = regret_ppm(m, t->nnodes);
+	char a[48], b[48];
+
+	if (rows)
+		out("  ");
+	else
+		out("pid %d: ", t->pid);
+	out("touched again: %s of the %s moved (%llu.%02llu%%) in %llu.%llu s after the move, "
+	    "seen with %s%s\n", human(total(m->again, t->nnodes), a, sizeof(a)),
+	    human(m->bytes[MV_MOVED], b, sizeof(b)), (unsigned long long)(ppm / 10000),
+	    (unsigned long long)(ppm % 10000 / 100), (unsigned long long)(w->verify_ms / 1000),
+	    (unsigned long long)(w->verify_ms % 1000 / 100), w->tracker,
+	    w->verify_stopped ? " (ended by a signal)" : "");
+	if (!rows)
+		return;
+	out("  %5s %12s %12s   (the pages moved, where they are now)\n", "node", "again", "quiet");
+	for (int n = ns_next(rows, -1); n >= 0; n = ns_next(rows, n))
+		if (at(m->again, t->nnodes, n) || at(m->quiet, t->nnodes, n))
+			out("  %5d %12s %12s\n", n, human(at(m->again, t->nnodes, n), a, sizeof(a)),
+			    human(at(m->quiet, t->nnodes, n), b, sizeof(b)));
+	if (m->again_untracked)
+		out("  not judged: %s of the pages moved\n", human(m->again_untracked, a, sizeof(a)));
+}
+
 /* --cold, --hot: what the window found, per node, and (dry run) what would
  * move. */
 static void text_watch(const struct target *t, const struct shown_plan *p,
@@ -399,8 +457,9 @@ static void text_watch(const struct target *t, const struct shown_plan *p,
 
 	out("  watched %llu.%llu s with %s (%s%s), judged per %s\n", (unsigned long long)(w->watched_ms / 1000),
 	    (unsigned long long)(w->watched_ms % 1000 / 100), w->tracker, w->sees,
-	    strcmp(w->tracker, "softdirty") == 0 ? ": a page only read counts as untouched" : "",
-	    w->unit);
+	    strcmp(w->tracker, "softdirty") == 0 ? ": a page only read counts as untouched" :
+	    strcmp(w->tracker, "damon") == 0 ? ": a region is judged whole; a page touched only "
+	    "while another was sampled is not seen" : "", w->unit);
 	out("  %5s %12s %12s\n", "node", "untouched", "touched");
 	for (int n = ns_next(rows, -1); n >= 0; n = ns_next(rows, n)) {
 		out("  %5d %12s %12s\n", n, human(at(m->idle, t->nnodes, n), a, sizeof(a)),
@@ -426,6 +485,8 @@ static void text_watch(const struct target *t, const struct shown_plan *p,
 	if (opt.dry_run)
 		out("  would move %s: the %s pages on nodes to be emptied\n", human(would, a, sizeof(a)),
 		    opt.watch == WATCH_COLD ? "untouched" : "touched");
+	if (m->verified)
+		text_verify(t, rows);
 }
 
 static void report_text(const struct target *t, const struct shown_plan *p)
@@ -456,8 +517,8 @@ static void report_text(const struct target *t, const struct shown_plan *p)
 
 static void report_metrics(const struct target *t, const struct shown_plan *p)
 {
-	struct metrics_target m = { t->pid, t->status, t->nnodes, NULL, NULL, t->before, t->after,
-				    NULL, NULL, 0, t->left, 0, 0, 0 };
+	struct metrics_target m = { .pid = t->pid, .status = t->status, .nnodes = t->nnodes,
+				    .before = t->before, .after = t->after, .left = t->left };
 	struct nodeset rows;
 
 	ns_clear(&rows);
@@ -483,6 +544,10 @@ static void report_metrics(const struct target *t, const struct shown_plan *p)
 		m.touched = t->mv->accessed;
 		m.untouched = t->mv->idle;
 		m.untracked = t->mv->untracked;
+	}
+	if (t->mv && t->mv->verified && t->mv->again) {
+		m.again = t->mv->again;
+		m.quiet = t->mv->quiet;
 	}
 	metrics_target(&m);
 }
@@ -523,6 +588,8 @@ void report_target(const struct target *t, int *worst)
 		report_json(t, &p);
 	else if (opt.verbose || opt.dry_run)
 		report_text(t, &p);
+	else if (t->mv && t->mv->verified && t->status != EX_FAIL)
+		text_verify(t, NULL); /* --verify: the figure is the output */
 	if (t->msg)
 		say("%d: %s", t->pid, t->msg);
 	if (t->status == EX_FAIL || (t->status == EX_PARTIAL && *worst == EX_OK))

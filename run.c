@@ -367,6 +367,7 @@ static void run_batch(struct target *v, size_t n, struct target **ready)
 		if (opt.cgroup && !stop_sig) /* who left the cgroup during the window */
 			k = membership_again(v, n, ready, k);
 		watch_finish(ready, k);
+		watch_verify(ready, k); /* --verify */
 	} else if (k) {
 		plan.engine->move(ready, k);
 	}

@@ -28,16 +28,40 @@ const char *stop_name(int sig)
 	return "a signal";
 }
 
-static void on_stop(int sig)
+static void (*volatile cleanup)(void);
+
+static void to_default(void)
 {
 	struct sigaction dfl;
 
-	stop_sig = sig;
 	memset(&dfl, 0, sizeof(dfl));
 	dfl.sa_handler = SIG_DFL;
 	for (size_t i = 0; i < NSIGS; i++)
 		if (caught[i])
 			sigaction(sigs[i].sig, &dfl, NULL);
+}
+
+static void on_stop(int sig)
+{
+	void (*fn)(void) = cleanup;
+
+	if (stop_sig && fn) { /* the second: put back, then end as it asks */
+		cleanup = NULL;
+		fn();
+		to_default();
+		raise(sig);
+		return;
+	}
+	stop_sig = sig;
+	if (!fn)
+		to_default();
+}
+
+void stop_cleanup(void (*fn)(void))
+{
+	cleanup = fn;
+	if (!fn && stop_sig)
+		to_default(); /* a stop came meanwhile: the next signal ends the tool */
 }
 
 void stop_catch(void)

@@ -19,6 +19,13 @@ extern volatile sig_atomic_t stop_sig;
  * gives all three back their default, so a second one ends the tool. */
 void stop_catch(void);
 
+/* While something outside the tool must be put back before it ends (DAMON's
+ * sysfs, track_damon.c): fn (async-signal-safe) is run by the handler
+ * before a second stop signal ends the tool, which the handler then waits
+ * for instead of the default. NULL: nothing any more (a second signal ends
+ * the tool at once, as before). */
+void stop_cleanup(void (*fn)(void));
+
 /* "SIGINT", "SIGTERM" or "SIGHUP"; "a signal" for any other number. */
 const char *stop_name(int sig);
 

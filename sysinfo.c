@@ -55,6 +55,23 @@ long read_small(const char *path, char *buf, size_t len)
 	return read_small_at(AT_FDCWD, path, buf, len);
 }
 
+int write_small(const char *path, const char *val)
+{
+	size_t n = 0;
+	ssize_t w;
+	int fd = open(path, O_WRONLY | O_CLOEXEC), e;
+
+	if (fd < 0)
+		return -1;
+	while (val[n])
+		n++;
+	w = write(fd, val, n);
+	e = errno;
+	close(fd);
+	errno = e;
+	return w == (ssize_t)n ? 0 : -1;
+}
+
 int self_mems_allowed(struct nodeset *out)
 {
 	ns_clear(out);

@@ -38,6 +38,9 @@ int self_mems_allowed(struct nodeset *out);
  * errno. */
 long read_small_at(int dirfd, const char *name, char *buf, size_t len);
 long read_small(const char *path, char *buf, size_t len);
+/* Writes val to the file path (a sysfs attribute) in one write(2): 0, or -1
+ * with errno. Async-signal-safe (open, write, close). */
+int write_small(const char *path, const char *val);
 
 /* The value of "Key:" in the status file of the /proc/PID directory dirfd
  * (PROC_SELF: the caller's), leading blanks skipped, without the newline.

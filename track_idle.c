@@ -128,12 +128,13 @@ static void mark(const unsigned long *addr, const uint64_t *pm, size_t n, unsign
 /* The verdict of each unit, from the bits of the sorted frames f[0..m),
  * read a window at a time (reading makes the kernel walk the mappings of
  * each idle frame read: only the words needed are read). */
-static void judge(const unsigned long *addr, const uint64_t *pm, size_t n, unsigned long psize,
-		  int *out, void *scratch)
+static void judge(const struct target *t, const unsigned long *addr, const uint64_t *pm,
+		  size_t n, unsigned long psize, int *out, void *scratch)
 {
 	uint64_t *head = scratch, *kfl = head + n, *f = kfl + n, *bit = f + n, words[WINDOW];
 	size_t m;
 
+	(void)t;
 	(void)addr;
 	heads(pm, n, psize, head, kfl, f);
 	m = sorted_frames(head, n, f);

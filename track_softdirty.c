@@ -117,12 +117,13 @@ static void by_folios(const uint64_t *head, const uint64_t *kfl, size_t n, int *
  * clear_refs leaves hugetlb pages alone: their bits say nothing of the
  * window. scratch: head, kpageflags, and 3 words a unit for frames_heads
  * (then the folio pairs). */
-static void judge(const unsigned long *addr, const uint64_t *pm, size_t n, unsigned long psize,
-		  int *out, void *scratch)
+static void judge(const struct target *t, const unsigned long *addr, const uint64_t *pm,
+		  size_t n, unsigned long psize, int *out, void *scratch)
 {
 	uint64_t *head = scratch, *kfl = head + n, *f = kfl + n;
 	int huge = psize > kd_page_size();
 
+	(void)t;
 	(void)addr;
 	for (size_t i = 0; i < n; i++) {
 		if (huge)

@@ -9,6 +9,12 @@
  *                      are marked idle in /sys/kernel/mm/page_idle/bitmap at
  *                      the start and read back at the end. Reads and writes;
  *                      root; CONFIG_IDLE_PAGE_TRACKING.
+ *   track_damon.c      DAMON (/sys/kernel/mm/damon/admin): one kdamond of the
+ *                      tool's own monitors the processes' address spaces by
+ *                      sampling; a region (not a page) is judged from its
+ *                      nr_accesses and age. Reads and writes of the process;
+ *                      root; CONFIG_DAMON_VADDR and CONFIG_DAMON_SYSFS, 6.2+;
+ *                      only when nobody else uses DAMON.
  *
  * Each is probed once on a page of the tool's own before it is trusted: a
  * kernel without soft-dirty accepts "4" and never sets the bit, so a tool
@@ -43,8 +49,8 @@ enum {
 #define TRACK_NREASONS 4   /* -1 .. -4: untracked[-1 - verdict] */
 
 struct tracker {
-	const char *name;        /* "idle" or "softdirty" */
-	const char *sees;        /* "reads and writes" or "writes only" */
+	const char *name;        /* "idle", "softdirty" or "damon" */
+	const char *sees;        /* what it sees, for the reports */
 	/* 0 when it can be used here, else -1 with the reason in why */
 	int (*usable)(char *why, size_t len);
 	/* the window starts for one process: 0, or -1 with errno */
@@ -60,26 +66,36 @@ struct tracker {
 	 * pagemap entries) */
 	void (*mark)(const unsigned long *addr, const uint64_t *pm, size_t n, unsigned long psize,
 		     void *scratch);
-	/* after the window: the verdict on n units, each psize bytes, from
-	 * their pagemap entries (read after the window) */
-	void (*judge)(const unsigned long *addr, const uint64_t *pm, size_t n, unsigned long psize,
-		      int *out, void *scratch);
+	/* after the window: the verdict on n units of process t, each psize
+	 * bytes, from their pagemap entries (read after the window) */
+	void (*judge)(const struct target *t, const unsigned long *addr, const uint64_t *pm,
+		      size_t n, unsigned long psize, int *out, void *scratch);
 	/* 1 when a large folio is judged as one unit here (its frames can be
 	 * read), 0 when each base page is judged on its own */
 	int (*by_folio)(void);
 	/* 1: a mapping whose VmFlags (smaps) say "sd" after the window gives no
 	 * verdict (TRACK_VMA): the mover reads them before judging */
 	int whole_vma;
+	/* what a verdict covers when not a page or folio ("region"), or NULL */
+	const char *unit;
+	/* after every start and settle: the window (window_ms long) begins for
+	 * all the processes at once (n of them): 0, or -1 with the reason in why
+	 * (NULL: nothing to do) */
+	int (*begin)(struct target *const *v, size_t n, uint64_t window_ms, char *why, size_t len);
+	/* at the window's end (or its stop), before any judge: what the verdicts
+	 * need is collected, and what the tracker changed outside the tool put
+	 * back as it was found; 0, or -1 with the reason in why (NULL: nothing) */
+	int (*end)(char *why, size_t len);
 };
 
-extern const struct tracker tracker_softdirty, tracker_idle;
+extern const struct tracker tracker_softdirty, tracker_idle, tracker_damon;
 
 /* Writes "4" to clear_refs in the /proc/PID directory dirfd: clears the
  * process's soft-dirty bits and flushes its TLB. 0, or -1 with errno. */
 int clear_refs(int dirfd);
 
 /* The tracker --tracker asks for (auto: idle where it can be used, else
- * soft-dirty). NULL when none can be: why names what is missing, the kernel
+ * DAMON, else soft-dirty). NULL when none can be: why names what is missing, the kernel
  * options and the privilege. */
 const struct tracker *tracker_choose(int want, char *why, size_t len);
 

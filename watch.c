@@ -37,7 +37,7 @@ void watch_setup(void)
 		die("%s", why);
 	info.tracker = tracker->name;
 	info.sees = tracker->sees;
-	info.unit = tracker->by_folio() ? "folio" : "page";
+	info.unit = tracker->unit ? tracker->unit : tracker->by_folio() ? "folio" : "page";
 	info.asked_ms = opt.watch_ms;
 	mover_set_tracker(tracker);
 }
@@ -54,11 +54,12 @@ static uint64_t now_ms(void)
 	return now_us() / 1000;
 }
 
-/* The window starts for each target; those it cannot start for fail.
- * Returns how many are left (v is compacted). */
-static size_t start(struct target **v, size_t n)
+/* The window (ms long) starts for each target; those it cannot start for
+ * fail. Returns how many are left (v is compacted). */
+static size_t start(struct target **v, size_t n, uint64_t ms)
 {
 	size_t k = 0;
+	char why[1000];
 
 	for (size_t i = 0; i < n; i++) {
 		struct target *t = v[i];
@@ -85,13 +86,28 @@ static size_t start(struct target **v, size_t n)
 		mover_engine_run(v, k, MV_MARK); /* every present page marked */
 	for (size_t i = 0; tracker->settle && i < k; i++)
 		tracker->settle(v[i]); /* (a process that exited is found so later) */
+	if (k && tracker->begin && tracker->begin(v, k, ms, why, sizeof(why)) < 0) {
+		for (size_t i = 0; i < k; i++) {
+			v[i]->status = EX_FAIL;
+			v[i]->err = EBUSY;
+			target_msg(v[i], "cannot watch it: %s", why);
+		}
+		return 0;
+	}
 	return k;
 }
 
-/* Waits for the window's end, or a stop. */
-static void wait_window(uint64_t t0)
+/* The tracker's end of a window (DAMON: its regions read, and DAMON put
+ * back as found). 0, or -1 with why. */
+static int window_end(size_t n, char *why, size_t len)
 {
-	uint64_t end = t0 + opt.watch_ms, now;
+	return n && tracker->end ? tracker->end(why, len) : 0;
+}
+
+/* Waits for the window's end (ms after t0), or a stop. */
+static void wait_window(uint64_t t0, uint64_t ms)
+{
+	uint64_t end = t0 + ms, now;
 
 	while (!stop_sig && (now = now_ms()) < end) {
 		uint64_t d = end - now < 200 ? end - now : 200; /* a signal is seen within 0.2 s */
@@ -127,6 +143,7 @@ static int window_started;
 size_t watch_window(struct target **v, size_t n)
 {
 	uint64_t t0;
+	char why[1000];
 
 	stop_catch();
 	window_started = !stop_sig;
@@ -136,12 +153,65 @@ size_t watch_window(struct target **v, size_t n)
 	}
 	t0 = now_ms();
 	info.start_us = now_us();
-	n = start(v, n);
+	n = start(v, n, opt.watch_ms);
 	info.start_us = now_us() - info.start_us;
-	wait_window(t0);
+	wait_window(t0, opt.watch_ms);
 	info.watched_ms = now_ms() - t0;
 	info.stopped = stop_sig != 0;
+	if (window_end(n, why, sizeof(why)) < 0) {
+		for (size_t i = 0; i < n; i++) {
+			v[i]->status = EX_FAIL;
+			v[i]->err = EIO;
+			target_msg(v[i], "cannot judge its pages: %s", why);
+		}
+		return 0;
+	}
 	return gone(v, n);
+}
+
+void watch_verify(struct target **v, size_t n)
+{
+	struct target **u;
+	size_t k = 0;
+	uint64_t t0;
+	char why[1000];
+
+	if (!opt.verify_ms || opt.dry_run || stop_sig || !window_started || !n ||
+	    !(u = target_alloc(n * sizeof(struct target *))))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		struct target *t = v[i];
+		if (t->status == EX_FAIL || !t->mv || !t->mv->bytes[MV_MOVED])
+			continue;
+		if (!target_alive(t) || tracker->start(t) < 0) {
+			target_note(t, "the moved pages were not watched (--verify): %s",
+				    target_alive(t) ? strerror(errno) : "the process exited");
+			continue;
+		}
+		u[k++] = t;
+	}
+	if (!k)
+		return;
+	info.verify = 1;
+	t0 = now_ms();
+	if (tracker->walk)
+		mover_engine_run(u, k, MV_MARK);
+	for (size_t i = 0; tracker->settle && i < k; i++)
+		tracker->settle(u[i]);
+	if (tracker->begin && tracker->begin(u, k, opt.verify_ms, why, sizeof(why)) < 0) {
+		for (size_t i = 0; i < k; i++)
+			target_note(u[i], "the moved pages were not watched (--verify): %s", why);
+		return;
+	}
+	wait_window(t0, opt.verify_ms);
+	info.verify_ms = now_ms() - t0;
+	info.verify_stopped = stop_sig != 0;
+	if (window_end(k, why, sizeof(why)) < 0) {
+		for (size_t i = 0; i < k; i++)
+			target_note(u[i], "the moved pages were not judged (--verify): %s", why);
+		return;
+	}
+	mover_engine_verify(u, k);
 }
 
 void watch_finish(struct target **v, size_t n)

@@ -30,6 +30,10 @@ struct watch_info {
 	uint64_t start_us;       /* how long the tracker's start took (in it) */
 	uint64_t judge_us;       /* how long judging (and moving) took after it */
 	int stopped;             /* a signal ended it: nothing moved */
+	/* --verify */
+	int verify;              /* the moved pages were watched again */
+	uint64_t verify_ms;      /* for how long */
+	int verify_stopped;      /* a signal ended that window */
 };
 
 /* Chooses the tracker (--tracker): exits 1, saying what is missing, when none
@@ -44,6 +48,12 @@ size_t watch_window(struct target **v, size_t n);
 /* What follows it: every page judged, and the pages asked for moved (a dry
  * run, or a window a signal ended: only judged). */
 void watch_finish(struct target **v, size_t n);
+
+/* --verify: after watch_finish, the pages moved are watched again for the
+ * time asked with the same tracker, and judged (the regret: mover.h's
+ * mv_target again, quiet). What goes wrong here is a note: the exit status
+ * is the move's. */
+void watch_verify(struct target **v, size_t n);
 
 /* For the reports: NULL without --cold and --hot. */
 const struct watch_info *watch_info(void);

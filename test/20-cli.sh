@@ -43,7 +43,7 @@ help=$("$MP" --help)
 [ "$(head -1 <<<"$help")" = "Usage: migratepages [OPTIONS] PID[,PID...] FROM-NODES TO-NODES" ] \
   && echo "PASS --help first line" || echo "FAIL --help first line: $(head -1 <<<"$help")"
 [ "$("$MP" -h)" = "$help" ] && echo "PASS -h equals --help" || echo "FAIL -h differs from --help"
-for o in -v --verbose -n --dry-run --json --cgroup -h --help -V --version --rate -j --jobs --chunk --progress --cold --hot --tracker; do
+for o in -v --verbose -n --dry-run --json --cgroup -h --help -V --version --rate -j --jobs --chunk --progress --cold --hot --tracker --verify; do
   grep -q -- "$o" <<<"$help" && echo "PASS --help names $o" || echo "FAIL --help does not name $o"
 done
 t "--version" 0 "migratepages 1.4.0" "" --version
@@ -114,7 +114,7 @@ usage "-j0" "--jobs: '0' is not a number of workers (1-64)" -j0 1 0 0
 usage "-vj 99" "--jobs: '99' is not a number of workers (1-64)" -vj 99 1 0 0
 usage "--jobs 99999999999999999999" "--jobs: '99999999999999999999' is not a number of workers (1-64)" --jobs 99999999999999999999 1 0 0
 # --- cold and hot pages: bad values, before anything is looked at
-for o in --cold --hot --tracker; do
+for o in --cold --hot --tracker --verify; do
   usage "$o without a value" "option '$o' needs a value" 1 0 0 $o
 done
 for d in 0 00 5x 1.5m -1 "" 2w 31d 99999999999999999999 05s; do
@@ -123,7 +123,12 @@ done
 usage "--hot 0s" "--hot: '0s' is not a time (30s, 5m, 1h, 2d, 500ms or seconds; up to 30 days)" --hot 0s 1 0 0
 usage "--cold and --hot together" "--cold and --hot cannot be given together" --cold 5m --hot 1m 1 0 0
 usage "--tracker without --cold" "--tracker needs --cold or --hot" --tracker idle 1 0 0
-usage "--tracker frob" "--tracker: 'frob' is not auto, idle or softdirty" --cold 1s --tracker frob 1 0 0
+usage "--tracker frob" "--tracker: 'frob' is not auto, idle, damon or softdirty" --cold 1s --tracker frob 1 0 0
+usage "--tracker DAMON" "--tracker: 'DAMON' is not auto, idle, damon or softdirty" --cold 1s --tracker DAMON 1 0 0
+usage "--verify without --cold" "--verify needs --cold or --hot" --verify 3s 1 0 0
+usage "--verify with --dry-run" "--verify watches the pages a move moved: with --dry-run nothing moves" --cold 3s --verify 3s -n 1 0 0
+usage "--verify 0" "--verify: '0' is not a time (30s, 5m, 1h, 2d, 500ms or seconds; up to 30 days)" --cold 3s --verify 0 1 0 0
+usage "--verify 31d" "--verify: '31d' is not a time (30s, 5m, 1h, 2d, 500ms or seconds; up to 30 days)" --hot 3s --verify 31d 1 0 0
 usage "--rate 0" "--rate: '0' is not a rate (bytes per second, e.g. 200M)" --rate 0 1 0 0
 usage "--rate 1.5G" "--rate: '1.5G' is not a rate (bytes per second, e.g. 200M)" --rate 1.5G 1 0 0
 usage "--rate 5x" "--rate: '5x' is not a rate (bytes per second, e.g. 200M)" --rate 5x 1 0 0

@@ -5,7 +5,11 @@
 # at once, before any waiting, naming what is missing, and touch no process.
 # Where a tracker works here, a short window on a process of this suite is
 # judged instead. Real moves of cold and hot pages are checked page by page in
-# the guests (50-vm: x86_64-tier, x86_64-idle).
+# the guests (50-vm: x86_64-tier, x86_64-idle, x86_64-damon).
+# DAMON here: the tracker is refused with the sentence that fits this host
+# (no DAMON, DAMON in use, not root), DAMON's sysfs reads the same after, and
+# while DAMON is in use the tool writes nothing there; --version's DAMON facts
+# agree with this suite's own reading of sysfs.
 set -u
 cd "$TOP" || exit 1
 tmp=$(mktemp -d)
@@ -80,7 +84,7 @@ if [ $root = 1 ] && command -v chroot >/dev/null && ! readelf -l "$MP" 2>/dev/nu
   mkdir -p "$tmp/root"; cp "$MP" "$tmp/root/migratepages"
   run chroot "$tmp/root" /migratepages --cold 60s "$p" 0 0
   expect "no /proc and no /sys: the refusal names them, not the kernel's options" 1 "" \
-    "migratepages: --cold: no way to see which pages are touched here: /sys is not mounted (idle page tracking is /sys/kernel/mm/page_idle/bitmap); and /proc is not mounted (soft-dirty bits are read from /proc/PID/pagemap)"
+    "migratepages: --cold: no way to see which pages are touched here: /sys is not mounted (idle page tracking is /sys/kernel/mm/page_idle/bitmap); /sys is not mounted (DAMON is /sys/kernel/mm/damon/admin/kdamonds); and /proc is not mounted (soft-dirty bits are read from /proc/PID/pagemap)"
 else
   echo "SKIP the tracker refusal without /proc and /sys: needs root, chroot and a static binary"
 fi
@@ -96,4 +100,64 @@ if [ "$softdirty" = yes ]; then
   fi
 else
   echo "SKIP a window judged on this host: no soft-dirty bits here (the guests judge and move: 50-vm x86_64-tier)"
+fi
+
+# --- DAMON (--tracker damon) ----------------------------------------------------
+dk=/sys/kernel/mm/damon/admin/kdamonds
+damon_snap() {  # every file of DAMON's sysfs with what it reads, and the modules' switches
+  local f
+  for f in $(find /sys/kernel/mm/damon /sys/module/damon_reclaim/parameters \
+               /sys/module/damon_lru_sort/parameters -type f 2>/dev/null | sort); do
+    echo "$f $(head -c 200 "$f" 2>/dev/null | tr '\n' ' ')"
+  done
+}
+damon_busy() {  # in use by anyone: a kdamond configured or running, a module on
+  [ "$(cat $dk/nr_kdamonds 2>/dev/null || echo 0)" != 0 ] ||
+    grep -q Y /sys/module/damon_reclaim/parameters/enabled /sys/module/damon_lru_sort/parameters/enabled 2>/dev/null ||
+    grep -q '^kdamond' /proc/[0-9]*/comm 2>/dev/null
+}
+run "$MP" --version --json
+ok "--version --json: the DAMON facts are there" \
+  'for k in damon_sysfs damon_vaddr damon_tried_regions damon_kdamonds damon_kdamonds_running damon_reclaim damon_lru_sort damon_in_use tracker_damon; do grep -q "\"$k\":" <<<"$out" || exit 1; done' "$out"
+if [ ! -e $dk/nr_kdamonds ]; then
+  ok "--version: damon_sysfs false without DAMON's sysfs" 'grep -q "\"damon_sysfs\":false" <<<"$out"' "$out"
+  run "$MP" --cold 60s --tracker damon "$p" 0 0
+  expect "--tracker damon without DAMON's sysfs: refused" 1 "" "migratepages: --tracker damon: this kernel has no DAMON sysfs interface (CONFIG_DAMON_SYSFS, with CONFIG_DAMON_VADDR: no /sys/kernel/mm/damon/admin/kdamonds)"
+elif [ $root = 0 ]; then
+  run "$MP" --cold 60s --tracker damon "$p" 0 0
+  ok "--tracker damon as a user: refused, DAMON needs root" '[ $rc = 1 ] && grep -q "^migratepages: --tracker damon: DAMON needs root" <<<"$err"' "exit $rc: $err"
+else
+  echo "this host: DAMON $(cat $dk/nr_kdamonds) kdamond(s), $(cat $dk/0/contexts/0/operations 2>/dev/null || echo -) operations in kdamond 0, state $(cat $dk/0/state 2>/dev/null || echo -)"
+  damon_snap >"$tmp/d0"
+  if damon_busy; then
+    ok "--version: damon_in_use true, tracker_damon false, as this suite reads sysfs" \
+      'grep -q "\"damon_in_use\":true" <<<"$out" && grep -q "\"tracker_damon\":false" <<<"$out" && grep -q "\"damon_kdamonds\":$(cat $dk/nr_kdamonds)," <<<"$out"' "$out"
+    s=$SECONDS
+    run "$MP" --cold 60s --tracker damon "$p" 0 0
+    ok "--tracker damon while DAMON is in use here: refused at once, one line saying why" \
+      '[ $rc = 1 ] && [ $((SECONDS - s)) -lt 5 ] && [ -z "$out" ] && [ "$(wc -l <<<"$err")" = 1 ] && grep -q "^migratepages: --tracker damon: DAMON is in use: " <<<"$err"' "exit $rc: $err"
+    echo "  ($err)"
+    if command -v strace >/dev/null; then
+      strace -f -qq -o "$tmp/dtrace" -e trace=openat,write "$MP" --cold 60s --tracker damon "$p" 0 0 >/dev/null 2>&1
+      ok "the refusal writes nothing to DAMON's sysfs (strace: none of its files opened for writing)" \
+        '! grep "/sys/kernel/mm/damon" "$tmp/dtrace" | grep -q "O_WRONLY\|O_RDWR" && grep -q "/sys/kernel/mm/damon" "$tmp/dtrace"' \
+        "$(grep damon "$tmp/dtrace" | head -5)"
+      strace -f -qq -o "$tmp/dtrace2" -e trace=openat "$MP" --version -v >/dev/null 2>&1
+      ok "--version -v with DAMON in use: nothing of DAMON's opened for writing" \
+        '! grep "/sys/kernel/mm/damon" "$tmp/dtrace2" | grep -q "O_WRONLY\|O_RDWR"' "$(grep damon "$tmp/dtrace2" | head -5)"
+    else
+      echo "SKIP the DAMON refusal writes nothing: no strace"
+    fi
+    # auto passes over DAMON in use (to soft-dirty, or refuses with every reason)
+    run "$MP" --cold 1s --dry-run "$p" 0 0
+    ok "auto passes over DAMON in use" '{ [ $rc = 0 ] && ! grep -q "with damon" <<<"$out"; } || { [ $rc = 1 ] && grep -q "DAMON is in use" <<<"$err"; }' "exit $rc: $out $err"
+  else
+    # nobody uses it here: the tool's probe makes a kdamond and removes it
+    run "$MP" --cold 1s --tracker damon --dry-run "$p" 0 0
+    ok "--tracker damon on this host: judged, or refused with why (exit $rc)" \
+      '[ $rc = 0 ] || grep -q "^migratepages: --tracker damon: " <<<"$err"' "exit $rc: $err"
+    echo "  (${err:-judged with damon})"
+  fi
+  damon_snap >"$tmp/d1"
+  ok "DAMON's sysfs reads the same before and after" 'cmp -s "$tmp/d0" "$tmp/d1"' "$(diff "$tmp/d0" "$tmp/d1" | head -5)"
 fi

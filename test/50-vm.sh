@@ -51,6 +51,7 @@ boots=(
   "x86_64-tier x86_64 2node $MP tier_softdirty,tier_lists,tier_user,tier_progress,tier_stop_before,tier_truth"
   "x86_64-idle x86_64 2node $MP kernel_trackers,tier_idle,tier_user,tier_truth idle"
   "x86_64-612 x86_64 4node $MP plain_count,plain_count_user,pairs,pairs_thp,mover_thp,hugetlb,mover_protnone,mover_sparse,mover_shadow,mover_stale,tier_softdirty,tier_truth backports"
+  "x86_64-damon x86_64 2node $MP tier_damon,tier_verify backports"
   "x86_64-hmat x86_64 hmat2 $MP tierforms_kernel backports"
   "x86_64-hmat-sockets x86_64 hmatsockets $MP tierforms_kernel,tierforms_pinned backports"
   "x86_64-hmat-nomem x86_64 hmatnomem $MP tierforms_guess,tierforms_pinned backports"

@@ -1,0 +1,649 @@
+/* track_damon.c - the DAMON tracker (see tracker.h).
+ *
+ * One kdamond of the tool's own, driven through DAMON's sysfs interface
+ * (/sys/kernel/mm/damon/admin/kdamonds): one context with "vaddr" operations,
+ * one target per process watched, and one "stat" scheme (it watches and acts
+ * on nothing) whose access pattern takes every region. At the window's end
+ * "update_schemes_tried_regions" (6.2+) lists every region with its
+ * nr_accesses and age; then the kdamond is stopped and removed.
+ *
+ * The model. DAMON samples: each sampling interval it clears the accessed bit
+ * of one page chosen at random in each region and looks at it again at the
+ * next; the samples of an aggregation interval that found an access are the
+ * region's nr_accesses. The aggregation interval is 5 sampling intervals, so
+ * that the kernel's threshold for "the same access pattern" (a tenth of the
+ * samples an aggregation holds) is 0: a region's age, counted in aggregation
+ * intervals, goes back to 0 whenever its nr_accesses changes, and two
+ * neighbouring regions merge only when their nr_accesses are equal (the age
+ * of the merged region is the size-weighted mean, rounded down). A region
+ * that no sample found accessed since the kdamond started is therefore as old
+ * as the kdamond; any region younger had an access seen in the window (or
+ * was merged with one that had, or is new: a mapping made in the window).
+ * How old that is is read, not computed from the clock: the tool's own
+ * process is the first target, with 4 MiB of address space it never
+ * touches, and the oldest of its regions is the kdamond's age. So a region is
+ * untouched when its nr_accesses is 0 and its age is that age; every other
+ * region is touched (conservative); a page outside every region is untracked.
+ * A region, not a page, is judged: a page never touched in a region where
+ * others are is touched, and a page touched once, never while it was the one
+ * sampled, is not seen.
+ *
+ * vaddr operations look at the process's own page table entries (and the
+ * folio's idle flag, which read(2) and write(2) of a page-cache page clear):
+ * a page another process maps too is touched through that one's page table
+ * unseen. Such a page (pagemap: not exclusively mapped) is called touched
+ * when its region is, and otherwise gets no verdict (TRACK_SHARED). Where
+ * frames can be read (root: always here) the zero page is said so and the
+ * pages of one large folio get one verdict (touched if any is).
+ *
+ * Intervals: aggregation every twentieth of the window (100 ms to 5 s), so
+ * that a page touched now and then keeps its region's nr_accesses above 0
+ * (a region whose nr_accesses drops to 0 now and then merges with untouched
+ * neighbours, and lowers their age: they read touched); sampling 5 times an
+ * aggregation; at least 1000 regions (small regions: less of an untouched
+ * mapping is judged with a touched neighbour), splitting up to 10000; the
+ * address spaces looked at again every second.
+ *
+ * Never disturbing another user: writing nr_kdamonds destroys the
+ * configuration of every kdamond. The tracker is refused when DAMON is in
+ * use by anyone (kerndat.c: a kdamond configured or running, DAMON_RECLAIM or
+ * DAMON_LRU_SORT enabled), looked at again right before the kdamond is made.
+ * The tool's kdamond carries a mark (its scheme's quotas/reset_interval_ms
+ * is KD_DAMON_MARK, a value without effect on a scheme without quotas) and
+ * the tool's own pid as its first target: a run killed by SIGKILL leaves it
+ * behind, and the next run recognises it and says how to clear it. Every
+ * other exit leaves DAMON as it was found: the window's end, exit() (an
+ * atexit handler) and a second stop signal (stop.c runs the same restore
+ * first); the stop signals are held while the kdamond is set up and taken
+ * down.
+ *
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fmt.h"
+#include "frames.h"
+#include "kerndat.h"
+#include "mem.h"
+#include "stop.h"
+#include "sysinfo.h"
+#include "target.h"
+#include "tracker.h"
+
+#define ADMIN KD_DAMON_ADMIN
+#define CTX "0/contexts/0"
+#define SCHEME CTX "/schemes/0"
+#define SENTINEL (4UL << 20)    /* address space the tool never touches */
+#define MAX_TARGETS 100000
+#define PM_EXCLUSIVE_BIT (1ULL << 56)
+
+static volatile sig_atomic_t owned; /* the tool wrote nr_kdamonds: it puts it back */
+static void *sentinel = MAP_FAILED;
+
+/* After the window: each process's regions, in address order. */
+struct region {
+	unsigned long start, end;
+	int verdict;
+};
+static struct {
+	const struct target **t;   /* the processes, in target order */
+	size_t *first;             /* their first region in r (n + 2 entries: the
+	                            * tool's own first) */
+	size_t n, capt;
+	struct region *r;
+	size_t nr, capr;
+	unsigned long sample_us;
+} dm;
+
+/* ---- sysfs --------------------------------------------------------------- */
+
+static int put(const char *rel, const char *val)
+{
+	char path[256];
+
+	fmt(path, sizeof(path), ADMIN "/%s", rel);
+	return write_small(path, val);
+}
+
+static int put_ul(const char *rel, unsigned long long v)
+{
+	char b[32];
+
+	fmt(b, sizeof(b), "%llu", v);
+	return put(rel, b);
+}
+
+/* A file's first line, without its newline. */
+static int get(const char *rel, char *buf, size_t len)
+{
+	char path[256];
+
+	fmt(path, sizeof(path), ADMIN "/%s", rel);
+	if (read_small(path, buf, len) < 0)
+		return -1;
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+static int get_ull(const char *rel, unsigned long long *v)
+{
+	char b[64];
+	const char *s = b;
+
+	return get(rel, b, sizeof(b)) == 0 && dec_scan(&s, NULL, ~0ULL, v) > 0 && !*s ? 0 : -1;
+}
+
+static void hold_signals(int hold, sigset_t *old)
+{
+	sigset_t s;
+
+	if (!hold) {
+		sigprocmask(SIG_SETMASK, old, NULL);
+		return;
+	}
+	sigemptyset(&s);
+	sigaddset(&s, SIGINT);
+	sigaddset(&s, SIGTERM);
+	sigaddset(&s, SIGHUP);
+	sigprocmask(SIG_BLOCK, &s, old);
+}
+
+/* DAMON as the tool found it: its kdamond stopped and removed. Async-signal-
+ * safe (stop.c calls it from its handler): fixed paths, open/write/close. */
+static void restore(void)
+{
+	if (!owned)
+		return;
+	write_small(ADMIN "/0/state", "off"); /* (refused when it is off: fine) */
+	if (write_small(ADMIN "/nr_kdamonds", "0") == 0)
+		owned = 0;
+}
+
+static void restore_at_exit(void)
+{
+	restore();
+}
+
+static void own(void)
+{
+	static int registered;
+
+	if (!registered && atexit(restore_at_exit) == 0)
+		registered = 1;
+	owned = 1;
+	stop_cleanup(restore);
+}
+
+/* After restore: the sentinel unmapped, stop.c told. 0, or -1 when the
+ * kdamond could not be removed. */
+static int disown(void)
+{
+	stop_cleanup(NULL);
+	if (sentinel != MAP_FAILED) {
+		munmap(sentinel, SENTINEL);
+		sentinel = MAP_FAILED;
+	}
+	return owned ? -1 : 0;
+}
+
+/* ---- who uses DAMON ------------------------------------------------------ */
+
+/* 1 with the sentence in why when anyone uses DAMON (d: kerndat.c's look),
+ * else 0. */
+static int in_use(const struct kd_damon *d, char *why, size_t len)
+{
+	if (d->reclaim || d->lru_sort) {
+		fmt(why, len, "DAMON is in use: %s is enabled (/sys/module/%s/parameters/enabled) "
+		    "and runs a kdamond of its own", d->reclaim ? "DAMON_RECLAIM" : "DAMON_LRU_SORT",
+		    d->reclaim ? "damon_reclaim" : "damon_lru_sort");
+		return 1;
+	}
+	if (d->kdamonds > 0 && d->mark_pid && d->mark_pid != (unsigned long)getpid()) {
+		if (d->mark_alive)
+			fmt(why, len, "DAMON is in use by another migratepages run (pid %lu)", d->mark_pid);
+		else
+			fmt(why, len, "DAMON holds a kdamond (state %s) left by a migratepages run "
+			    "(pid %lu) that was killed before it could remove it; nothing else uses "
+			    "it. Clear it with: %secho 0 >" ADMIN "/nr_kdamonds", d->state[0] ?
+			    d->state : "?", d->mark_pid, strcmp(d->state, "off") != 0 ?
+			    "echo off >" ADMIN "/0/state; " : "");
+		return 1;
+	}
+	if (d->kdamonds > 0) {
+		fmt(why, len, "DAMON is in use: %ld kdamond%s configured in " ADMIN " (kdamond 0 "
+		    "is %s, operations %s); writing nr_kdamonds would destroy %s", d->kdamonds,
+		    d->kdamonds == 1 ? " is" : "s are", d->state[0] ? d->state : "?",
+		    d->ops[0] ? d->ops : "none", d->kdamonds == 1 ? "it" : "them");
+		return 1;
+	}
+	if (d->running) {
+		fmt(why, len, "DAMON is in use: the kernel thread %s (pid %d) runs, started by "
+		    "another interface or module", d->thread, d->thread_pid);
+		return 1;
+	}
+	return 0;
+}
+
+/* (asked once: kerndat.c keeps the answer) */
+static int usable(char *why, size_t len)
+{
+	const struct kd_damon *d = kd_damon();
+
+	if (!d->sysfs && access("/sys/kernel", F_OK) != 0)
+		fmt(why, len, "/sys is not mounted (DAMON is " ADMIN ")");
+	else if (!d->sysfs)
+		fmt(why, len, "this kernel has no DAMON sysfs interface (CONFIG_DAMON_SYSFS, with "
+		    "CONFIG_DAMON_VADDR: no " ADMIN ")");
+	else if (d->err)
+		fmt(why, len, "DAMON needs root (" ADMIN "/nr_kdamonds: %s)", strerror(d->err));
+	else if (in_use(d, why, len))
+		return -1;
+	else if (d->vaddr == 0)
+		fmt(why, len, "this kernel's DAMON cannot watch a process (CONFIG_DAMON_VADDR: it "
+		    "refuses \"vaddr\" operations)");
+	else if (d->tried_regions == 0)
+		fmt(why, len, "this kernel's DAMON has no schemes' tried_regions (Linux 6.2 or "
+		    "later is needed)");
+	else if (d->vaddr < 0 || d->tried_regions < 0)
+		fmt(why, len, "DAMON could not be probed (" ADMIN " could not be written)");
+	else if (!frames_readable())
+		fmt(why, len, "DAMON needs root with CAP_SYS_ADMIN (page frame numbers in pagemap)");
+	else
+		return 0;
+	return -1;
+}
+
+/* ---- the window ------------------------------------------------------------ */
+
+static int start(struct target *t)
+{
+	(void)t; /* every process at once: begin */
+	return 0;
+}
+
+static int grow_targets(size_t need)
+{
+	void *a, *b;
+
+	if (dm.capt >= need)
+		return 0;
+	a = mem_grow(dm.t, NULL, dm.capt * sizeof(*dm.t), need * sizeof(*dm.t));
+	if (!a)
+		return -1;
+	dm.t = a;
+	b = mem_grow(dm.first, NULL, (dm.capt ? dm.capt + 2 : 0) * sizeof(*dm.first),
+		     (need + 2) * sizeof(*dm.first));
+	if (!b)
+		return -1;
+	dm.first = b;
+	dm.capt = need;
+	return 0;
+}
+
+/* The kdamond's files, written in order; the first that fails is named. */
+static int configure(struct target *const *v, size_t n, unsigned long sample, char *fail,
+		     size_t flen)
+{
+	char rel[128];
+	const char *at = NULL;
+	int e = 0;
+
+#define STEP(r, val) do { if (!at && put(r, val) < 0) { e = errno; at = r; } } while (0)
+#define STEPN(r, val) do { if (!at && put_ul(r, val) < 0) { e = errno; at = r; } } while (0)
+	STEP("nr_kdamonds", "1");
+	STEP("0/contexts/nr_contexts", "1");
+	STEP(CTX "/operations", "vaddr");
+	STEPN(CTX "/monitoring_attrs/intervals/sample_us", sample);
+	STEPN(CTX "/monitoring_attrs/intervals/aggr_us", 5 * sample);
+	STEPN(CTX "/monitoring_attrs/intervals/update_us", 1000000);
+	STEP(CTX "/monitoring_attrs/nr_regions/max", "10000");
+	STEP(CTX "/monitoring_attrs/nr_regions/min", "1000");
+	STEPN(CTX "/targets/nr_targets", n + 1);
+	STEPN(CTX "/targets/0/pid_target", (unsigned long long)getpid());
+	for (size_t i = 0; i < n && !at; i++) {
+		fmt(rel, sizeof(rel), CTX "/targets/%zu/pid_target", i + 1);
+		if (put_ul(rel, (unsigned long long)v[i]->mm_pid) < 0) {
+			e = errno;
+			fmt(fail, flen, "%s", rel);
+			errno = e;
+			return -1;
+		}
+	}
+	STEP(CTX "/schemes/nr_schemes", "1");
+	STEP(SCHEME "/action", "stat");
+	STEP(SCHEME "/access_pattern/sz/min", "0");
+	if (!at && put(SCHEME "/access_pattern/sz/max", "18446744073709551615") < 0)
+		STEP(SCHEME "/access_pattern/sz/max", "4294967295"); /* 32-bit */
+	STEP(SCHEME "/access_pattern/nr_accesses/min", "0");
+	STEP(SCHEME "/access_pattern/nr_accesses/max", "4294967295");
+	STEP(SCHEME "/access_pattern/age/min", "0");
+	STEP(SCHEME "/access_pattern/age/max", "4294967295");
+	STEPN(SCHEME "/quotas/reset_interval_ms", KD_DAMON_MARK);
+	STEP("0/state", "on");
+#undef STEP
+#undef STEPN
+	if (at) {
+		fmt(fail, flen, "%s", at);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+static int begin(struct target *const *v, size_t n, uint64_t window_ms, char *why, size_t len)
+{
+	unsigned long aggr = (unsigned long)(window_ms * 1000 / 20), sample;
+	char fail[128] = "", st[16];
+	struct kd_damon now;
+	sigset_t old;
+
+	if (n + 1 > MAX_TARGETS) {
+		fmt(why, len, "DAMON: at most %d processes in one window", MAX_TARGETS - 1);
+		return -1;
+	}
+	if (grow_targets(n) < 0) {
+		fmt(why, len, "DAMON: %s", strerror(ENOMEM));
+		return -1;
+	}
+	dm.n = n;
+	dm.nr = 0;
+	for (size_t i = 0; i < n; i++)
+		dm.t[i] = v[i];
+	aggr = aggr < 100000 ? 100000 : aggr > 5000000 ? 5000000 : aggr;
+	sample = aggr / 5; /* (under 10 samples an aggregation: threshold 0) */
+	dm.sample_us = sample;
+	sentinel = mmap(NULL, SENTINEL, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	hold_signals(1, &old);
+	kd_damon_look(&now); /* (someone may have started using it meanwhile) */
+	if (in_use(&now, why, len)) {
+		hold_signals(0, &old);
+		disown();
+		return -1;
+	}
+	own();
+	if (configure(v, n, sample, fail, sizeof(fail)) < 0 || get("0/state", st, sizeof(st)) < 0 ||
+	    strcmp(st, "on") != 0) {
+		int e = errno;
+		restore();
+		hold_signals(0, &old);
+		if (fail[0])
+			fmt(why, len, "cannot start DAMON: writing %s: %s", fail, strerror(e));
+		else
+			fmt(why, len, "cannot start DAMON: its kdamond did not stay on");
+		if (disown() < 0)
+			fmt(why, len, "cannot start DAMON, and its kdamond could not be removed (" ADMIN ")");
+		return -1;
+	}
+	hold_signals(0, &old);
+	return 0;
+}
+
+/* How many tried regions the scheme lists now. */
+static size_t count_tried(void)
+{
+	struct dents d;
+	const char *name;
+	unsigned char type;
+	int fd = open(ADMIN "/" SCHEME "/tried_regions", O_RDONLY | O_DIRECTORY | O_CLOEXEC), err;
+	size_t c = 0;
+
+	if (fd < 0)
+		return 0;
+	dents_open(&d, fd);
+	while ((name = dents_next(&d, &type, &err)))
+		c += name[0] >= '0' && name[0] <= '9';
+	close(fd);
+	return c;
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* "update_schemes_tried_regions", and the regions waited for: the kernel
+ * fills the directory during the next aggregation interval (a write that
+ * returns before it is done is not relied on): done when two looks half an
+ * interval apart find the same number. Returns how many, or 0. */
+static size_t update_tried(char *why, size_t len)
+{
+	unsigned long aggr_ms = dm.sample_us * 5 / 1000, step = aggr_ms / 2 < 50 ? 50 : aggr_ms / 2;
+
+	for (int attempt = 0; attempt < 3; attempt++) {
+		uint64_t until = mono_ms() + (20 * aggr_ms > 3000 ? 20 * aggr_ms : 3000);
+		size_t prev = 0, c;
+		if (put("0/state", "update_schemes_tried_regions") < 0) {
+			fmt(why, len, "DAMON: update_schemes_tried_regions: %s", strerror(errno));
+			return 0;
+		}
+		while (mono_ms() < until) {
+			struct timespec ts = { (time_t)(step / 1000), (long)(step % 1000) * 1000000 };
+			c = count_tried();
+			if (c && c == prev)
+				return c;
+			prev = c;
+			nanosleep(&ts, NULL);
+		}
+	}
+	fmt(why, len, "DAMON listed no regions (update_schemes_tried_regions)");
+	return 0;
+}
+
+/* Reads tried region i: 1, 0 when there is none, -1 on an error. */
+static int tried(size_t i, struct region *r, unsigned long long *nr, unsigned long long *age)
+{
+	char rel[160];
+	unsigned long long s, e;
+
+	fmt(rel, sizeof(rel), SCHEME "/tried_regions/%zu/start", i);
+	if (get_ull(rel, &s) < 0)
+		return errno == ENOENT ? 0 : -1;
+	fmt(rel, sizeof(rel), SCHEME "/tried_regions/%zu/end", i);
+	if (get_ull(rel, &e) < 0)
+		return -1;
+	fmt(rel, sizeof(rel), SCHEME "/tried_regions/%zu/nr_accesses", i);
+	if (get_ull(rel, nr) < 0)
+		return -1;
+	fmt(rel, sizeof(rel), SCHEME "/tried_regions/%zu/age", i);
+	if (get_ull(rel, age) < 0)
+		return -1;
+	r->start = (unsigned long)s;
+	r->end = (unsigned long)e;
+	return 1;
+}
+
+static int grow_regions(void)
+{
+	size_t cap = dm.capr ? dm.capr * 2 : 1024;
+	void *a;
+
+	if (dm.nr < dm.capr)
+		return 0;
+	a = mem_grow(dm.r, NULL, dm.capr * sizeof(*dm.r), cap * sizeof(*dm.r));
+	if (!a)
+		return -1;
+	dm.r = a;
+	dm.capr = cap;
+	return 0;
+}
+
+/* The regions, split by process where the addresses go back (each process's
+ * regions come in address order, the tool's first; every process has its
+ * stack above everything else). Verdicts against the oldest untouched region
+ * of the tool's own. Returns 0, or -1 with why. */
+static int collect(char *why, size_t len)
+{
+	unsigned long long nr, age, ref = 0;
+	size_t g = 0, i, count = update_tried(why, len);
+
+	if (!count)
+		return -1;
+	dm.nr = 0;
+	for (i = 0; i < count; i++) {
+		struct region r;
+		int k = tried(i, &r, &nr, &age);
+		if (k <= 0) {
+			fmt(why, len, "DAMON: reading its regions: %s", k ? strerror(errno) :
+			    "they changed while read");
+			return -1;
+		}
+		if (grow_regions() < 0) {
+			fmt(why, len, "DAMON: %s", strerror(ENOMEM));
+			return -1;
+		}
+		if (!dm.nr || r.start < dm.r[dm.nr - 1].end) { /* the next process */
+			if (g > dm.n)
+				g++; /* more groups than processes: counted, refused below */
+			else
+				dm.first[g++] = dm.nr;
+		}
+		/* nr_accesses and age kept in verdict's place until ref is known */
+		r.verdict = nr ? -2 : (int)(age > 0x3fffffff ? 0x3fffffff : age);
+		if (g == 1 && !nr && age > ref)
+			ref = age;
+		dm.r[dm.nr++] = r;
+	}
+	if (g != dm.n + 1) {
+		fmt(why, len, "DAMON's regions could not be told apart by process (%zu groups for "
+		    "%zu processes): nothing judged", g, dm.n + 1);
+		return -1;
+	}
+	dm.first[g] = dm.nr;
+	if (!ref) {
+		fmt(why, len, "DAMON saw no region of the tool's own untouched for a whole "
+		    "aggregation interval: nothing judged");
+		return -1;
+	}
+	for (i = 0; i < dm.nr; i++)
+		dm.r[i].verdict = dm.r[i].verdict >= 0 && (unsigned long long)dm.r[i].verdict >= ref
+				  ? TRACK_IDLE_UNIT : TRACK_ACCESSED;
+	return 0;
+}
+
+static int end(char *why, size_t len)
+{
+	sigset_t old;
+	int r;
+
+	hold_signals(1, &old);
+	r = collect(why, len);
+	restore();
+	hold_signals(0, &old);
+	if (disown() < 0) {
+		fmt(why, len, "DAMON could not be put back as it was found: its kdamond is still "
+		    "there (" ADMIN ")");
+		return -1;
+	}
+	return r;
+}
+
+/* The verdict of the page at a (psize bytes) from process g's regions [lo,
+ * hi): untouched when every region it overlaps is; none when part of it is
+ * in no region. */
+static int region_verdict(size_t lo, size_t hi, unsigned long a, unsigned long psize)
+{
+	unsigned long e = a + psize;
+	size_t l = lo, h = hi;
+	int v = TRACK_IDLE_UNIT;
+
+	while (l < h) { /* the first region that ends after a */
+		size_t m = l + (h - l) / 2;
+		if (dm.r[m].end <= a)
+			l = m + 1;
+		else
+			h = m;
+	}
+	for (; a < e; l++) {
+		if (l == hi || dm.r[l].start > a)
+			return TRACK_UNTRACKED;
+		if (dm.r[l].verdict == TRACK_ACCESSED)
+			v = TRACK_ACCESSED;
+		a = dm.r[l].end;
+	}
+	return v;
+}
+
+/* Neighbouring units of one large folio get one verdict: touched if any is,
+ * none if any has none (a folio's pages mapped here lie side by side). */
+static void by_folios(const uint64_t *head, size_t n, int *out)
+{
+	for (size_t a = 0; a < n;) {
+		size_t b = a + 1;
+		int v = out[a];
+		if (head[a] >= FRAME_ZERO) {
+			a++;
+			continue;
+		}
+		while (b < n && head[b] == head[a]) {
+			if ((out[b] < 0 && v >= 0) || (out[b] == TRACK_ACCESSED && v == TRACK_IDLE_UNIT))
+				v = out[b];
+			b++;
+		}
+		for (size_t e = a; e < b; e++)
+			out[e] = v;
+		a = b;
+	}
+}
+
+/* scratch: head, kpageflags, and 3 words a unit for frames_heads */
+static void judge(const struct target *t, const unsigned long *addr, const uint64_t *pm,
+		  size_t n, unsigned long psize, int *out, void *scratch)
+{
+	uint64_t *head = scratch, *kfl = head + n, *f = kfl + n;
+	size_t g = 0, lo, hi;
+
+	while (g < dm.n && dm.t[g] != t)
+		g++;
+	if (g == dm.n) {
+		for (size_t i = 0; i < n; i++)
+			out[i] = TRACK_UNTRACKED;
+		return;
+	}
+	lo = dm.first[g + 1];
+	hi = dm.first[g + 2];
+	for (size_t i = 0; i < n; i++) {
+		out[i] = region_verdict(lo, hi, addr[i], psize);
+		if (out[i] == TRACK_IDLE_UNIT && !(pm[i] & PM_EXCLUSIVE_BIT))
+			out[i] = TRACK_SHARED; /* others' page tables unseen */
+	}
+	if (psize > kd_page_size() || !frames_readable())
+		return;
+	frames_heads(pm, n, head, kfl, f);
+	for (size_t i = 0; i < n; i++)
+		if (head[i] == FRAME_ZERO)
+			out[i] = TRACK_ZERO;
+	by_folios(head, n, out);
+}
+
+static int by_folio(void)
+{
+	return 0; /* a region is judged (the unit "region") */
+}
+
+const struct tracker tracker_damon = {
+	.name = "damon",
+	.sees = "reads and writes of this process, sampled, by region",
+	.usable = usable,
+	.start = start,
+	.walk = 0,
+	.settle = NULL,
+	.scratch = 5 * sizeof(uint64_t), /* head, kpageflags, frames_heads' 3 */
+	.mark = NULL,
+	.judge = judge,
+	.by_folio = by_folio,
+	.whole_vma = 0,
+	.unit = "region",
+	.begin = begin,
+	.end = end,
+};
