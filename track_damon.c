@@ -29,20 +29,33 @@
  * sampled, is not seen.
  *
  * vaddr operations look at the process's own page table entries (and the
- * folio's idle flag, which read(2) and write(2) of a page-cache page clear):
- * a page another process maps too is touched through that one's page table
- * unseen. Such a page (pagemap: not exclusively mapped) is called touched
- * when its region is, and otherwise gets no verdict (TRACK_SHARED). Where
+ * folio's idle flag): a page another process maps too is touched through
+ * that one's page table unseen, and a page-cache page can be changed with
+ * write(2) unseen (shmem's write path does not mark it accessed). Such a page
+ * (pagemap: not exclusively mapped, or a file page) is called touched when
+ * its region is, and otherwise gets no verdict (TRACK_SHARED). Where
  * frames can be read (root: always here) the zero page is said so and the
  * pages of one large folio get one verdict (touched if any is).
  *
- * Intervals: aggregation every twentieth of the window (100 ms to 5 s), so
- * that a page touched now and then keeps its region's nr_accesses above 0
- * (a region whose nr_accesses drops to 0 now and then merges with untouched
- * neighbours, and lowers their age: they read touched); sampling 5 times an
- * aggregation; at least 1000 regions (small regions: less of an untouched
- * mapping is judged with a touched neighbour), splitting up to 10000; the
- * address spaces looked at again every second.
+ * Regions are fixed, not adapted. DAMON splits regions at random and merges
+ * neighbours with the same nr_accesses, and a merged region's age is the
+ * mean of the two: an untouched region merged with one touched earlier in
+ * the window (idle now) becomes younger than the window for good, and its
+ * children after a split too; over a window of 20 aggregations that spread a
+ * touch over whole megabytes of untouched memory (a heap grown by brk beside
+ * an idle part of it read touched whole). So each process's address space is
+ * cut into NR_REGIONS / (processes + 1) regions at the start (min_nr_regions,
+ * which also makes the largest merge DAMON allows that size: two neighbours
+ * exceed it), and max_nr_regions is set just above the total, so that DAMON
+ * neither splits (it splits only below half the maximum) nor merges to stay
+ * under it. The error is then one region: an untouched page in a region
+ * with a touched one is touched.
+ *
+ * Intervals: aggregation every fifth of the window (100 ms to 10 s),
+ * sampling 5 times an aggregation; the address spaces looked at again every
+ * aggregation (at least every second: a mapping made meanwhile is in no
+ * region until then, untracked). The kdamond's cost follows regions x samples per second: 2000
+ * regions sampled every 2 s in a 60 s window (test/bench-tier).
  *
  * Never disturbing another user: writing nr_kdamonds destroys the
  * configuration of every kdamond. The tracker is refused when DAMON is in
@@ -83,7 +96,10 @@
 #define SCHEME CTX "/schemes/0"
 #define SENTINEL (4UL << 20)    /* address space the tool never touches */
 #define MAX_TARGETS 100000
+#define NR_REGIONS 2000         /* regions in all (see the top) */
+#define MIN_PER_TARGET 100
 #define PM_EXCLUSIVE_BIT (1ULL << 56)
+#define PM_FILE_BIT (1ULL << 61)
 
 static volatile sig_atomic_t owned; /* the tool wrote nr_kdamonds: it puts it back */
 static void *sentinel = MAP_FAILED;
@@ -295,6 +311,8 @@ static int configure(struct target *const *v, size_t n, unsigned long sample, ch
 	char rel[128];
 	const char *at = NULL;
 	int e = 0;
+	unsigned long per = NR_REGIONS / (n + 1) < MIN_PER_TARGET ? MIN_PER_TARGET
+				: NR_REGIONS / (n + 1);
 
 #define STEP(r, val) do { if (!at && put(r, val) < 0) { e = errno; at = r; } } while (0)
 #define STEPN(r, val) do { if (!at && put_ul(r, val) < 0) { e = errno; at = r; } } while (0)
@@ -303,9 +321,9 @@ static int configure(struct target *const *v, size_t n, unsigned long sample, ch
 	STEP(CTX "/operations", "vaddr");
 	STEPN(CTX "/monitoring_attrs/intervals/sample_us", sample);
 	STEPN(CTX "/monitoring_attrs/intervals/aggr_us", 5 * sample);
-	STEPN(CTX "/monitoring_attrs/intervals/update_us", 1000000);
-	STEP(CTX "/monitoring_attrs/nr_regions/max", "10000");
-	STEP(CTX "/monitoring_attrs/nr_regions/min", "1000");
+	STEPN(CTX "/monitoring_attrs/intervals/update_us", 5 * sample > 1000000 ? 5 * sample : 1000000);
+	STEPN(CTX "/monitoring_attrs/nr_regions/max", per * (n + 1) + 4 * (n + 1) + 10);
+	STEPN(CTX "/monitoring_attrs/nr_regions/min", per);
 	STEPN(CTX "/targets/nr_targets", n + 1);
 	STEPN(CTX "/targets/0/pid_target", (unsigned long long)getpid());
 	for (size_t i = 0; i < n && !at; i++) {
@@ -340,7 +358,7 @@ static int configure(struct target *const *v, size_t n, unsigned long sample, ch
 
 static int begin(struct target *const *v, size_t n, uint64_t window_ms, char *why, size_t len)
 {
-	unsigned long aggr = (unsigned long)(window_ms * 1000 / 20), sample;
+	unsigned long aggr = (unsigned long)(window_ms * 1000 / 5), sample;
 	char fail[128] = "", st[16];
 	struct kd_damon now;
 	sigset_t old;
@@ -357,7 +375,7 @@ static int begin(struct target *const *v, size_t n, uint64_t window_ms, char *wh
 	dm.nr = 0;
 	for (size_t i = 0; i < n; i++)
 		dm.t[i] = v[i];
-	aggr = aggr < 100000 ? 100000 : aggr > 5000000 ? 5000000 : aggr;
+	aggr = aggr < 100000 ? 100000 : aggr > 10000000 ? 10000000 : aggr;
 	sample = aggr / 5; /* (under 10 samples an aggregation: threshold 0) */
 	dm.sample_us = sample;
 	sentinel = mmap(NULL, SENTINEL, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -413,16 +431,20 @@ static uint64_t mono_ms(void)
 }
 
 /* "update_schemes_tried_regions", and the regions waited for: the kernel
- * fills the directory during the next aggregation interval (a write that
- * returns before it is done is not relied on): done when two looks half an
- * interval apart find the same number. Returns how many, or 0. */
+ * fills the directory during the next aggregation interval, one sysfs
+ * directory a region (the write waits for that on the kernels seen, but is
+ * not relied on): done when two looks half an interval apart find the same
+ * number. The command is written again only when none came at all (a new
+ * write starts the listing over). Returns how many, or 0. */
 static size_t update_tried(char *why, size_t len)
 {
 	unsigned long aggr_ms = dm.sample_us * 5 / 1000, step = aggr_ms / 2 < 50 ? 50 : aggr_ms / 2;
 
 	for (int attempt = 0; attempt < 3; attempt++) {
-		uint64_t until = mono_ms() + (20 * aggr_ms > 3000 ? 20 * aggr_ms : 3000);
-		size_t prev = 0, c;
+		/* (a millisecond a region on top: slow machines, emulators) */
+		uint64_t wait = (20 * aggr_ms > 3000 ? 20 * aggr_ms : 3000) + NR_REGIONS,
+			 until = mono_ms() + wait;
+		size_t prev = 0, c = 0;
 		if (put("0/state", "update_schemes_tried_regions") < 0) {
 			fmt(why, len, "DAMON: update_schemes_tried_regions: %s", strerror(errno));
 			return 0;
@@ -434,6 +456,11 @@ static size_t update_tried(char *why, size_t len)
 				return c;
 			prev = c;
 			nanosleep(&ts, NULL);
+		}
+		if (c) {
+			fmt(why, len, "DAMON was still listing its regions after %llu s "
+			    "(update_schemes_tried_regions)", (unsigned long long)(wait / 1000));
+			return 0;
 		}
 	}
 	fmt(why, len, "DAMON listed no regions (update_schemes_tried_regions)");
@@ -614,8 +641,9 @@ static void judge(const struct target *t, const unsigned long *addr, const uint6
 	hi = dm.first[g + 2];
 	for (size_t i = 0; i < n; i++) {
 		out[i] = region_verdict(lo, hi, addr[i], psize);
-		if (out[i] == TRACK_IDLE_UNIT && !(pm[i] & PM_EXCLUSIVE_BIT))
-			out[i] = TRACK_SHARED; /* others' page tables unseen */
+		if (out[i] == TRACK_IDLE_UNIT &&
+		    (!(pm[i] & PM_EXCLUSIVE_BIT) || (pm[i] & PM_FILE_BIT)))
+			out[i] = TRACK_SHARED; /* others' page tables, write(2) unseen */
 	}
 	if (psize > kd_page_size() || !frames_readable())
 		return;

@@ -1368,6 +1368,7 @@ tier_case() {
   info "$n: dry run untouched on node 0: ${d:-?} bytes; --cold moved ${m:-?}; --hot moved $(json_field "$T/$n.hot" moved_bytes)"
 }
 sc_tier_softdirty() {
+  local want
   # Debian's kernel: soft-dirty only (writes): R, only read, counts as cold
   tier_case tier-sd softdirty "-N" 1 1
   tier_case tier-sd-thp softdirty "-H" 1 1
@@ -1376,8 +1377,12 @@ sc_tier_softdirty() {
   sleep 1
   "$MP" --cold 2s -n -v "$TP" 0 1 >"$T/tier-auto.out" 2>&1
   kill "$TP"; wait "$TP" 2>/dev/null
-  grep -q "with softdirty (writes only: a page only read counts as untouched)" "$T/tier-auto.out" &&
-    pass tier-auto-softdirty || fail tier-auto-softdirty "$(tr '\n' '|' <"$T/tier-auto.out" | head -c 400)"
+  # (auto: idle, else DAMON where it can be used (Debian's 6.12), else soft-dirty)
+  if "$MP" --version --json | grep -q '"tracker_idle":true'; then want="with idle"
+  elif "$MP" --version --json | grep -q '"tracker_damon":true'; then want="with damon (reads and writes of this process, sampled, by region"
+  else want="with softdirty (writes only: a page only read counts as untouched)"; fi
+  grep -q "$want" "$T/tier-auto.out" &&
+    pass tier-auto-softdirty || fail tier-auto-softdirty "want '$want': $(tr '\n' '|' <"$T/tier-auto.out" | head -c 400)"
   tier_signal
   tier_chunk
 }
@@ -1568,7 +1573,11 @@ sc_tier_idle() {
 # (the other halves of a half-written 64 KiB mTHP: the folio is the unit).
 TRUTH_sd="W=T/T R=U/U U=U/U L=U/T z=U/U S=T/T F=T/T H=U/U N=T/T m=T/T o=-/- T=U/U"
 TRUTH_idle="W=T/T R=T/T U=U/U L=U/T z=U/U S=T/T F=T/T H=U/U N=T/T m=T/T o=-/- T=U/U"
-TRUTH_damon=$TRUTH_idle
+# DAMON: H (the heap written once, beside the part brk grows) reads touched
+# whole in a --hot window on Debian's 6.12 with THP "always" (and untouched
+# but for one region's worth with THP "never"; khugepaged collapsed nothing):
+# its --hot truth is declared unknown here, not hidden (the man page says so)
+TRUTH_damon="W=T/T R=T/T U=U/U L=U/T z=U/U S=T/T F=T/T H=U/- N=T/T m=T/T o=-/- T=U/U"
 huge_tmpfs() {  # a tmpfs with large folios (huge=always), or nothing
   [ -d "$T/huge" ] && grep -q " $T/huge " /proc/mounts && { echo "$T/huge"; return; }
   mkdir -p "$T/huge" && mount -t tmpfs -o huge=always,size=64m none "$T/huge" 2>/dev/null && echo "$T/huge"
@@ -2260,4 +2269,3 @@ tier_verify() {
   if [ -z "$why" ]; then pass "tier-verify-stable-$tr"; else fail "tier-verify-stable-$tr" "${why#; }"; fi
   info "tier-verify-stable-$tr: $(grep 'touched again' "$T/tvs-$tr.out")"
 }
-
