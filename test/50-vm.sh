@@ -37,6 +37,10 @@ mkdir -p "$out"
 # or trixie (Debian 13's 6.12; on arm64: DAMON built in, no soft-dirty).
 # Another architecture, or another build of the tool (an i386 one, say), is one
 # more line here or in VM_EXTRA_BOOTS; the scenarios do not change.
+# A boot that runs a pg_ scenario gets an image with the host's PostgreSQL 15
+# (mkinitrd.sh VM_POSTGRES=1, about 75 MiB more; the other boots keep the small
+# one), and is skipped where the host has no PostgreSQL (VM_PG: another
+# installation than /usr/lib/postgresql/15).
 # A name is a scenario (sc_NAME) or a case of the placement table (CASES in
 # scenarios.sh), which runs in every mode: the single call, --jobs 1, --jobs 2
 # and the dry run; NAME:plain+dry runs only the modes named.
@@ -57,6 +61,8 @@ boots=(
   "x86_64-hmat-nomem x86_64 hmatnomem $MP tierforms_guess,tierforms_pinned backports"
   "x86_64-nohmat x86_64 cpuless $MP tierforms_guess backports"
   "x86_64-hmat-61 x86_64 hmat2 $MP tierforms_hmat"
+  "x86_64-pg x86_64 2node $MP pg_tier backports"
+  "x86_64-pg-idle x86_64 2node $MP pg_tier_idle idle"
   "x86_64-mover x86_64 4node $MP thp,hugetlb,shared,unpriv_own,file,pidlist,mover_thp,mover_rate,mover_rate_thp,mover_busy_closing,mover_shared,mover_churn,mover_seccomp,mover_exact,mover_stop,mover_cpuset,mover_protnone,mover_sparse,mover_shadow"
 )
 aarch64_mp=$top/build/vm/migratepages-aarch64
@@ -124,13 +130,26 @@ for b in "${boots[@]}"; do
     fi
   fi
   [ "${ok_arch[$arch]}" = yes ] || continue
-  key="$arch:$tool"
+  key="$arch:$tool" pg=0 sfx=
+  if [[ ",$runs," == *,pg_* ]]; then
+    { [ -z "${VM_ONLY:-}" ] || [[ " $VM_ONLY " == *" $name "* ]]; } || continue
+    why=
+    [ -x "${VM_PG:-/usr/lib/postgresql/15}/bin/postgres" ] ||
+      why="PostgreSQL 15 is not installed on the host (no ${VM_PG:-/usr/lib/postgresql/15}/bin/postgres; Debian package postgresql-15)"
+    [ "$arch" = "$(uname -m)" ] || why="the host's PostgreSQL is for $(uname -m), not $arch"
+    if [ -n "$why" ]; then
+      echo "SKIP $name: $why"
+      initrd_of[$key:pg]=none
+      continue
+    fi
+    key="$arch:$tool:pg" pg=1 sfx=-pg
+  fi
   [ -n "${initrd_of[$key]:-}" ] && continue
-  img=$out/initrd-$arch-$(echo "$tool" | md5sum | cut -c1-8).cpio
-  if MP=$tool "$vm/mkinitrd.sh" "$arch" "$img" >"$out/mkinitrd-$arch.log" 2>&1; then
+  img=$out/initrd-$arch-$(echo "$tool" | md5sum | cut -c1-8)$sfx.cpio
+  if VM_POSTGRES=$pg MP=$tool "$vm/mkinitrd.sh" "$arch" "$img" >"$out/mkinitrd-$arch$sfx.log" 2>&1; then
     initrd_of[$key]=$img
   else
-    echo "FAIL $arch/initramfs: $(tail -n 3 "$out/mkinitrd-$arch.log" | tr '\n' ' ')"
+    echo "FAIL $arch/initramfs: $(tail -n 3 "$out/mkinitrd-$arch$sfx.log" | tr '\n' ' ')"
     initrd_of[$key]=none
   fi
 done
@@ -163,7 +182,9 @@ for b in "${boots[@]}"; do
   read -r name arch topo tool runs kern <<<"$b"
   if [ -n "${VM_ONLY:-}" ] && ! [[ " $VM_ONLY " == *" $name "* ]]; then continue; fi
   [ "${ok_arch[$arch]:-}" = yes ] || continue
-  img=${initrd_of["$arch:$tool"]}
+  key="$arch:$tool"
+  [[ ",$runs," == *,pg_* ]] && key="$arch:$tool:pg"
+  img=${initrd_of[$key]:-none}
   [ "$img" = none ] && continue
   k=
   if [ "${kern:-debian}" = idle ]; then

@@ -9,7 +9,12 @@
 # /usr/bin/migratepages and strace (to hold the tool at one call) with the
 # libraries ldd names (loader included).
 # Environment: MP; EXTRA="SRC:DEST ..." more files to put in (e.g. another
-# build of the tool for a second run); HELPERS_CC overrides the helpers' compiler.
+# build of the tool for a second run); HELPERS_CC overrides the helpers' compiler;
+# VM_POSTGRES=1 adds the host's PostgreSQL 15 (Debian's postgresql-15; VM_PG:
+# another directory than /usr/lib/postgresql/15), on the host's architecture
+# only: postgres, initdb and pgbench, the modules initdb loads and
+# pg_buffercache, their libraries (ldd), /usr/share/postgresql/15 and the UTC
+# zone (about 70 MiB: only the boot that runs PostgreSQL asks for it).
 set -euo pipefail
 arch=${1:?usage: mkinitrd.sh ARCH OUT}
 out=${2:?usage: mkinitrd.sh ARCH OUT}
@@ -165,6 +170,25 @@ elif [ "$arch" != "$hostarch" ] && [ "${VM_NUMACTL:-1}" = 1 ]; then
       cp "$src" "$root/$lib"
     done
   fi
+fi
+
+# PostgreSQL (issue 24's shared-memory server), for the boot that asks.
+if [ "${VM_POSTGRES:-0}" = 1 ]; then
+  pg=${VM_PG:-/usr/lib/postgresql/15} g=$root/usr/lib/postgresql/15
+  [ "$arch" = "$hostarch" ] && [ -x "$pg/bin/postgres" ] ||
+    { echo "mkinitrd.sh: VM_POSTGRES=1 needs PostgreSQL 15 on the host ($pg) and the host's arch" >&2; exit 1; }
+  mkdir -p "$g/bin" "$g/lib" "$root/usr/share/postgresql" "$root/usr/share/zoneinfo/Etc"
+  for b in postgres initdb pgbench; do cp "$pg/bin/$b" "$g/bin/"; done
+  for m in plpgsql dict_snowball pg_buffercache; do cp "$pg/lib/$m.so" "$g/lib/"; done
+  cp -r /usr/share/postgresql/15 "$root/usr/share/postgresql/"
+  rm -rf "$root/usr/share/postgresql/15/man" "$root/usr/share/postgresql/15/contrib"
+  cp /usr/share/zoneinfo/UTC "$root/usr/share/zoneinfo/UTC"
+  cp /usr/share/zoneinfo/UTC "$root/usr/share/zoneinfo/Etc/UTC"
+  ldd "$g"/bin/* "$g"/lib/*.so | grep -o '/[^ ]*' | grep -v ':$' | sort -u | while read -r lib; do
+    mkdir -p "$root/$(dirname "$lib")"
+    cp -L "$lib" "$root/$lib"
+  done
+  printf 'passwd: files\ngroup: files\n' >"$root/etc/nsswitch.conf"
 fi
 
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$out.tmp"

@@ -1403,6 +1403,8 @@ tier_chunk() {
   kill "$TP"; wait "$TP" 2>/dev/null
   if [ -z "$why" ]; then pass tier-chunk; else fail tier-chunk "${why#; }"; fi
 }
+# (soft-dirty named: the exact bytes below are a page-exact tracker's; DAMON's
+# signal path is tier_damon's)
 # A signal during the window: the run stops within a moment, moves nothing,
 # reports what it saw so far (the window watched, untouched per node), says so
 # on stderr and dies of the signal.
@@ -1411,7 +1413,7 @@ tier_signal() {
   tier_start tier-sig -N || { fail tier-signal "tier did not start"; return; }
   sleep 1
   t0=$(cut -d' ' -f1 /proc/uptime)
-  "$MP" --cold 60s --json "$TP" 0 1 >"$T/ts.out" 2>"$T/ts.err" &
+  "$MP" --cold 60s --tracker softdirty --json "$TP" 0 1 >"$T/ts.out" 2>"$T/ts.err" &
   mp=$!
   sleep 3
   kill -TERM "$mp"
@@ -2268,4 +2270,250 @@ tier_verify() {
   [ -n "$got" ] && [ "$got" -lt 100 ] || why="$why; regret $(grep 'touched again' "$T/tvs-$tr.out"), want under 1%"
   if [ -z "$why" ]; then pass "tier-verify-stable-$tr"; else fail "tier-verify-stable-$tr" "${why#; }"; fi
   info "tier-verify-stable-$tr: $(grep 'touched again' "$T/tvs-$tr.out")"
+}
+
+# --- a real shared-memory server: PostgreSQL (issue 24) ---------------------------
+# Debian's PostgreSQL 15 (its files in the image: mkinitrd.sh VM_POSTGRES=1) in
+# a cgroup of its own as user 1000, shared_buffers 64 MiB (one MAP_SHARED
+# anonymous mapping of the postmaster, "/dev/zero (deleted)", which every
+# backend inherits), pgbench as the client outside the cgroup. For each tracker
+# this kernel and the tool have (PG_TRACKERS overrides: "softdirty damon"), a
+# --cold 10s --dry-run and a --cold 10s over the cgroup, pgbench writing only
+# inside the window: held (SIGSTOP) before it, let go 3 s after the tool
+# started, held again 8 s after (checked afterwards against the tool's JSON:
+# its start, watched and judge figures). The truth comes from shmtruth
+# (test/vm/helpers) outside the window, so that no tracker sees its reads: a
+# hash of every page of shared_buffers (read through the shmem object) and of
+# each backend's heap (/proc/PID/mem) before the window and after the run. A
+# page whose hash changed was written in the window (the server alone changes
+# none in a second: measured, shown): after the real run none may be on node
+# 1 (postgres runs on node 0's CPU, so its memory starts there). Under
+# soft-dirty no page of shared_buffers may move at all (a page another process
+# may write gets no verdict), and the dry run must count each process's
+# shared_buffers pages as shared. Then a read-only load (pgbench -S): the
+# report must say what soft-dirty does not see (reads), and the index's root
+# and full leaves, which every lookup reads, stay (pg_buffercache tells which
+# buffers hold them; pg_shmem_allocations where the buffers start).
+PGBIN=/usr/lib/postgresql/15/bin
+PGD=/tmp/pg
+PGS=/tmp/pgsock
+up() { cut -d' ' -f1 /proc/uptime; }
+pg_up() {  # initdb, then postgres in the cgroup pg: PGPM its pid, PGCG, PGR its shared_buffers range
+  local n=0
+  grep -q ' /dev/shm ' /proc/mounts || { mkdir -p /dev/shm && mount -t tmpfs -o mode=1777 tmpfs /dev/shm; }
+  rm -rf "$PGD" "$PGS"; mkdir -p "$PGD" "$PGS"; chown 1000:1000 "$PGD" "$PGS"
+  runas 1000 1000 env TZ=UTC "$PGBIN/initdb" -D "$PGD/data" --no-locale -E UTF8 -A trust -U pg --no-sync \
+    >"$PGD/initdb.log" 2>&1 || { PGWHY="initdb failed: $(tail -n 3 "$PGD/initdb.log" | tr '\n' ' ')"; return 1; }
+  # its CPU that of node 0, so that its memory is there (a cpuset's mems
+  # would keep move_pages from putting a page on node 1): a page on node 1
+  # afterwards was moved there
+  PGCG=$(cg_setup pg "") && echo 0 >"$PGCG/cpuset.cpus" || { PGWHY="no cgroup with CPU 0"; return 1; }
+  sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$PGCG" runas 1000 1000 env TZ=UTC "$PGBIN/postgres" \
+    -D "$PGD/data" -k "$PGS" -c listen_addresses= -c shared_buffers=64MB -c huge_pages=off \
+    -c autovacuum=off -c fsync=off -c synchronous_commit=off -c max_connections=10 \
+    -c checkpoint_timeout=1h >"$PGD/log" 2>&1 &
+  while [ "$(sed -n 8p "$PGD/data/postmaster.pid" 2>/dev/null | tr -d ' ')" != ready ]; do
+    n=$((n + 1))
+    [ "$n" -gt 600 ] && { PGWHY="postgres did not start: $(tail -n 3 "$PGD/log" | tr '\n' ' ')"; return 1; }
+    usleep 100000
+  done
+  PGPM=$(head -n 1 "$PGD/data/postmaster.pid")
+  PGR=$(awk '$2 ~ /s/ && /\/dev\/zero \(deleted\)/ { print $1 }' "/proc/$PGPM/maps" | head -n 1)
+  [ -n "$PGR" ] || { PGWHY="no shared_buffers mapping in $PGPM's maps"; return 1; }
+  return 0
+}
+pgb() { "$PGBIN/pgbench" -h "$PGS" -U pg "$@" postgres; }
+pg_backends() {  # the backends serving pgbench ("[local]" in their title)
+  local p
+  for p in $(cat "$PGCG/cgroup.procs"); do
+    tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q '\[local\]' && echo "$p"
+  done
+}
+heap_of() { awk '/\[heap\]/ { print $1 }' "/proc/$1/maps" 2>/dev/null | head -n 1; }
+pg_truth() {  # F SUFFIX: the truth's hashes now (shared_buffers and each backend's heap)
+  local b
+  shmtruth snap "$PGPM" "$PGR" "$1.shm.$2"
+  for b in $PGB; do shmtruth memsnap "$b" "$(cat "$1.heap-$b")" "$1.h$b.$2" 2>/dev/null; done
+}
+jsum() {  # FILE KEY: the sum of "KEY":N over the file's process objects
+  sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p" "$1" | awk '{ s += $1 } END { print s + 0 }'
+}
+# pg_window TRACKER dry|cold LOAD: one window with the truth inside it; sets
+# PGFAIL (reasons) and the figures of the table (file $F.fig)
+pg_window() {
+  local tr=$1 m=$2 F=$T/pg-$1-$2 t0 tc ts te mp rc dry= b r
+  [ "$m" = dry ] && dry=--dry-run
+  PGB=$(pg_backends)
+  for b in $PGB; do heap_of "$b" >"$F.heap-$b"; done
+  # pgbench held: the truth before the window, and what changes without it
+  # in a second (the server's own noise: its background processes)
+  kill -STOP "$PGLP"; sleep 1
+  pg_truth "$F" a0; sleep 1; pg_truth "$F" a
+  shmtruth judge "$F.shm.a0" "$F.shm.a" - 1 >"$F.noise"
+  t0=$(up)
+  "$MP" --cold 10s --tracker "$tr" $dry --json --cgroup "$PGCG" 0 1 >"$F.json" 2>"$F.err" &
+  mp=$!
+  sleep 3
+  tc=$(up); kill -CONT "$PGLP"
+  while awk -v a="$t0" -v b="$(up)" 'BEGIN { exit !(b - a < 8) }'; do usleep 100000; done
+  # the mapped shared_buffers bytes of each process (numa_maps), for the dry run
+  for b in $(cat "$PGCG/cgroup.procs"); do
+    echo "$b $(awk -v a="${PGR%-*}" '$1 == a { for (i = 2; i <= NF; i++) if ($i ~ /^N[0-9]+=/) { split($i, x, "="); s += x[2] } } END { print s * 4096 }' "/proc/$b/numa_maps" 2>/dev/null)"
+  done >"$F.mapped"
+  kill -STOP "$PGLP"; ts=$(up)
+  wait "$mp"; rc=$?
+  te=$(up)
+  pg_truth "$F" b
+  kill -CONT "$PGLP"
+  [ "$rc" = 0 ] || PGFAIL="$PGFAIL; $tr $m: exit $rc: $(head -c 200 "$F.err")"
+  # pgbench ran inside the window: let go after the window's marking ended at
+  # the latest, held again before the window's end at the earliest (2 s
+  # before it: a statement in flight ends meanwhile)
+  awk -v t0="$t0" -v tc="$tc" -v ts="$ts" -v te="$te" \
+      -v w="$(json_field "$F.json" watched_seconds)" -v s="$(json_field "$F.json" start_seconds)" \
+      -v j="$(json_field "$F.json" judge_seconds)" \
+      'BEGIN { exit !(w > 0 && tc >= te - w - j + s && ts + 1 <= t0 + w) }' ||
+    PGFAIL="$PGFAIL; $tr $m: pgbench ran $tc..$ts s, not provably inside the window (tool $t0..$te s, $(json_field "$F.json" watched_seconds) s watched)"
+  shmtruth nodes "$PGR" "$F.shm.n" $(cat "$PGCG/cgroup.procs")
+  shmtruth judge "$F.shm.a" "$F.shm.b" "$F.shm.n" 1 >"$F.shm.j"
+  : >"$F.heap.j"
+  for b in $PGB; do
+    r=$(cat "$F.heap-$b")
+    [ -s "$F.h$b.a" ] && [ -s "$F.h$b.b" ] || continue
+    shmtruth nodes "$r" "$F.h$b.n" "$b"
+    shmtruth judge "$F.h$b.a" "$F.h$b.b" "$F.h$b.n" 1 | sed "s/^/$b /" >>"$F.heap.j"
+  done
+}
+jnodes() {  # FILE KEY: the sum of "KEY":{"node":N,...} over the file's process objects
+  sed -n "s/.*\"$2\":{\([^}]*\)}.*/\1/p" "$1" | tr ',' '\n' | awk -F: '{ s += $2 } END { print s + 0 }'
+}
+pg_fig() {  # FILE FIELD: from "pages P written W on_slow S unmapped U" lines (summed)
+  awk -v k="$2" '{ for (i = 1; i < NF; i++) if ($i == k) s += $(i + 1) } END { print s + 0 }' "$1"
+}
+pg_tracker() {  # TRACKER: a dry run and a run under the writing load; the table's lines
+  local tr=$1 F why= w s n1 sh mapped p got hw hs hm bad
+  PGFAIL=
+  pg_window "$tr" dry
+  F=$T/pg-$tr-dry
+  w=$(pg_fig "$F.shm.j" written)
+  [ "$w" -gt 0 ] || PGFAIL="$PGFAIL; $tr dry: pgbench wrote no page of shared_buffers in the window"
+  if [ "$tr" = softdirty ]; then
+    # every process's shared_buffers pages counted shared (with others': libraries, DSM)
+    while read -r p mapped; do
+      got=$(grep "\"pid\":$p," "$F.json" | sed -n 's/.*"untracked":{"shared":\([0-9]*\).*/\1/p')
+      [ -n "$mapped" ] && [ "$mapped" -gt 0 ] || continue
+      [ -n "$got" ] && [ "$got" -ge "$mapped" ] || bad="$bad $p: ${got:-none} shared < $mapped mapped;"
+    done <"$F.mapped"
+    [ -z "$bad" ] || PGFAIL="$PGFAIL; softdirty dry: shared_buffers not all counted shared:$bad"
+  fi
+  n1=$(grep -c '^1$' "$F.shm.n")
+  [ "$n1" = 0 ] || PGFAIL="$PGFAIL; $tr dry: $n1 pages of shared_buffers on node 1 before anything moved (the setup keeps postgres on node 0)"
+  sh=$(jsum "$F.json" shared)
+  info "pg-tier $tr dry run: $(grep -c '"event":"process"' "$F.json") processes; untouched $(jnodes "$F.json" untouched), shared $sh bytes (shared_buffers mapped: $(awk '{ s += $2 } END { print s + 0 }' "$F.mapped")); shared_buffers $(tail -n 1 "$F.shm.j"), $(pg_fig "$F.noise" written) pages changed in a second with pgbench held; backends' heaps: $(tr '\n' ';' <"$F.heap.j")"
+  pg_window "$tr" cold
+  F=$T/pg-$tr-cold
+  w=$(pg_fig "$F.shm.j" written); s=$(pg_fig "$F.shm.j" on_slow)
+  n1=$(grep -c '^1$' "$F.shm.n")
+  [ "$w" -gt 0 ] || PGFAIL="$PGFAIL; $tr cold: pgbench wrote no page of shared_buffers in the window"
+  [ "$s" = 0 ] || PGFAIL="$PGFAIL; $tr cold: $s of $w pages of shared_buffers written in the window were moved to node 1 ($(grep '^slow' "$F.shm.j" | tr '\n' ' '))"
+  [ "$tr" != softdirty ] || [ "$n1" = 0 ] ||
+    PGFAIL="$PGFAIL; softdirty cold: $n1 pages of shared_buffers moved to node 1 (a shared page has no verdict under soft-dirty)"
+  hw=$(pg_fig "$F.heap.j" written); hs=$(pg_fig "$F.heap.j" on_slow); hm=0
+  for p in $PGB; do [ -s "$F.h$p.n" ] && hm=$((hm + $(grep -c '^1$' "$F.h$p.n"))); done
+  [ "$hs" = 0 ] || PGFAIL="$PGFAIL; $tr cold: $hs of $hw heap pages the backends wrote in the window were moved to node 1"
+  echo "$tr $w $s $n1 $(jsum "$T/pg-$tr-dry.json" shared) $hw $hs $hm $(json_field "$F.json" moved_bytes)" >>"$T/pg.table"
+  # back to node 0 for the next tracker
+  "$MP" --cgroup "$PGCG" 1 0 >/dev/null 2>&1
+  if [ -z "$PGFAIL" ]; then pass "pg-tier-$tr"; else fail "pg-tier-$tr" "${PGFAIL#; }"; fi
+}
+pg_trackers() {  # the trackers this kernel has and the tool takes
+  local t
+  for t in ${PG_TRACKERS:-idle damon softdirty}; do
+    case $t in
+      idle) [ -e /sys/kernel/mm/page_idle/bitmap ] || continue ;;
+      damon) [ -d /sys/kernel/mm/damon/admin ] && "$MP" --help 2>&1 | grep -q damon || continue ;;
+      softdirty) grep -q ' sd' /proc/self/smaps 2>/dev/null || continue ;;
+    esac
+    echo "$t"
+  done
+}
+sc_pg_tier_idle() { PG_TRACKERS=idle sc_pg_tier; }  # (soft-dirty: in the 6.12 boot)
+sc_pg_tier() {
+  local tr lp why= t0 F w s n1 sh hw hs hm mb v hi
+  [ -x "$PGBIN/postgres" ] || { echo "RESULT SKIP pg-tier: no PostgreSQL in this image (mkinitrd.sh VM_POSTGRES=1)"; return; }
+  t0=$(up)
+  pg_up || { fail pg-tier "$PGWHY"; return; }
+  pgb -i -s 1 -q >"$T/pg-init.out" 2>&1 || { fail pg-tier "pgbench -i: $(tail -n 3 "$T/pg-init.out" | tr '\n' ' ')"; return; }
+  info "pg-tier: initdb, postgres and pgbench -i -s 1 in $(awk -v a="$t0" -v b="$(up)" 'BEGIN { printf "%.1f", b - a }') s; shared_buffers $PGR"
+  : >"$T/pg.table"
+  # (started directly, so that $! is pgbench: a background job ignores SIGINT)
+  "$PGBIN/pgbench" -h "$PGS" -U pg -n -c 2 -T 600 -P 5 postgres >"$T/pg-rw.out" 2>&1 &
+  lp=$! PGLP=$!
+  sleep 2
+  for tr in $(pg_trackers); do pg_tracker "$tr"; done
+  kill -TERM "$lp"; wait "$lp" 2>/dev/null
+  info "pg-tier: pgbench writing: $(grep '^progress' "$T/pg-rw.out" | awk '{ print $4 }' | tr '\n' ' ')tps every 5 s (0 while held)"
+  info "pg-tier table: --cold 10s over postgres's cgroup, pgbench writing only inside the window; 'written': changed in the window, 'moved': on node 1 after the run"
+  printf 'INFO pg-tier   %-10s %-62s %s\n' tracker shared_buffers "backends' heaps"
+  while read -r tr w s n1 sh hw hs hm mb; do
+    if [ "$n1" = 0 ]; then v="none moved"; [ "$tr" = softdirty ] && v="untracked (shared), none moved"
+    else v="judged, $((n1 * 4)) KiB moved"; fi
+    printf 'INFO pg-tier   %-10s %-62s %s\n' "$tr" "$v; $((w * 4)) KiB written, $((s * 4)) KiB of it moved" \
+      "judged, $((hm * 4)) KiB moved; $((hw * 4)) KiB written, $((hs * 4)) KiB of it moved"
+  done <"$T/pg.table"
+  # a read-only load: what the report says the tracker does not see; where
+  # the hot relations' buffers are (pg_buffercache: the buffers of
+  # pgbench_accounts and its index; pg_shmem_allocations: where the buffer
+  # blocks start in the mapping)
+  "$PGBIN/pgbench" -h "$PGS" -U pg -n -S -c 2 -T 600 -P 5 postgres >"$T/pg-ro.out" 2>&1 &
+  lp=$!
+  sleep 2
+  cat >"$PGD/hot.sql" <<SQL
+CREATE EXTENSION IF NOT EXISTS pg_buffercache;
+COPY (SELECT c.relname, b.bufferid, b.relblocknumber, pg_relation_size(c.oid) / 8192 FROM pg_buffercache b JOIN pg_class c ON b.relfilenode = pg_relation_filenode(c.oid)
+  WHERE c.relname IN ('pgbench_accounts', 'pgbench_accounts_pkey')
+  AND b.reldatabase = (SELECT oid FROM pg_database WHERE datname = current_database())) TO '$PGD/hot.buf';
+COPY (SELECT off FROM pg_shmem_allocations WHERE name = 'Buffer Blocks') TO '$PGD/blocks.off';
+SQL
+  pgb -n -t 1 -f "$PGD/hot.sql" >"$T/pg-hot.out" 2>&1 && [ -s "$PGD/hot.buf" ] ||
+    info "pg-tier: no buffer map: $(tail -n 2 "$T/pg-hot.out" | tr '\n' ' ')"
+  for tr in $(pg_trackers); do
+    why=
+    F=$T/pg-ro-$tr
+    "$MP" --cold 5s --tracker "$tr" --dry-run --cgroup "$PGCG" 0 1 >"$F.txt" 2>&1 || why="the dry run exited $?"
+    "$MP" --cold 10s --tracker "$tr" --json --cgroup "$PGCG" 0 1 >"$F.json" 2>"$F.err" || why="$why; --cold exited $?: $(head -c 200 "$F.err")"
+    shmtruth nodes "$PGR" "$F.n" $(cat "$PGCG/cgroup.procs")
+    # per hot relation: its pages in shared_buffers (4 KiB pages the 8 KiB
+    # buffers cover) and how many of them are on node 1 after --cold; and of
+    # the index, the blocks every lookup or nearly every window reads: its
+    # root and its full leaves (not the metapage, block 0, read once: the
+    # root is cached after; nor the last block, the rightmost leaf, which
+    # holds a few keys and mostly free space: scale 1 has 82 keys of 100000
+    # there)
+    [ -s "$PGD/hot.buf" ] && awk -v off="$(cat "$PGD/blocks.off")" 'NR == FNR { node[FNR - 1] = $1; next }
+      { hot($0) }
+      $1 == "pgbench_accounts_pkey" && $3 > 0 && $3 < $4 - 1 { $1 = "pkey-root-and-full-leaves"; hot($0) }
+      function hot(l,   f, a, p) {
+        split(l, f, " "); a = off + (f[2] - 1) * 8192
+        for (p = int(a / 4096); p <= int((a + 8191) / 4096); p++)
+          if (!((f[1], p) in seen)) {
+            seen[f[1], p] = 1; tot[f[1]]++
+            if (node[p] == 1) { mv[f[1]]++; if (mv[f[1]] <= 4) at[f[1]] = at[f[1]] " block " f[3] " page " p } } }
+      END { for (r in tot) print r, tot[r], mv[r] + 0, at[r] }' "$F.n" "$PGD/hot.buf" >"$F.hot"
+    hi=$(awk '$1 == "pkey-root-and-full-leaves" { print $3 }' "$F.hot" 2>/dev/null)
+    [ "${hi:-0}" = 0 ] || why="$why; $hi pages of the index's root and full leaves, which pgbench -S reads all the time, moved to node 1: $(grep root-and "$F.hot")"
+    case $tr in
+      softdirty)
+        grep -q "with softdirty (writes only: a page only read counts as untouched)" "$F.txt" ||
+          why="$why; the text report does not say reads are unseen: $(grep -m1 watched "$F.txt")"
+        grep -q '"sees":"writes only"' "$F.json" || why="$why; the JSON does not say writes only"
+        [ "$(grep -c '^1$' "$F.n")" = 0 ] || why="$why; $(grep -c '^1$' "$F.n") pages of shared_buffers moved to node 1" ;;
+    esac
+    info "pg-tier read-only $tr: $(grep -m1 watched "$F.txt" | sed 's/^ *//'); shared_buffers pages on node 1 after --cold: $(grep -c '^1$' "$F.n") of $(grep -c '^[0-9]' "$F.n") mapped; hot relations (pages, moved): $(tr '\n' ';' <"$F.hot" 2>/dev/null); moved $(json_field "$F.json" moved_bytes) bytes"
+    "$MP" --cgroup "$PGCG" 1 0 >/dev/null 2>&1
+    if [ -z "$why" ]; then pass "pg-tier-readonly-$tr"; else fail "pg-tier-readonly-$tr" "${why#; }"; fi
+  done
+  kill -TERM "$lp"; wait "$lp" 2>/dev/null
+  kill -INT "$PGPM" 2>/dev/null
+  info "pg-tier: pgbench -S: $(grep '^progress' "$T/pg-ro.out" | awk '{ print $4 }' | tr '\n' ' ')tps every 5 s; all in $(awk -v a="$t0" -v b="$(up)" 'BEGIN { printf "%.1f", b - a }') s"
 }
