@@ -59,24 +59,6 @@
  * samples (2000 regions every 2 s: 1%) let touched pages at a region's edge
  * and a heap growing by brk be called untouched (tier_truth on 6.12).
  *
- * The TLB. DAMON clears the sampled page's accessed bit without a TLB flush
- * (damon_ptep_mkold: ptep_clear_young_notify), so while the page's
- * translation stays cached the process accesses it without the bit being set
- * again, and no sample sees it. Where a context switch keeps translations
- * (arm64's ASIDs) that called the pages a process writes last in each loop
- * untouched (tier_damon in the aarch64-trixie boot: the last 96 pages of W
- * moved in 1 of 3 runs, in 3 of 4 boots). So on a kernel that keeps no
- * soft-dirty bits (kerndat: the soft-dirty tracker's probe) tick writes "4"
- * to each process's clear_refs twice every sampling interval: without
- * CONFIG_MEM_SOFT_DIRTY that type's walk changes nothing (clear_soft_dirty is
- * a stub) and clear_refs_write ends it with flush_tlb_mm for that type (6.12,
- * fs/proc/task_mmu.c). Its cost: the walk of the page tables under the mmap
- * lock, and a KVM guest's memory unmapped from its second-level tables (the
- * mmu notifier). Where soft-dirty bits are kept, "4" would clear them and
- * write-protect the memory: not done, and a page whose translation stays in
- * a CPU's TLB the whole window (PCID, ASIDs) can be called untouched (x86
- * without PCID flushes at every context switch).
- *
  * Never disturbing another user: writing nr_kdamonds destroys the
  * configuration of every kdamond. The tracker is refused when DAMON is in
  * use by anyone (kerndat.c: a kdamond configured or running, DAMON_RECLAIM or
@@ -137,8 +119,6 @@ static struct {
 	struct region *r;
 	size_t nr, capr;
 	unsigned long sample_us;
-	struct target *const *live; /* the window's processes (for tick) */
-	int flush;                  /* tick flushes their TLBs (see the top) */
 } dm;
 
 /* ---- sysfs --------------------------------------------------------------- */
@@ -400,9 +380,6 @@ static int begin(struct target *const *v, size_t n, uint64_t window_ms, char *wh
 	aggr = aggr < 100000 ? 100000 : aggr > 5000000 ? 5000000 : aggr;
 	sample = aggr / 5; /* (under 10 samples an aggregation: threshold 0) */
 	dm.sample_us = sample;
-	dm.live = v;
-	dm.flush = kd_tracker(&tracker_softdirty, fail, sizeof(fail)) < 0;
-	fail[0] = '\0';
 	sentinel = mmap(NULL, SENTINEL, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	hold_signals(1, &old);
 	kd_damon_look(&now); /* (someone may have started using it meanwhile) */
@@ -427,23 +404,6 @@ static int begin(struct target *const *v, size_t n, uint64_t window_ms, char *wh
 	}
 	hold_signals(0, &old);
 	return 0;
-}
-
-/* While the window runs, where no soft-dirty bits are kept: "4" written to
- * each process's clear_refs flushes its TLB and changes nothing else, twice
- * every sampling interval (see the top). */
-static uint64_t tick(void)
-{
-	uint64_t every = dm.sample_us / 2000;
-
-	if (!dm.flush)
-		return 0;
-	for (size_t i = 0; i < dm.n; i++) {
-		int fd = target_mmfd(dm.live[i]);
-		if (fd >= 0)
-			(void)clear_refs(fd); /* (an exit is found at the window's end) */
-	}
-	return every ? every : 1;
 }
 
 /* How many tried regions the scheme lists now. */
@@ -716,5 +676,4 @@ const struct tracker tracker_damon = {
 	.unit = "region",
 	.begin = begin,
 	.end = end,
-	.tick = tick,
 };

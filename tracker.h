@@ -82,11 +82,6 @@ struct tracker {
 	 * all the processes at once (n of them): 0, or -1 with the reason in why
 	 * (NULL: nothing to do) */
 	int (*begin)(struct target *const *v, size_t n, uint64_t window_ms, char *why, size_t len);
-	/* while the window runs: called when it begins and again after the ms
-	 * it returns (0: never again in this window); what it does is the
-	 * tracker's (DAMON on a kernel without soft-dirty: the processes' TLBs
-	 * flushed, see track_damon.c). NULL: nothing */
-	uint64_t (*tick)(void);
 	/* at the window's end (or its stop), before any judge: what the verdicts
 	 * need is collected, and what the tracker changed outside the tool put
 	 * back as it was found; 0, or -1 with the reason in why (NULL: nothing) */

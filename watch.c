@@ -4,7 +4,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -105,20 +104,13 @@ static int window_end(size_t n, char *why, size_t len)
 	return n && tracker->end ? tracker->end(why, len) : 0;
 }
 
-/* Waits for the window's end (ms after t0), or a stop; the tracker's tick
- * is run when it asks. */
+/* Waits for the window's end (ms after t0), or a stop. */
 static void wait_window(uint64_t t0, uint64_t ms)
 {
-	uint64_t end = t0 + ms, now, next = tracker->tick ? t0 : UINT64_MAX;
+	uint64_t end = t0 + ms, now;
 
 	while (!stop_sig && (now = now_ms()) < end) {
 		uint64_t d = end - now < 200 ? end - now : 200; /* a signal is seen within 0.2 s */
-		if (now >= next) {
-			uint64_t again = tracker->tick();
-			next = again ? now + again : UINT64_MAX;
-		}
-		if (next - now < d)
-			d = next - now;
 		struct timespec ts = { (time_t)(d / 1000), (long)(d % 1000) * 1000000 };
 		nanosleep(&ts, NULL);
 	}
