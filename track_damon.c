@@ -59,6 +59,14 @@
  * samples (2000 regions every 2 s: 1%) let touched pages at a region's edge
  * and a heap growing by brk be called untouched (tier_truth on 6.12).
  *
+ * Known to go wrong the unsafe way, cause unknown: on Debian 13's arm64 6.12
+ * in the TCG guest (tier_damon, aarch64-trixie boot) the last 96 pages of
+ * the helper's W (4 MiB written every 100 ms) read untouched in about one
+ * 3 s window in four, always those 96; R, read in the same loop, never.
+ * Not a TLB entry kept after DAMON's mkold (which does not flush): "4"
+ * written to the helper's clear_refs (flush_tlb_mm where soft-dirty is not
+ * kept) every 2 ms in the window did not change the rate.
+ *
  * Never disturbing another user: writing nr_kdamonds destroys the
  * configuration of every kdamond. The tracker is refused when DAMON is in
  * use by anyone (kerndat.c: a kdamond configured or running, DAMON_RECLAIM or
