@@ -71,11 +71,8 @@ if command -v qemu-system-aarch64 >/dev/null && command -v aarch64-linux-gnu-gcc
   if CROSS_COMPILE=aarch64-linux-gnu- OUT=$aarch64_mp ./build.sh >"$out/build-aarch64.log" 2>&1; then
     boots+=("aarch64-4node aarch64 4node $aarch64_mp zero_to_three,pairs,pairs_thp,unequal,negative,tier_refused")
     # Debian 13's arm64 kernel: what a current arm64 distribution offers for
-    # --cold/--hot (DAMON, no soft-dirty), and placement on its 6.12.
-    # tier_damon and tier_verify are not run here: DAMON calls the last 96
-    # pages of the helper's W untouched in about one 3 s window in four,
-    # cause unknown (man page, COLD AND HOT PAGES; track_damon.c)
-    boots+=("aarch64-trixie aarch64 4node $aarch64_mp zero_to_three,pairs,tier_damon_only,tier_truth trixie")
+    # --cold/--hot (DAMON, no soft-dirty), and placement on its 6.12
+    boots+=("aarch64-trixie aarch64 4node $aarch64_mp zero_to_three,pairs,tier_damon_only,tier_damon,tier_verify,tier_truth trixie")
     boots+=("aarch64-hmat aarch64 hmat2 $aarch64_mp tierforms_kernel backports"
             "aarch64-tiers aarch64 cpuless $aarch64_mp tierforms_guess backports")
   else
