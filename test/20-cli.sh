@@ -28,6 +28,33 @@ t() {
     echo "FAIL $name: stderr '$err', want '$want_err'"
   else
     echo "PASS $name"
+    # a rejected command line (exit 1, nothing on stdout) once more with
+    # --json first: the same exit status and stderr, and one error object on
+    # stdout that says what stderr says ("NAME [json]"). Not under valgrind
+    # (RUN_PREFIX, 85-valgrind): the object is one writer for every message,
+    # which its own --json cases run, and twice this suite there costs minutes.
+    if [ "$want_rc" = 1 ] && [ "$want_out" = "" ] && [[ " $* " != *" --json "* ]] && [ -z "${RUN_PREFIX:-}" ]; then
+      jtwin "$name" "$@"
+    fi
+  fi
+}
+# (the JSON against stderr for all twins at the end, in one python3 run:
+# test/helpers/json_agrees.py --batch; its lines are this suite's)
+mkdir -p "$tmp/tw"; ntw=0
+jtwin() {
+  local name=$1 rc o e; shift
+  ntw=$((ntw + 1)) o=$tmp/tw/$ntw.out e=$tmp/tw/$ntw.err
+  # shellcheck disable=SC2086
+  build/seccomp_exec kill ${RUN_PREFIX:-} "$MP" --json "$@" >"$o" 2>"$e"
+  rc=$?; jlog "$o"
+  if [ "$rc" != 1 ]; then
+    echo "FAIL $name [json]: exit $rc, want 1 (stderr: $(cat "$e"))"
+  elif ! cmp -s "$e" "$tmp/err"; then
+    echo "FAIL $name [json]: stderr '$(cat "$e")', without --json '$(cat "$tmp/err")'"
+  elif [ "$(grep -c . "$o")" != 1 ]; then
+    echo "FAIL $name [json]: not one line on stdout: $(head -c 300 "$o")"
+  else
+    printf '%s\t%s\t%s\t1\n' "$name [json]" "$o" "$e" >>"$tmp/tw/list"
   fi
 }
 # bad NAME STDERR-LINE ARGS...: exit 1, nothing on stdout, one line on stderr
@@ -54,7 +81,7 @@ t "--version wins over bad args" 0 "migratepages 1.4.0" "" --version x y z
 # shellcheck disable=SC2086
 facts=$(${RUN_PREFIX:-} "$MP" --version -v 2>"$tmp/err"); rc=$?
 # shellcheck disable=SC2086
-jfacts=$(${RUN_PREFIX:-} "$MP" --version --json 2>>"$tmp/err")
+${RUN_PREFIX:-} "$MP" --version --json >"$tmp/jfacts" 2>>"$tmp/err"; jlog "$tmp/jfacts"; jfacts=$(cat "$tmp/jfacts")
 thp=$(cat /sys/kernel/mm/transparent_hugepage/hpage_pmd_size 2>/dev/null || echo 0)
 names=$(sed -n '2,$s/:.*//p' <<<"$facts" | tr '\n' ' ')
 if [ $rc = 0 ] && [ ! -s "$tmp/err" ] && [ "$(head -1 <<<"$facts")" = "migratepages 1.4.0" ] &&
@@ -227,7 +254,7 @@ bad_prefix() {
   local name=$1 want=$2 rc out err; shift 2
   # shellcheck disable=SC2086
   build/seccomp_exec kill ${RUN_PREFIX:-} "$MP" "$@" >"$tmp/out" 2>"$tmp/err"
-  rc=$?; out=$(cat "$tmp/out"); err=$(cat "$tmp/err")
+  rc=$?; jlog "$tmp/out"; out=$(cat "$tmp/out"); err=$(cat "$tmp/err")
   if [ "$rc" != 1 ] || [ -n "$out" ] || [ "$(wc -l <"$tmp/err")" != 1 ] ||
      [ "${err#"migratepages: $want"}" = "$err" ]; then
     echo "FAIL $name: exit $rc, stdout '$out', stderr '$err' (want one line 'migratepages: $want...')"
@@ -264,3 +291,8 @@ if [ "$(ls -d /sys/devices/virtual/memory_tiering/memory_tier* 2>/dev/null | wc 
 else
   echo "SKIP slow with one tier: this host has more than one node or tier (the guests check it)"
 fi
+# the --json twins' objects against their stderr (jtwin)
+if [ -s "$tmp/tw/list" ]; then
+  python3 test/helpers/json_agrees.py --batch "$tmp/tw/list" || echo "FAIL --json twins: test/helpers/json_agrees.py failed"
+fi
+exit 0

@@ -84,7 +84,7 @@ fi
 if command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null; then
   strace -f -e trace=%file -o "$tmp/st" "$MP" "$p" 0 0 >/dev/null 2>&1
   ok "a plain move opens no tier file" '! grep -Eq "memory_tiering|access0|/distance|has_cpu|cpulist" "$tmp/st"' "$(grep -E "memory_tiering|access0|distance|has_cpu|cpulist" "$tmp/st" | head -3)"
-  strace -f -e trace=%file -o "$tmp/st" "$MP" -v --json "$p" all '!1' >/dev/null 2>&1
+  strace -f -e trace=%file -o "$tmp/st" "$MP" -v --json "$p" all '!1' >"$tmp/out" 2>&1; jlog "$tmp/out"
   ok "-v --json with numbers opens no tier file" '! grep -Eq "memory_tiering|access0|/distance|has_cpu|cpulist" "$tmp/st"' "$(grep -E "memory_tiering|access0|distance|has_cpu|cpulist" "$tmp/st" | head -3)"
   strace -f -e trace=%file -o "$tmp/st" "$MP" "$p" fast 0 >/dev/null 2>&1
   if [ "$tiers" -ge 1 ]; then
@@ -118,7 +118,7 @@ fi
 build/seccomp_exec kill "$MP" --dry-run "$p" 0 0 >"$tmp/out" 2>"$tmp/err"; rc=$?; out=$(cat "$tmp/out"); err=$(cat "$tmp/err")
 expect "--dry-run makes no migrate_pages call" 0 '*' ""
 ok "--dry-run says so" '[ "$(head -1 <<<"$out")" = "pid $p: 0 stays (dry run: nothing moved)" ] && grep -Eq "^ +node +now$" <<<"$out"' "$out"
-build/seccomp_exec kill "$MP" -n --json "$p" 0 0 >"$tmp/out" 2>&1; rc=$?
+build/seccomp_exec kill "$MP" -n --json "$p" 0 0 >"$tmp/out" 2>&1; rc=$?; jlog "$tmp/out"
 ok "--dry-run --json makes no call" '[ $rc = 0 ] && grep -q "\"status\":\"dry-run\",\"dry_run\":true" "$tmp/out"' "exit $rc: $(cat "$tmp/out")"
 
 # automatic NUMA balancing: --verbose notes it, --json carries it
@@ -154,7 +154,7 @@ build/seccomp_exec enosys "$MP" "$p" 0 0 >"$tmp/out" 2>"$tmp/err"; rc=$?; out=$(
 expect "ENOSYS (a kernel without NUMA)" 1 "" "migratepages: $p: this kernel has no page migration (it needs CONFIG_NUMA and CONFIG_MIGRATION), or this environment does not provide migrate_pages"
 build/seccomp_exec eacces "$MP" "$p" 0 0 >"$tmp/out" 2>"$tmp/err"; rc=$?; out=$(cat "$tmp/out"); err=$(cat "$tmp/err")
 expect "EACCES (a security module)" 1 "" "migratepages: $p: denied by a security module (SELinux, AppArmor, ...)"
-build/seccomp_exec eperm "$MP" --json "$p" 0 0 >"$tmp/out" 2>/dev/null; rc=$?
+build/seccomp_exec eperm "$MP" --json "$p" 0 0 >"$tmp/out" 2>/dev/null; rc=$?; jlog "$tmp/out"
 ok "--json carries the errno and the cause" '[ $rc = 1 ] && grep -q "\"status\":\"error\"" "$tmp/out" && grep -q "\"errno\":\"EPERM\",\"message\":\"migrate_pages was refused by a seccomp filter" "$tmp/out"' "$(cat "$tmp/out")"
 
 # a kernel thread has no memory of its own: EINVAL, in words

@@ -116,7 +116,7 @@ many=$(IFS=,; echo "${pids[*]: -80}")
 for lim in "40" "40 --jobs 1" "20 --jobs 1" "20 --jobs 2"; do
   n=${lim%% *} m=${lim#"$n"}
   # shellcheck disable=SC2086
-  (ulimit -n "$n" && exec "$MP" --json $m "$many" 0 0) >"$tmp/out" 2>"$tmp/err"; rc=$?; err=$(cat "$tmp/err")
+  (ulimit -n "$n" && exec "$MP" --json $m "$many" 0 0) >"$tmp/out" 2>"$tmp/err"; rc=$?; err=$(cat "$tmp/err"); jlog "$tmp/out"
   ok "ulimit -n $n, 80 processes${m:+,$m}: every one moved" \
     '[ $rc = 0 ] && [ "$(grep -c "\"status\":\"ok\"" "$tmp/out")" = 80 ] && [ -z "$err" ]' \
     "exit $rc, $(grep -c '"status":"ok"' "$tmp/out") ok, stderr: $(sort "$tmp/err" | uniq -c | head -3)"
@@ -129,7 +129,7 @@ expect "ulimit -n 6: too few descriptors for one process, said so" 1 "" \
 # call failed, so the JSON's errno is null, as the man page says
 if [ $root = 1 ] && command -v chroot >/dev/null && ! readelf -l "$MP" 2>/dev/null | grep -q INTERP; then
   mkdir -p "$tmp/root"; cp "$MP" "$tmp/root/migratepages"
-  chroot "$tmp/root" /migratepages --json --jobs 1 "$p" 0 0 >"$tmp/out" 2>"$tmp/err"; rc=$?; out=$(cat "$tmp/out")
+  chroot "$tmp/root" /migratepages --json --jobs 1 "$p" 0 0 >"$tmp/out" 2>"$tmp/err"; rc=$?; jlog "$tmp/out"; out=$(cat "$tmp/out")
   ok "no /proc: the mover's own refusal has errno null in the JSON" \
     '[ $rc = 1 ] && grep -q "\"status\":\"error\".*\"error\":{\"errno\":null,\"message\":\"/proc is not mounted: the chunked mover" <<<"$out"' \
     "exit $rc: $out"
@@ -157,7 +157,7 @@ if [ $root = 1 ] && command -v setpriv >/dev/null; then
   nobody "$MP" --jobs 2 "$p" 0 0 >"$tmp/out" 2>"$tmp/err"; rc=$?; out=$(cat "$tmp/out"); err=$(cat "$tmp/err")
   expect "another user's process: refused before any move" 1 "" "migratepages: $p: permission denied: the process runs as uid 0 gid 0 and you are uid 65534 gid 65534; run as its user, or with CAP_SYS_PTRACE"
   bg setpriv --reuid=65534 --regid=65534 --clear-groups sleep 600; np=$last; sleep 0.2
-  nobody "$MP" --jobs 2 --json "$np" 0 0 >"$tmp/out" 2>"$tmp/err"; rc=$?; out=$(cat "$tmp/out"); err=$(cat "$tmp/err")
+  nobody "$MP" --jobs 2 --json "$np" 0 0 >"$tmp/out" 2>"$tmp/err"; rc=$?; jlog "$tmp/out"; out=$(cat "$tmp/out"); err=$(cat "$tmp/err")
   ok "an unprivileged user's own process" '[ $rc = 0 ] && [ -z "$err" ] && grep -q "\"status\":\"ok\"" <<<"$out" && ! grep -q "\"in_place_bytes\":0," <<<"$out"' "exit $rc, stderr '$err', $out"
 else
   echo "SKIP other users: needs root and setpriv"
@@ -218,7 +218,7 @@ if command -v strace >/dev/null; then
   sleep 0.5
   kill -TERM "$c"
   wait $sp; rc=$?
-  err=$(cat "$tmp/err")
+  err=$(cat "$tmp/err"); jlog "$tmp/out"
   want=""
   for x in $p $q $h; do want+="migratepages: $x: interrupted by SIGTERM before any of its pages moved; the rest of its memory stays where it is"$'\n'; done
   ok "SIGTERM stops the mover: each process reported, then it dies of the signal" \
@@ -256,7 +256,7 @@ if command -v strace >/dev/null && gcc -O2 -Wall -Wextra -Werror -o build/reserv
       sleep 0.05
     done
     held=$(nm_bytes "$r")
-    strace -qq -f -o "$tmp/calls" -e trace=move_pages "$MP" --json --jobs 1 "$r" 0 0 >"$tmp/out" 2>"$tmp/err"; rc=$?
+    strace -qq -f -o "$tmp/calls" -e trace=move_pages "$MP" --json --jobs 1 "$r" 0 0 >"$tmp/out" 2>"$tmp/err"; rc=$?; jlog "$tmp/out"
     asked=$(awk -v p="$r" -F'[(,]' '$0 ~ "move_pages\(" p "," { n += $3 } END { print n + 0 }' "$tmp/calls")
     # the pages held (4 KiB each), and the process's own text and stack: the bound
     bound=$(( held / 4096 + 1024 ))

@@ -158,6 +158,7 @@ reuse() {  # reuse MODE: runs test/helpers/pid_reuse.sh, up to 3 tries; $a $b $c
     rm -f "$tmp/reuse/"*; mkdir -p "$tmp/reuse"
     timeout 300 unshare -p -f --mount-proc bash test/helpers/pid_reuse.sh "$MP" "$1" "$tmp/reuse" 2000000 >/dev/null 2>&1
     [ -s "$tmp/reuse/facts" ] || continue
+    jlog "$tmp/reuse/out"
     # shellcheck disable=SC2034 # b: read by ok's condition
     read -r a b c rc tk tc tb <"$tmp/reuse/facts"
     out=$(cat "$tmp/reuse/out"); err=$(cat "$tmp/reuse/err")

@@ -8,8 +8,10 @@
 # calls. Runs: a plain move, a mover run over a pid list with a dead pid,
 # --cgroup (the cgroup label), --cold --dry-run over a cgroup (where the kernel
 # has a tracker; else SKIP with the tool's reason, and that refusal is the
-# error run), a node-list error and a dead pid. Real moves between nodes are
-# the guests' (50-vm); here every move is 0 -> 0.
+# error run), a node-list error and a dead pid. Real moves between nodes and
+# a watched window are the guests' (50-vm x86_64-tier, scenario metrics: the
+# files of a plain move, a mover run and --cold --dry-run over a cgroup, under
+# promtool and against the JSON); here every move is 0 -> 0.
 set -u
 cd "$TOP" || exit 1
 tmp=$(mktemp -d)
@@ -110,7 +112,7 @@ if [ $root = 1 ] && [ -n "$cgroot" ] && mkdir "$cgroot/mptest-metrics-$$" 2>/dev
   m=$tmp/cold.prom
   run "$MP" --cold 2s --dry-run --json --metrics "$m" --cgroup "$cg" 0 0
   if [ $rc = 1 ] && grep -q "no way to see" <<<"$err"; then
-    echo "SKIP --cold --dry-run over a cgroup: ${err#migratepages: } (the guests have a tracker: 50-vm x86_64-tier)"
+    echo "SKIP --cold --dry-run over a cgroup: ${err#migratepages: } (proven in a guest with a tracker: 50-vm x86_64-tier, scenario metrics)"
     promcheck "--cold refused (an error run)" "$m"
     ok "--cold refused: exit status 1 in the file" '[ "$(val "$m" migratepages_exit_status)" = 1 ]' "$(cat "$m")"
   else

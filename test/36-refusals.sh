@@ -9,7 +9,10 @@
 # every other real run the same status and the same stderr, byte for byte
 # (NORM=1: the seccomp sentence names the system call refused, move_pages
 # under the mover); every dry run what the plain dry run gives (a dry run consults
-# neither a seccomp filter nor a security module: man page, -n). On this
+# neither a seccomp filter nor a security module: man page, -n); with --json
+# (json, json-jobs2, dry-json) the exit status and stderr of the run without
+# it, and JSON lines that say what stderr says (a process's error object, or
+# the run's error event). On this
 # one-node host every move is 0 -> 0. A new mode is one more entry in MODES; a
 # new case one more line of the table. Root-only cases SKIP when not root.
 set -u
@@ -39,7 +42,10 @@ until_file() { for _ in $(seq 400); do [ -s "$1" ] && return 0; sleep 0.05; done
 until_zombie() { for _ in $(seq 400); do grep -q '^State:.Z' "/proc/$1/status" 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 
 # --- the modes: NAME and the tool's options -------------------------------------
-MODES=(plain "" jobs1 "--jobs 1" jobs2 "--jobs 2" dry "-n" dry-jobs1 "-n --jobs 1" dry-jobs2 "-n --jobs 2")
+# (json modes: the run of their base mode, byte for byte on stderr, and the
+# JSON lines say what stderr says: test/helpers/json_agrees.py)
+MODES=(plain "" jobs1 "--jobs 1" jobs2 "--jobs 2" dry "-n" dry-jobs1 "-n --jobs 1" dry-jobs2 "-n --jobs 2"
+       json "--json" json-jobs2 "--json --jobs 2" dry-json "-n --json")
 
 # --- the targets ------------------------------------------------------------------
 bg sleep 600; p=$last
@@ -93,6 +99,7 @@ case_() {
     m=${MODES[i]} o=${MODES[i+1]}
     # shellcheck disable=SC2086
     $pre "$MP" $o "$@" >"$tmp/out" 2>"$tmp/err"; r=$?
+    jlog "$tmp/out"
     e=$(cat "$tmp/err")
     [ "${NORM:-0}" = 1 ] && [ -z "${o##*--jobs*}" ] && e=${e//move_pages/migrate_pages}
     case $m in
@@ -112,6 +119,16 @@ case_() {
           echo "PASS refusal ${name}[$m]: exit 0 (no system call to refuse)"
         else
           echo "FAIL refusal ${name}[$m]: exit $r '$e'; the plain run: exit $r0 '$e0'${DRY:+ (want: $DRY)}"
+        fi ;;
+      json*|dry-json)
+        local br=$r0 be=$e0 j
+        [ "$m" = dry-json ] && br=$rd be=$ed
+        if [ "$r" != "$br" ] || [ "$e" != "$be" ]; then
+          echo "FAIL refusal ${name}[$m]: exit $r '$(cat "$tmp/err")'; without --json: exit $br '$be'"
+        elif [ -n "$py" ] && ! j=$("$py" test/helpers/json_agrees.py --exit "$r" "$tmp/out" "$tmp/err"); then
+          echo "FAIL refusal ${name}[$m]: the JSON does not say what stderr says: $j"
+        else
+          echo "PASS refusal ${name}[$m]: exit $r, the words of the run without --json, and the JSON says them"
         fi ;;
       dry-*)
         if [ "$r" = "$rd" ] && [ "$e" = "$ed" ]; then

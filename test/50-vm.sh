@@ -52,7 +52,7 @@ boots=(
   "x86_64-fake4 x86_64 fake4 $MP fake"
   "x86_64-real x86_64 2node $MP dyn_unpriv,growing,userns,zombie,leader_exit,cgtree,pidns,cpuset_rules"
   "x86_64-devices x86_64 devices $MP devices"
-  "x86_64-tier x86_64 2node $MP tier_softdirty,tier_lists,tier_user,tier_progress,tier_stop_before,tier_truth"
+  "x86_64-tier x86_64 2node $MP tier_softdirty,tier_lists,tier_user,tier_progress,tier_stop_before,tier_truth,metrics"
   "x86_64-idle x86_64 2node $MP kernel_trackers,tier_idle,tier_user,tier_truth idle"
   "x86_64-612 x86_64 4node $MP plain_count,plain_count_user,pairs,pairs_thp,mover_thp,hugetlb,mover_protnone,mover_sparse,mover_shadow,mover_stale,tier_softdirty,tier_truth backports"
   "x86_64-damon x86_64 2node $MP tier_damon,tier_verify backports"
@@ -229,6 +229,23 @@ for b in "${selected[@]}"; do
   fi
   if [[ ",$runs," == *,json,* ]]; then
     python3 "$vm/check_json.py" "$log" json "$arch/"
+  fi
+  # --metrics of real moves and a watched window: promtool, and the figures
+  # against the JSON (test/vm/check_metrics.py)
+  if [[ ",$runs," == *,metrics,* ]]; then
+    python3 "$vm/check_metrics.py" "$log" "$arch/"
+    # control: the same log with a figure changed in two files and a line
+    # promtool must refuse in the third: each caught
+    ctl=$(tr -d '\r' <"$log" | sed -e 's/^\(METRICS plain | migratepages_process_before_bytes{[^}]*node="0"} \)[0-9]*/\1999/' \
+            -e 's/^\(METRICS cold | migratepages_process_untouched_bytes{[^}]*} \)[0-9]*/\1999/' \
+            -e 's/^METRICS mover end$/METRICS mover | migratepages-bad 1\n&/' >"$out/$name.metrics-ctl.txt" &&
+          python3 "$vm/check_metrics.py" "$out/$name.metrics-ctl.txt" | grep -o '^FAIL metrics-[a-z]*-[a-z]*' | sort | tr '\n' ' ')
+    if [ "$ctl" = "FAIL metrics-cold-figures FAIL metrics-mover-figures FAIL metrics-mover-promtool FAIL metrics-plain-figures " ] ||
+       { ! command -v promtool >/dev/null && [ "$ctl" = "FAIL metrics-cold-figures FAIL metrics-mover-figures FAIL metrics-plain-figures " ]; }; then
+      echo "PASS $arch/metrics-check-control: a changed figure and a bad line are caught"
+    else
+      echo "FAIL $arch/metrics-check-control: the doctored log gave: ${ctl:-no failure}"
+    fi
   fi
 done
 echo "vm: all boots done in $((SECONDS - t0)) s"

@@ -190,6 +190,9 @@ i=0
 for c in "${cases[@]}"; do
   # shellcheck disable=SC2086
   "$MP" ${c#*|} >"$tmp/want/$i.out" 2>"$tmp/want/$i.err"; echo $? >"$tmp/want/$i.rc"
+  # the reference's JSON to the schema check (each architecture's output is
+  # compared with it byte for byte below)
+  [ -n "${MP_JSON_LOG:-}" ] && grep -ah '^{' "$tmp/want/$i.out" >>"$MP_JSON_LOG"
   i=$((i + 1))
 done
 enosys_ok=0

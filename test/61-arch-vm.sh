@@ -25,13 +25,14 @@ out=$TOP/test/out/arch-vm
 work=$TOP/build/arch-vm
 mkdir -p "$out" "$work"
 # The placement table's cases run in every mode (the single call, the chunked
-# mover with one and two workers, the dry run): threads and atomics of each
-# build, and on ppc64le 64 KiB base pages (chunks, huge-page blocks and the
-# lookalike case in them). The i386 build's mover cannot reach a 64-bit
-# process (32-bit addresses): the single call and the dry run only, and that
-# its mover refuses one, changing nothing, is its case.
+# mover with one and two workers, the dry run, the single call with --json):
+# threads and atomics of each build, and on ppc64le 64 KiB base pages (chunks,
+# huge-page blocks and the lookalike case in them). The i386 build's mover
+# cannot reach a 64-bit process (32-bit addresses): the single call, the dry
+# run and --json only, and that its mover refuses one, changing nothing, is
+# its case.
 scen=zero_to_three,pairs,pairs_thp,unequal,negative,mover_thp
-scen32=zero_to_three:plain+dry,pairs:plain+dry,pairs_thp:plain+dry,unequal:plain+dry,negative,mover_compat
+scen32=zero_to_three:plain+dry+json,pairs:plain+dry+json,pairs_thp:plain+dry+json,unequal:plain+dry+json,negative,mover_compat
 
 # The binaries under test, as ./build.sh dist makes them.
 arches=

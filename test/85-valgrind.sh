@@ -99,6 +99,8 @@ vcase() {
     valgrind -q --error-exitcode=99 --track-origins=yes --log-file="$d/vg.%p" \
       "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
     rc=$?
+    # (the glibc build's lines too: the same sources, the same schema)
+    [ -n "${MP_JSON_LOG:-}" ] && grep -ah '^{' "$tmp/out" >>"$MP_JSON_LOG"
     local which=glibc
     [ "$bin" = "$MP" ] && which=static
     if errs=$(vg_errors "$d"); then

@@ -2,13 +2,17 @@
 # Every JSON line the suites made the tool print, validated against
 # contrib/migratepages.schema.json (draft 2020-12) with python3-jsonschema:
 # the host suites' lines (test/out/json/SUITE.ndjson, collected by test/run
-# and test/lib.sh's jlog) and the guests' (JSONL and "JSON NAME" lines of
-# test/out/vm/*.log and test/out/arch-vm/*.log). Runs after the others in
-# test/run's order; files older than the newest source file are from a
-# build of other sources and are left out (said). (Not the binary's time:
-# suites rebuild it, with the same bytes, partway through a run.) First the check itself: the schema is valid, every
-# object of a fixed shape is closed (additionalProperties false), and broken
-# objects made from a real line are each caught.
+# and test/lib.sh's jlog) and the guests' (the JSONL lines of
+# test/out/vm/*.log and test/out/arch-vm/*.log, which test/vm/guest/init
+# prints). Runs after the others in test/run's order; files older than the
+# newest source file are from a build of other sources and are left out
+# (said). (Not the binary's time: suites rebuild it, with the same bytes,
+# partway through a run.) The count per suite and per guest boot is printed:
+# every line the tool printed counts once, also one identical to another (a
+# run made twice), and how many are distinct is said beside it. First the
+# check itself: the schema is valid, every object of a fixed shape is closed
+# (additionalProperties false), and broken objects made from a real line are
+# each caught.
 set -u
 cd "$TOP" || exit 1
 schema=contrib/migratepages.schema.json
@@ -89,29 +93,67 @@ for f in test/out/json/*.ndjson; do
   case $f in */90-schema.ndjson) continue ;; esac
   if [ "$f" -nt "$newest" ]; then files+=("$f"); else stale+=("$f"); fi
 done
-# the guests' lines (the tree's binary, booted after it was built; not the
-# boots of an old release)
-: >"$tmp/guests.ndjson"
+# the guests' lines (boots made after the newest source file changed, as for
+# the host's files: 40-build rebuilds the binary with the same bytes after
+# them; not the boots of an old release, old*): the JSONL lines of each log
+# (test/vm/guest/init prints every object the scenarios printed), one file
+# per boot
 nlogs=0
+declare -A swept=()
+mkdir -p "$tmp/vm"
 for log in test/out/vm/*.log test/out/arch-vm/*.log; do
-  [ -f "$log" ] && [ "$log" -nt "$MP" ] || continue
-  case $(basename "$log") in old*) continue ;; esac
-  nlogs=$((nlogs + 1))
-  tr -d '\r' <"$log" | sed -n -e 's/^JSONL [^ ]* //p' -e 's/^JSON [^ ]* //p' >>"$tmp/guests.ndjson"
+  [ -f "$log" ] && [ "$log" -nt "$newest" ] || continue
+  b=$(basename "$log" .log)
+  case $b in old*) continue ;; esac
+  d=$(basename "$(dirname "$log")")
+  tr -d '\r' <"$log" | sed -n 's/^JSONL [^ ]* //p' >"$tmp/vm/$d:$b.ndjson"
+  # lines the scenarios did not keep (jlog) but /init found in their files
+  swept[$d:$b]=$(tr -d '\r' <"$log" | awk '$1 == "JSONCOUNT" { s += $6 } END { print s + 0 }')
+  if [ -s "$tmp/vm/$d:$b.ndjson" ]; then
+    files+=("$tmp/vm/$d:$b.ndjson"); nlogs=$((nlogs + 1))
+  fi
 done
-[ -s "$tmp/guests.ndjson" ] && files+=("$tmp/guests.ndjson")
 [ ${#stale[@]} -gt 0 ] && echo "left out (older than $newest, from other sources): ${stale[*]}"
 if [ ${#files[@]} = 0 ]; then
   echo "SKIP every suite's JSON lines: none collected (run the suites first: test/run 20-cli 30-host ... 90-schema)"
   exit 0
 fi
-python3 "$check" --quiet "$schema" "${files[@]}" >"$tmp/all" 2>&1; rc=$?
+python3 "$check" --quiet --per-file "$schema" "${files[@]}" >"$tmp/all" 2>&1; rc=$?
 n=$(sed -n 's/^checked \([0-9]*\) lines.*/\1/p' "$tmp/all")
-echo "$(tail -1 "$tmp/all") (host suites: ${#files[@]} files; guest logs: $nlogs, $(grep -c . "$tmp/guests.ndjson") lines)"
+# per suite (host) and per boot (guests): lines, distinct lines, failures
+echo "JSON lines validated, per suite and guest boot (every line printed is counted; distinct: how many differ):"
+sed -n 's#^.*/\([^/]*\)\.ndjson: \([0-9]*\) lines, \([0-9]*\) distinct, \([0-9]*\) failures$#\1 \2 \3 \4#p' "$tmp/all" |
+  while read -r f l dd fl; do
+    note=
+    [ "${swept[$f]:-0}" -gt 0 ] && note=" (${swept[$f]} not kept by a jlog: found in the files of the scenarios)"
+    printf '  %-28s %6s lines %6s distinct %3s failures%s\n' "${f/:/\/}" "$l" "$dd" "$fl" "$note"
+  done
+# the host suites with no line (their runs print no JSON, or they did not
+# run; 50-vm's and 61-arch-vm's lines are the guests' rows above)
+none=
+for su in test/[0-9][0-9]-*.sh; do
+  su=$(basename "$su" .sh)
+  case $su in 90-schema|50-vm|61-arch-vm) continue ;; esac
+  [ -s "test/out/json/$su.ndjson" ] || none="$none $su"
+done
+[ -z "$none" ] || echo "  no JSON lines from:$none"
+tot=$(sed -n 's/^all files: //p' "$tmp/all")
+echo "$(tail -1 "$tmp/all") ($tot; host suites: $(( ${#files[@]} - nlogs )) files, guest boots: $nlogs)"
 if [ $rc = 0 ] && [ "${n:-0}" -gt 0 ]; then
   echo "PASS every JSON line of the suites is valid ($n lines)"
+  # control: the same check over the same files and one broken line (a real
+  # line with a field renamed) fails, naming that line alone
+  if [ -n "${p:-}" ]; then printf '%s\n' "${p/\"left_bytes\":/\"left\":}"
+  else echo '{"schema":"migratepages/1","event":"process"}'; fi >"$tmp/broken.ndjson"
+  python3 "$check" --quiet "$schema" "${files[@]}" "$tmp/broken.ndjson" >"$tmp/ctl" 2>&1; crc=$?
+  if [ $crc = 1 ] && grep -qx "checked $((n + 1)) lines from $(( ${#files[@]} + 1 )) files, 1 failures" "$tmp/ctl" &&
+     grep -q "^$tmp/broken.ndjson:1: " "$tmp/ctl"; then
+    echo "PASS the check of every line fails on one broken line among them"
+  else
+    echo "FAIL the check of every line fails on one broken line among them: exit $crc: $(head -c 300 "$tmp/ctl")"
+  fi
 else
   echo "FAIL every JSON line of the suites is valid:"
-  head -20 "$tmp/all"
+  grep -v '^.*: [0-9]* lines, [0-9]* distinct, [0-9]* failures$' "$tmp/all" | head -20
 fi
 exit 0

@@ -8,6 +8,12 @@ chmod 1777 "$T"
 NUMACTL=/usr/bin/migratepages
 CG=/sys/fs/cgroup
 
+# jlog FILE...: the JSON lines the tool printed into FILE (its stdout), kept
+# for the host's schema check: /init prints them as "JSONL SCENARIO LINE" when
+# the scenario ends (test/90-schema.sh validates them)
+JLOG=/tmp/.json.ndjson
+jlog() { grep -ah '^{"' "$@" >>"$JLOG" 2>/dev/null; return 0; }
+
 pass() { echo "RESULT PASS $1"; }
 fail() { echo "RESULT FAIL $1: $2"; }
 info() { echo "INFO $*"; }
@@ -79,7 +85,8 @@ as_tool_user() {
 # as the kernel must see them, written out independently of the tool), the
 # data intact, numa_maps in agreement, and the exit status RC ("*": any; FROM
 # "-": no placement check). Sets RC, WHY (on failure), OUT (pagecheck summary).
-# Leaves $T/NAME.{before,after,out,err,nm0,nm} (nm0: numa_maps before the run).
+# Leaves $T/NAME.{before,after,out,err,nm0,nm1,nm} (numa_maps: nm0 just before
+# the run, nm1 just after it, nm after the hog's report).
 run_case() {
   local n=$1 tool=$2 hargs=$3 targs=$4 ef=$5 et=$6 erc=$7 p args nm
   shift 7
@@ -93,6 +100,8 @@ run_case() {
   # shellcheck disable=SC2086
   as_tool_user $tool $args >"$T/$n.out" 2>"$T/$n.err"
   RC=$?
+  cat "/proc/$p/numa_maps" >"$T/$n.nm1" 2>/dev/null
+  jlog "$T/$n.out"
   if ! hog_report "$n" after; then WHY="hog gave no report after the run (exit $RC)"; hog_stop "$n"; return 1; fi
   cat "/proc/$p/numa_maps" >"$T/$n.nm" 2>/dev/null
   hog_stop "$n"

@@ -154,20 +154,23 @@ sc_exit_during() {
 # --- the placement cases: one table, each case run in every mode ---------------
 # A case is written once and run in each mode of MODES: the single call
 # (plain), the chunked mover with one worker and with two (its 1000-page
-# chunks straddle huge pages), and the dry run (nothing may move). Its result
+# chunks straddle huge pages), the dry run (nothing may move), and the single
+# call with --json (its object's status ok and its per-node bytes before and
+# after the run numa_maps' own, read just before and just after). Its result
 # lines carry the mode: "pairs[jobs2]". numactl's tool moves an identical hog
 # once per case, and each mode's placement is compared with it page by page
 # ("sbs-pairs[jobs2]"). mp.run=pairs runs every mode, mp.run=pairs:plain+dry
 # those named (a 32-bit build's mover cannot reach a 64-bit hog). A new mode is
 # one more word in MODES and a line in mode_args; a new case one more line in
 # CASES.
-MODES="plain jobs1 jobs2 dry"
+MODES="plain jobs1 jobs2 dry json"
 mode_args() {
   case $1 in
     plain) ;;
     jobs1) echo "--jobs 1" ;;
     jobs2) echo "--jobs 2 --chunk 1000" ;;
     dry) echo "--dry-run" ;;
+    json) echo "--json" ;;
     *) return 1 ;;
   esac
 }
@@ -252,7 +255,7 @@ EOC
     has "$checks" none && z=-z
     [ "$m" = dry ] && z=-z pf= pt=   # nothing may move
     o=$(mode_args "$m")
-    has "$checks" verbose && o="$o -v"
+    has "$checks" verbose && [ "$m" != json ] && o="$o -v"
     if has "$checks" progress && has "$o" --jobs; then o="$o --progress=always"; fi
     if run_case "$b" "$MP" "$h" "$o @ $a" "$pf" "$pt" 0 $z; then
       info "$r: $(counts "$T/$b.before") -> $(counts "$T/$b.after"); $OUT"
@@ -264,12 +267,15 @@ EOC
       [ "${k:-0}" -gt 0 ] 2>/dev/null ||
         why="$why; the buffer had no transparent huge pages (AnonHugePages ${k:-?} kB): the case tested nothing"
     fi
-    if has "$checks" verbose && [ "$m" != dry ]; then
+    if has "$checks" verbose && [ "$m" != dry ] && [ "$m" != json ]; then
       d=$(verbose_agrees "$T/$b.out" "$T/$b.nm0" "$T/$b.nm") || why="$why; -v: $d"
       if has "$o" --jobs; then
         grep -q "^  moved 16\.[0-9] MiB in " "$T/$b.out" && ! grep -q "^  left " "$T/$b.out" ||
           why="$why; -v does not say 16.x MiB moved and nothing left: $(tr '\n' '|' <"$T/$b.out")"
       fi
+    fi
+    if [ "$m" = json ]; then
+      d=$(json_nm_agrees "$T/$b.out" "$T/$b.nm0" "$T/$b.nm1") || why="$why; --json: $d"
     fi
     if has "$checks" progress && has "$o" --jobs && [ "$m" != dry ]; then
       grep -q "^migratepages: moved [0-9.]* MiB of [0-9.]* MiB (100%); to node [0-9]*: .* [0-9.]* [KMG]iB/s$" "$T/$b.err" ||
@@ -385,6 +391,28 @@ EOC
   done
 }
 
+# json_nm_agrees OUT NM_BEFORE NM_AFTER: the one --json object in OUT is
+# status ok and its per-node before and after are, byte for byte, numa_maps'
+# whole-process figures (nodes with 0 bytes left out on both sides). Prints
+# what differs; returns 1 then.
+json_nm_agrees() {
+  local k f why=
+  [ "$(grep -c '^{' "$1")" = 1 ] || { echo "not one JSON object: $(head -c 300 "$1")"; return 1; }
+  grep -q '"status":"ok"' "$1" || why="$why; status not ok"
+  for k in before:$2 after:$3; do
+    f=${k#*:}
+    sed -n "s/.*\"${k%%:*}\":{\([^}]*\)}.*/\1/p" "$1" | tr ',' '\n' | tr -d '"' | tr ':' ' ' |
+      awk '$2 != 0' | sort -n >"$T/jn.j"
+    nm_bytes "$f" | awk '$2 != 0' | sort -n >"$T/jn.n"
+    [ -s "$T/jn.j" ] || why="$why; no per-node ${k%%:*} in the JSON"
+    cmp -s "$T/jn.j" "$T/jn.n" ||
+      why="$why; ${k%%:*}: JSON $(tr '\n' ' ' <"$T/jn.j"), numa_maps $(tr '\n' ' ' <"$T/jn.n")"
+  done
+  [ -z "$why" ] && return 0
+  echo "${why#; }"
+  return 1
+}
+
 # --- reporting, on 4 nodes -----------------------------------------------------
 # nm_bytes FILE: whole-process bytes per node from a numa_maps snapshot, as
 # "node bytes" lines (counts times kernelpagesize_kB).
@@ -488,7 +516,7 @@ pidlist_case() {
   wait "$dead"
   hog_report pla before; hog_report plb before
   $MP $opts "$a,$dead,$b" 0-1 2-3 >"$T/pl.out" 2>"$T/pl.err"
-  rc=$?
+  rc=$?; jlog "$T/pl.out"
   hog_report pla after; hog_report plb after
   hog_stop pla; hog_stop plb
   info "$n: exit $rc; stderr: $(head -c 300 "$T/pl.err" | tr '\n' ' ')"
@@ -544,7 +572,7 @@ sc_json() {
     echo "PLACE json $p before $(nm_bytes "/proc/$p/numa_maps" | tr ' \n' '= ')"
   done
   $MP --json "$a,$dead,$b" 0-1 2-3 >"$T/js.out" 2>"$T/js.err"
-  rc=$?
+  rc=$?; jlog "$T/js.out"
   for n in ja jb; do
     p=$(hpid $n)
     hog_report $n after
@@ -743,7 +771,7 @@ sc_cgtree() {
   OUT=$(pagecheck check "$T/tree2.before" "$T/tree2.after" 0 1) || why="$why; tree2: $OUT"
   OUT=$(pagecheck check "$T/tree3.before" "$T/tree3.after" 0 1) || why="$why; tree3: $OUT"
   if [ -z "$why" ]; then pass cgtree; else fail cgtree "${why#; }"; fi
-  $MP --json --cgroup "$s" 1 0 >"$T/tree.json" 2>"$T/tree.jerr"; rc=$?
+  $MP --json --cgroup "$s" 1 0 >"$T/tree.json" 2>"$T/tree.jerr"; rc=$?; jlog "$T/tree.json"
   if [ "$rc" = 0 ] && [ "$(grep -c '"status":"ok"' "$T/tree.json")" = 3 ]; then
     pass cgtree-json
   else
@@ -981,7 +1009,7 @@ sc_mover_exact() {
   p=$(hpid "$n")
   cat "/proc/$p/numa_maps" >"$T/$n.nm0"
   "$MP" --jobs 2 --json "$p" 0 1 >"$T/$n.out" 2>"$T/$n.err"
-  rc=$?
+  rc=$?; jlog "$T/$n.out"
   cat "/proc/$p/numa_maps" >"$T/$n.nm1"
   hog_stop "$n"
   [ "$rc" = 0 ] || why="exit $rc: $(head -c 300 "$T/$n.err")"
@@ -1015,7 +1043,7 @@ sc_mover_stop() {
     cat "/proc/$p/numa_maps" >"$T/$n.nm0"
     if [ "$sig" = TERM ]; then
       timeout -s TERM 2 "$MP" --rate 8M --jobs 2 --json "$p" 0 1 >"$T/$n.out" 2>"$T/$n.err"
-      rc=$? want=143
+      rc=$? want=143; jlog "$T/$n.out"
     else
       timeout -s INT 2 "$MP" --rate 8M --jobs 1 --progress=always "$p" 0 1 >"$T/$n.out" 2>"$T/$n.err"
       rc=$? want=130
@@ -1135,7 +1163,7 @@ sc_mover_rate_thp() {
   hog_start rt -s 32 -H -b 0 || { fail mv-rate-thp "hog did not start"; return; }
   p=$(hpid rt)
   thp=$(awk '/AnonHugePages/ {s += $2} END {print s + 0}' /proc/$p/smaps)
-  mp --json --jobs 1 --rate 8M "$p" 0 1 >"$T/rt.out" 2>"$T/rt.err"; rc=$?
+  mp --json --jobs 1 --rate 8M "$p" 0 1 >"$T/rt.out" 2>"$T/rt.err"; rc=$?; jlog "$T/rt.out"
   s=$(json_field "$T/rt.out" seconds); mb=$(json_field "$T/rt.out" moved_bytes)
   info "mv-rate-thp: $thp kB in huge pages; exit $rc, moved $mb bytes in $s s; $(head -c 300 "$T/rt.err")"
   hog_stop rt
@@ -1166,7 +1194,7 @@ sc_mover_busy_closing() {
   rc=$!
   sleep 0.8
   kill -USR2 "$p"
-  wait $rc; rc=$?
+  wait $rc; rc=$?; jlog "$T/bc.out"
   n0=$(grep -c " N0=" /proc/$p/numa_maps)
   busy=$(json_field "$T/bc.out" busy_bytes); fb=$(json_field "$T/bc.out" final_call_bytes)
   info "mv-busy-closing: exit $rc, $n0 numa_maps lines on node 0 after; $(sed -n 's/.*"mover":\({[^}]*}\).*/\1/p' "$T/bc.out") $(head -c 300 "$T/bc.err")"
@@ -1192,7 +1220,7 @@ sc_plain_count_user() {
   for m in "0 1 --json" "1 0 -" "0 1 --json" "1 0 -"; do
     f=${m%% *}; o=${m##* }; [ "$o" = - ] && o=
     runas 1000 1000 mp $o $sp ${m% *} >"$T/pcu.out" 2>"$T/pcu.err"
-    rc=$?
+    rc=$?; jlog "$T/pcu.out"
     info "plain-count-user ${m% *} ${o:-(plain)}: exit $rc; $(head -c 700 "$T/pcu.out") $(head -c 200 "$T/pcu.err")"
     [ "$rc" = 0 ] || bad="$bad; ${m% *} ${o:-(plain)}: exit $rc ($(head -c 200 "$T/pcu.err"))"
     [ -n "$o" ] || continue
@@ -1228,7 +1256,7 @@ sc_plain_count() {
   for m in "0 1 --json" "1 0 -" "0 1 --json" "1 0 -"; do
     f=${m%% *}; o=${m##* }; [ "$o" = - ] && o=
     mp $o $sp ${m% *} >"$T/pc.out" 2>"$T/pc.err"
-    rc=$?
+    rc=$?; jlog "$T/pc.out"
     nm=$(grep -c " N$f=" /proc/$sp/numa_maps)
     info "plain-count ${m% *} ${o:-(plain)}: exit $rc, numa_maps lines with pages on node $f after: $nm; $(head -c 600 "$T/pc.out") $(head -c 200 "$T/pc.err")"
     [ "$rc" = 0 ] && [ "$nm" = 0 ] || bad="$bad; ${m% *} ${o:-(plain)}: exit $rc, $nm lines on node $f"
@@ -1295,7 +1323,7 @@ sc_mover_stale() {
   sleep 2
   "$MP" "$p" 0 2 >/dev/null 2>"$T/st.e2" || why="$why; the second mover exited $?: $(head -c 200 "$T/st.e2")"
   n2a=$(tr ' ' '\n' <"/proc/$p/numa_maps" | sed -n 's/^N2=//p' | awk '{ s += $1 } END { print s + 0 }')
-  wait "$mp"; rc=$?
+  wait "$mp"; rc=$?; jlog "$T/st.out"
   n2b=$(tr ' ' '\n' <"/proc/$p/numa_maps" | sed -n 's/^N2=//p' | awk '{ s += $1 } END { print s + 0 }')
   kill "$p"; wait "$p" 2>/dev/null
   [ "$n2a" -gt 0 ] || why="$why; nothing was on node 2 after the second mover (the first was done too soon?)"
@@ -1360,12 +1388,54 @@ tier_case() {
   kill -USR2 "$TP"; sleep 1
   as_tool_user "$MP" --hot 3s --tracker "$tr" --json "$TP" 1 0 >"$T/$n.hot" 2>"$T/$n.hotr" ||
     why="$why; --hot exited $?: $(head -c 300 "$T/$n.hotr")"
+  jlog "$T/$n.dry" "$T/$n.cold" "$T/$n.hot"
   tier_report "$n" after-hot HUP || why="$why; no report after --hot"
   bad=$(tier_want "$T/$n.after-hot" "W=0 R=$rhot U=1 L=0") || why="$why; after --hot:$bad"
   grep -q '^pattern ok' "$T/$n.after-hot" || why="$why; $(grep pattern "$T/$n.after-hot")"
   kill "$TP"; wait "$TP" 2>/dev/null
   if [ -z "$why" ]; then pass "$n"; else fail "$n" "${why#; }"; fi
   info "$n: dry run untouched on node 0: ${d:-?} bytes; --cold moved ${m:-?}; --hot moved $(json_field "$T/$n.hot" moved_bytes)"
+}
+# --metrics where pages really move and a tracker watches (2 nodes, a kernel
+# with soft-dirty bits): a plain move 0->1 of a hog, the chunked mover taking
+# it back 1->0, and --cold 2s --dry-run over a cgroup of two tier processes
+# (the working set). Each run's file and its --json lines go to the host
+# framed, "METRICS NAME exit RC", "METRICS NAME | LINE", "MJSON NAME LINE",
+# "METRICS NAME end"; the host (test/vm/check_metrics.py, from 50-vm) runs
+# promtool check metrics on each file and checks its figures against the
+# JSON: before/after per node, moved bytes (> 0 for the moves), touched and
+# untouched per node.
+metrics_frame() {  # NAME RC: the run's files $T/mx-NAME.{prom,json}
+  local l
+  jlog "$T/mx-$1.json"
+  echo "METRICS $1 exit $2"
+  while IFS= read -r l; do echo "METRICS $1 | $l"; done <"$T/mx-$1.prom"
+  while IFS= read -r l; do echo "MJSON $1 $l"; done <"$T/mx-$1.json"
+  echo "METRICS $1 end"
+}
+sc_metrics() {
+  local p d rc why= p1 p2
+  hog_start mx -s 16 -b 0 || { fail metrics "hog did not start"; return; }
+  p=$(hpid mx)
+  $MP --json --metrics "$T/mx-plain.prom" "$p" 0 1 >"$T/mx-plain.json" 2>"$T/mx-plain.err"; rc=$?
+  [ "$rc" = 0 ] || why="$why; the plain move exited $rc: $(head -c 200 "$T/mx-plain.err")"
+  metrics_frame plain "$rc"
+  $MP --jobs 2 --json --metrics "$T/mx-mover.prom" "$p" 1 0 >"$T/mx-mover.json" 2>"$T/mx-mover.err"; rc=$?
+  [ "$rc" = 0 ] || why="$why; the mover exited $rc: $(head -c 200 "$T/mx-mover.err")"
+  metrics_frame mover "$rc"
+  hog_report mx after || why="$why; the hog gave no report"
+  hog_stop mx
+  grep -q '^pattern ok' "$T/mx.after" 2>/dev/null || why="$why; the hog's data: $(grep pattern "$T/mx.after")"
+  d=$(cg_setup metrics-cold "") || { fail metrics "cannot make a cgroup"; return; }
+  TIER_CG=$d tier_start mx1 -N && p1=$TP && TIER_CG=$d tier_start mx2 -N && p2=$TP ||
+    { fail metrics "tier did not start"; return; }
+  sleep 1
+  $MP --cold 2s --dry-run --json --metrics "$T/mx-cold.prom" --cgroup "$d" 0 1 >"$T/mx-cold.json" 2>"$T/mx-cold.err"; rc=$?
+  [ "$rc" = 0 ] || why="$why; the --cold dry run exited $rc: $(head -c 300 "$T/mx-cold.err")"
+  metrics_frame cold "$rc"
+  kill "$p1" "$p2"; wait "$p1" "$p2" 2>/dev/null
+  # (the host judges the files; here the runs themselves)
+  if [ -z "$why" ]; then pass metrics-runs; else fail metrics-runs "${why#; }"; fi
 }
 sc_tier_softdirty() {
   local want
@@ -1397,6 +1467,7 @@ tier_chunk() {
   tier_start tier-chunk -N || { fail tier-chunk "tier did not start"; return; }
   sleep 1
   "$MP" --cold 1s --chunk 100 --json "$TP" 0 1 >"$T/tch.out" 2>"$T/tch.err" || why="exit $?: $(head -c 200 "$T/tch.err")"
+  jlog "$T/tch.out"
   [ "$(json_field "$T/tch.out" chunk_pages)" = "$want" ] || why="$why; chunk_pages $(json_field "$T/tch.out" chunk_pages), want $want"
   "$MP" --hot 1s --chunk 100 -v "$TP" 0 1 >"$T/tch.v" 2>&1 || why="$why; --hot exit $?"
   grep -q "chunks of $want pages" "$T/tch.v" || why="$why; -v: $(grep -m1 chunks "$T/tch.v")"
@@ -1417,7 +1488,7 @@ tier_signal() {
   mp=$!
   sleep 3
   kill -TERM "$mp"
-  wait "$mp"; rc=$?
+  wait "$mp"; rc=$?; jlog "$T/ts.out"
   t1=$(cut -d' ' -f1 /proc/uptime)
   tier_report tier-sig a || why="$why; no report"
   bad=$(tier_want "$T/tier-sig.a" "W=0 R=0 U=0 L=0") || why="$why; pages moved:$bad"
@@ -1439,6 +1510,7 @@ sc_tier_lists() {
   tier_start tl1 -N && p1=$TP && tier_start tl2 -N && p2=$TP || { fail tier-pidlist "tier did not start"; return; }
   sleep 1
   "$MP" --cold 3s --json "$p1,$p2" 0 1 >"$T/tl.out" 2>"$T/tl.err" || why="exit $?: $(head -c 200 "$T/tl.err")"
+  jlog "$T/tl.out"
   tier_report tl1 a && tier_report tl2 a || why="$why; no report"
   for x in tl1 tl2; do
     bad=$(tier_want "$T/$x.a" "W=0 R=1 U=1 L=1") || why="$why; $x:$bad"
@@ -1474,7 +1546,7 @@ tier_reuse() {
   tier -o "$T/tr3" -N 2>"$T/tr3.err" &
   p3=$!
   wait_file "$T/tr3.ready" 200 || why="$why; the newcomer did not start"
-  wait "$mp"; rc=$?
+  wait "$mp"; rc=$?; jlog "$T/tre.out"
   [ "$rc" = 1 ] || why="$why; exit $rc, want 1"
   grep -q "^migratepages: $p1: the process exited during the window: nothing of it moved" "$T/tre.err" || why="$why; stderr: $(head -c 300 "$T/tre.err")"
   grep -q "\"pid\":$p1,\"status\":\"error\".*\"errno\":\"ESRCH\"" "$T/tre.out" || why="$why; no ESRCH object for $p1"
@@ -1628,6 +1700,7 @@ tier_truth() {
   kill -USR2 "$ph"; sleep 1
   "$MP" --hot 3s --tracker "$tr" --json "$ph" 0 1 >"$T/tt-$tr.hot" 2>"$T/tt-$tr.hoterr" ||
     why="$why; --hot exited $?: $(head -c 200 "$T/tt-$tr.hoterr")"
+  jlog "$T/tt-$tr.dry" "$T/tt-$tr.cold" "$T/tt-$tr.hot"
   tier_report "tt-h-$tr" a || why="$why; no report after --hot"
   kill "$pc" "$ph"; wait "$pc" "$ph" 2>/dev/null
   [ -z "$why" ] || { fail "tier-truth-$tr" "${why#; }"; return; }
@@ -1916,6 +1989,7 @@ tf_model() {
 tf_to() {
   "$MP" --json -n $$ all "$1" >"$T/tf.json" 2>"$T/tf.err"
   local rc=$?
+  jlog "$T/tf.json"
   if [ $rc != 0 ]; then echo "exit $rc"; return; fi
   sed -n 's/.*"to":\(\[[0-9,]*\]\).*/\1/p' "$T/tf.json"
 }
@@ -1967,6 +2041,7 @@ tf_check() {
     why="$why; --json's near does not say [$near] by $by: $(sed -n 's/.*\("near":[^]]*]\).*/\1/p' "$T/tf.json")"
   # the JSON map: its source and guess, and the figures as the kernel rates them
   "$MP" --json -n $$ all fast >"$T/tf.json" 2>&1
+  jlog "$T/tf.json"
   grep -q "\"tiers\":{\"source\":\"$src\",\"guess\":$([ "$guess" = 1 ] && echo true || echo false)," "$T/tf.json" ||
     why="$why; --json does not say source $src, guess $guess: $(head -c 300 "$T/tf.json")"
   while read -r x n a b c d; do
@@ -2090,6 +2165,7 @@ sc_tier_damon() {
     sleep 1
     "$MP" --cold 3s --tracker damon --json "$TP" 0 1 >"$T/td$i.out" 2>"$T/td$i.err" ||
       why="$why; run $i exited $?: $(head -c 300 "$T/td$i.err")"
+    jlog "$T/td$i.out"
     damon_snap >"$T/dsnap.$i"
     cmp -s "$T/dsnap.0" "$T/dsnap.$i" || why="$why; run $i changed DAMON's sysfs: $(diff "$T/dsnap.0" "$T/dsnap.$i" | head -c 300 | tr '\n' '|')"
     tier_report "td$i" a || why="$why; no report after run $i"
@@ -2239,7 +2315,7 @@ tier_verify() {
   done
   usleep 300000
   kill -USR2 "$TP"
-  wait "$mp"; rc=$?
+  wait "$mp"; rc=$?; jlog "$T/tv-$tr.out"
   [ "$rc" = 0 ] || why="exit $rc: $(head -c 300 "$T/tv-$tr.err")"
   tier_report "tv-$tr" a || why="$why; no report"
   l=$(( $(on_node "$T/tv-$tr.a" L 1) * 4096 ))  # L's bytes moved (written after)
@@ -2361,7 +2437,7 @@ pg_window() {
     echo "$b $(awk -v a="${PGR%-*}" '$1 == a { for (i = 2; i <= NF; i++) if ($i ~ /^N[0-9]+=/) { split($i, x, "="); s += x[2] } } END { print s * 4096 }' "/proc/$b/numa_maps" 2>/dev/null)"
   done >"$F.mapped"
   kill -STOP "$PGLP"; ts=$(up)
-  wait "$mp"; rc=$?
+  wait "$mp"; rc=$?; jlog "$F.json"
   te=$(up)
   pg_truth "$F" b
   kill -CONT "$PGLP"
@@ -2482,6 +2558,7 @@ SQL
     F=$T/pg-ro-$tr
     "$MP" --cold 5s --tracker "$tr" --dry-run --cgroup "$PGCG" 0 1 >"$F.txt" 2>&1 || why="the dry run exited $?"
     "$MP" --cold 10s --tracker "$tr" --json --cgroup "$PGCG" 0 1 >"$F.json" 2>"$F.err" || why="$why; --cold exited $?: $(head -c 200 "$F.err")"
+    jlog "$F.json"
     shmtruth nodes "$PGR" "$F.n" $(cat "$PGCG/cgroup.procs")
     # per hot relation: its pages in shared_buffers (4 KiB pages the 8 KiB
     # buffers cover) and how many of them are on node 1 after --cold; and of
