@@ -56,7 +56,7 @@
  * region was 4480 KiB beside 16 KiB ones, [W + 3712 KiB, the vdso's end):
  * the last 96 pages of the helper's W (written every 100 ms) and 4 MiB never
  * touched or not mapped; sampled as often as the small ones, it saw no
- * access in about one 3 s window in four, and those 96 pages read untouched
+ * access in 10 of 30 windows of 3 s, and those 96 pages read untouched
  * (tier_damon, aarch64-trixie boot; a TLB flush of the helper every 2 ms did
  * not change that: see the reverted commit). So a region more than twice
  * its process's median size that reads untouched gets no verdict (thin).
