@@ -25,6 +25,7 @@
 #define WALK_MAX (1UL << 18) /* a folio of 1 GiB at most */
 
 static int kflags_fd = -1;
+static int kcount_fd = -1;   /* /proc/kpagecount */
 
 int frames_cmp(const void *a, const void *b)
 {
@@ -60,6 +61,8 @@ int frames_readable(void)
 		close(kflags_fd);
 		kflags_fd = -1;
 	}
+	if (known)
+		kcount_fd = open("/proc/kpagecount", O_RDONLY | O_CLOEXEC);
 	return known;
 }
 
@@ -141,4 +144,13 @@ void frames_heads(const uint64_t *pm, size_t n, uint64_t *head, uint64_t *kflags
 			kflags[i] = fl[at - f];
 		}
 	}
+}
+
+uint64_t frames_mapcount(uint64_t pfn)
+{
+	uint64_t c;
+
+	if (kcount_fd < 0 || pread(kcount_fd, &c, 8, (off_t)(pfn * 8)) != 8)
+		return FRAME_NONE;
+	return c;
 }

@@ -35,6 +35,10 @@ int frames_readable(void);
 void frames_heads(const uint64_t *pm, size_t n, uint64_t *head, uint64_t *kflags,
 		  uint64_t *scratch);
 
+/* How many page table entries map the frame pfn (/proc/kpagecount), or
+ * FRAME_NONE when it cannot be read. */
+uint64_t frames_mapcount(uint64_t pfn);
+
 /* For sorting frame numbers (qsort, bsearch). */
 int frames_cmp(const void *a, const void *b);
 

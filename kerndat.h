@@ -28,7 +28,11 @@ struct pm_scan_arg {
 	uint64_t category_inverted, category_mask, category_anyof_mask, return_mask;
 };
 #define PAGEMAP_SCAN _IOWR('f', 16, struct pm_scan_arg)
+#define PAGE_IS_FILE (1 << 2)        /* a page-cache or shmem page (not anonymous) */
 #define PAGE_IS_PRESENT (1 << 3)
+#define PAGE_IS_PFNZERO (1 << 5)     /* the shared zero page (4 KiB; not the huge one) */
+#define PAGE_IS_HUGE (1 << 6)        /* mapped by a PMD (a THP), or hugetlb */
+#define PAGE_IS_SOFT_DIRTY (1 << 7)  /* the entry's soft-dirty bit, or VM_SOFTDIRTY */
 
 /* page_size: the base page size, bytes (AT_PAGESZ, which the kernel hands
  * every program: no system call; 4096 if not given). Inline, so that the

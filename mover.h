@@ -65,6 +65,9 @@ struct mv_target {
 	/* untracked by reason: [-1 - v] for a verdict v (tracker.h: other,
 	 * the zero page, shared, a mapping flagged as a whole) */
 	uint64_t untracked_why[4];
+	/* judged though shared: every mapping of their frames was in a watched
+	 * process (tracker.h: TRACK_BY_FRAME) */
+	uint64_t shared_judged;
 	int other_err;        /* the errno of the last MV_OTHER page */
 	int err;              /* errno of a call that stopped this target, or 0 */
 	int exited;           /* its pidfd said it exited: no call named it after */
@@ -117,7 +120,9 @@ struct mv_opts {
 	/* cold and hot pages: what this run does with a tracker's verdict */
 	int phase;            /* MV_MOVE; MV_MARK: the tracker marks every page
 	                       * (the start of its window), nothing else; MV_SCAN:
-	                       * the pages are judged and counted, nothing moved */
+	                       * the pages are judged and counted, nothing moved;
+	                       * MV_GATHER: the tracker is given every page
+	                       * (tracker.h: gather), before MV_SCAN or MV_MOVE */
 	int select;           /* MV_MOVE: 0 every page; MV_SELECT_IDLE only those
 	                       * not touched in the window (--cold),
 	                       * MV_SELECT_ACCESSED only those touched (--hot) */
@@ -127,7 +132,7 @@ struct mv_opts {
 
 /* MV_VERIFY: like MV_SCAN, but only the units in each target's only[] are
  * judged and counted (--verify: the pages a move moved) */
-enum { MV_MOVE, MV_MARK, MV_SCAN, MV_VERIFY };
+enum { MV_MOVE, MV_MARK, MV_SCAN, MV_VERIFY, MV_GATHER };
 enum { MV_SELECT_ALL, MV_SELECT_IDLE, MV_SELECT_ACCESSED };
 
 /* Limits of the options, for the command line's checks. */

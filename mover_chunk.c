@@ -147,7 +147,7 @@ static void present_runs(struct job *j)
 {
 	const struct chunk *c = j->c;
 	unsigned long cap = j->w->cap, e;
-	long n = mv_scan(j->m->pagemap, c->start, c->end, j->w->runs, cap, cap, &e);
+	long n = mv_scan(j->m->pagemap, c->start, c->end, j->w->runs, cap, cap, 0, &e);
 
 	for (long i = 0; i < n && j->n < cap; i++) {
 		unsigned long a = j->w->runs[i].start, k = (j->w->runs[i].end - a) / mvg.base;
@@ -160,12 +160,79 @@ static void present_runs(struct job *j)
 	}
 }
 
+/* Whether the runs v[0..n) that would need pagemap all have the same
+ * categories (then no folio holds pages of two verdicts among them). */
+static int uniform(const struct tracker *t, const struct mv_run *v, long n)
+{
+	uint64_t e, cat = 0;
+	int seen = 0;
+
+	for (long i = 0; i < n; i++) {
+		if (t->from_scan(v[i].categories, 0, &e))
+			continue;
+		if (seen && v[i].categories != cat)
+			return 0;
+		cat = v[i].categories;
+		seen = 1;
+	}
+	return 1;
+}
+
+/* Step 1 where the tracker judges through PAGEMAP_SCAN (soft-dirty, Linux
+ * 6.7+): the kernel gives the runs of present pages with their categories,
+ * and pagemap is read only for the runs the tracker needs it for (tracker.h:
+ * from_scan): none where smaps counted no shared page in the mapping and the
+ * chunk's runs are uniform (or frames are not read). At most a worker's
+ * worth of pages, as present_runs. 0, or -1 when the ioctl failed before any
+ * page (pagemap is read then). */
+static int present_scanned(struct job *j, const struct tracker *t)
+{
+	const struct chunk *c = j->c;
+	struct worker *w = j->w;
+	unsigned long at = c->start, e;
+
+	while (at < c->end && j->n < w->cap) {
+		long n = mv_scan(j->m->pagemap, at, c->end, w->runs, w->cap, w->cap - j->n,
+				 t->scan_categories, &e);
+		/* all of the chunk in this one answer, and one verdict a kind */
+		int excl = !c->vma_shared && (!t->by_folio() || (at == c->start && e >= c->end &&
+								  uniform(t, w->runs, n)));
+
+		if (n < 0)
+			return at == c->start ? -1 : 0;
+		for (long i = 0; i < n && j->n < w->cap; i++) {
+			unsigned long a = w->runs[i].start, k = (w->runs[i].end - a) / mvg.base, f = j->n;
+			uint64_t entry;
+			ssize_t got;
+
+			if (k > w->cap - j->n)
+				k = w->cap - j->n;
+			if (t->from_scan(w->runs[i].categories, excl, &entry)) {
+				for (unsigned long u = 0; u < k; u++) {
+					w->addr[j->n] = a + u * mvg.base;
+					w->flags[j->n++] = entry;
+				}
+				continue;
+			}
+			got = pread(j->m->pagemap, w->pm, k * 8, (off_t)(a / mvg.base * 8));
+			take(j, a, got > 0 ? (unsigned long)got / 8 : 0);
+			for (unsigned long u = f; u < j->n; u++)
+				w->flags[u] |= entry;
+		}
+		if (n == 0 || e <= at)
+			break;
+		at = e;
+	}
+	return 0;
+}
+
 /* Step 1: the units of the chunk that are present, from pagemap (a swapped
  * page is on no node: the single call leaves it too). */
 static void present(struct job *j)
 {
 	struct worker *w = j->w;
 	const struct chunk *c = j->c;
+	const struct tracker *t = mvg.o->tracker;
 	unsigned long ps = c->psize, units = (c->end - c->start) / ps, step = ps / mvg.base;
 	ssize_t got;
 
@@ -179,7 +246,10 @@ static void present(struct job *j)
 		j->n = units;
 		return;
 	}
-	if (c->scanned) {
+	if (t && t->scans && mvg.o->phase != MV_MARK && mvg.o->phase != MV_GATHER && step == 1 &&
+	    t->scans() && present_scanned(j, t) == 0) {
+		/* found so */
+	} else if (c->scanned) {
 		present_runs(j);
 	} else if (step == 1) {
 		got = pread(j->m->pagemap, w->pm, units * 8, (off_t)(c->start / mvg.base * 8));
@@ -190,6 +260,8 @@ static void present(struct job *j)
 				w->pm[i] = 0;
 		take(j, c->start, units);
 	}
+	for (unsigned long i = 0; c->shm_anon && i < j->n; i++)
+		w->flags[i] |= PM_TOOL_SHM_ANON;
 	if (j->counting) /* judged and counted on src, nothing more */
 		return;
 	for (unsigned long i = 0; i < j->n; i++)
@@ -224,6 +296,11 @@ static void judge_units(struct job *j, const struct tracker *t)
 			w->verdict[i] = TRACK_VMA;
 	} else {
 		t->judge(j->m->t, w->addr, w->flags, j->n, ps, w->verdict, w->scratch);
+		for (unsigned long i = 0; i < j->n; i++)
+			if (w->verdict[i] >= 0 && (w->verdict[i] & TRACK_BY_FRAME)) {
+				w->verdict[i] &= ~TRACK_BY_FRAME;
+				j->shared_judged += ps;
+			}
 	}
 	if (mvg.o->phase == MV_VERIFY) { /* only the pages moved, counted where they are */
 		for (unsigned long i = 0; i < j->n; i++) {
@@ -593,6 +670,7 @@ static void fold(struct job *j, uint64_t t0)
 	m->untracked += j->untracked;
 	for (int i = 0; i < TRACK_NREASONS; i++)
 		m->untracked_why[i] += j->untracked_why[i];
+	m->shared_judged += j->shared_judged;
 	fold_moved(j->w, m);
 	for (int i = 0; i < MV_NKINDS; i++)
 		m->bytes[i] += j->bytes[i];
@@ -632,6 +710,8 @@ void mv_do_chunk(struct worker *w, const struct chunk *c)
 	present(&j);
 	if (t && mvg.o->phase == MV_MARK) {
 		mark_units(&j, t);
+	} else if (t && mvg.o->phase == MV_GATHER) {
+		t->gather(w->flags, j.n, c->vma_flagged);
 	} else if (t && (c->how == KNOWN || ask(&j) == 0)) {
 		judge_units(&j, t);
 		if (mvg.o->phase == MV_MOVE) {

@@ -312,7 +312,7 @@ static void mover_opts(struct mv_opts *mo, int phase)
 	mo->move_all = sys_nice();
 	/* a scan after a stop in the window runs to its end: the second
 	 * signal ends the tool */
-	mo->stop = (phase == MV_SCAN || phase == MV_VERIFY) && stop_sig ? NULL : &stop_sig;
+	mo->stop = (phase == MV_SCAN || phase == MV_VERIFY || phase == MV_GATHER) && stop_sig ? NULL : &stop_sig;
 	mo->phase = phase;
 	mo->tracker = tracker;
 	mo->record_moved = phase == MV_MOVE && tracker && opt.verify_ms;
@@ -465,7 +465,7 @@ void mover_engine_run(struct target **v, size_t n, int phase)
 		}
 		return;
 	}
-	for (size_t i = 0; i < n && phase != MV_MARK; i++) {
+	for (size_t i = 0; i < n && phase != MV_MARK && phase != MV_GATHER; i++) {
 		int final_err = 0;
 		/* (with a tracker the closing call is not made: it would move
 		 * every page, touched or not) */

@@ -53,6 +53,11 @@ struct chunk {
 	                            * asked for again, its range may be wide */
 	int vma_flagged;           /* with a tracker that reads VmFlags: the kernel
 	                            * flagged its mapping soft-dirty as a whole */
+	int shm_anon;              /* shared anonymous memory or SysV shm (its
+	                            * entries get PM_TOOL_SHM_ANON, tracker.h) */
+	int vma_shared;            /* with a tracker that reads VmFlags: smaps
+	                            * counted shared pages in its mapping (or could
+	                            * not say): pagemap tells which */
 	uint64_t t_line;           /* when its numa_maps line was read (ns) */
 };
 
@@ -86,6 +91,12 @@ struct mover_state {
 	struct mv_range *sd;
 	size_t nsd, capsd;
 	int sd_all;                /* they could not all be kept: every one */
+	/* and those in which smaps counts shared pages (Shared_Clean or
+	 * Shared_Dirty): in the others every page was mapped exclusively when
+	 * smaps was read, after the window */
+	struct mv_range *shr;
+	size_t nshr, capshr;
+	int shr_all;
 };
 extern struct mover_state mvg; /* mover.c; zero: an unlocked mutex */
 
@@ -116,11 +127,13 @@ int mv_next_chunk(struct chunk *c);
 /* The runs of present pages in [start, end), from the kernel's PAGEMAP_SCAN
  * (Linux 6.7 and later), which steps over empty page tables where a read of
  * pagemap returns 8 bytes for every page: at most n runs, and at most
- * max_pages pages (0: no limit); *walk_end: where it stopped (end when it
- * looked at all). Returns how many runs, or -1 (this kernel has no
- * PAGEMAP_SCAN: pagemap is read as before; or the process is gone). */
+ * max_pages pages (0: no limit), a run for each change of the categories
+ * asked for besides PAGE_IS_PRESENT (kerndat.h; 0: none); *walk_end: where
+ * it stopped (end when it looked at all). Returns how many runs, or -1
+ * (this kernel has no PAGEMAP_SCAN: pagemap is read as before; or the
+ * process is gone). */
 long mv_scan(int pagemap, unsigned long start, unsigned long end, struct mv_run *v, size_t n,
-	     unsigned long max_pages, unsigned long *walk_end);
+	     unsigned long max_pages, uint64_t categories, unsigned long *walk_end);
 void mv_close_files(void);
 
 /* ---- mover_chunk.c ---- */
@@ -173,6 +186,7 @@ struct job {
 	int call_err;              /* a call's error that left pages unmoved */
 	uint64_t untracked;        /* bytes a tracker could not judge */
 	uint64_t untracked_why[TRACK_NREASONS]; /* the same by reason */
+	uint64_t shared_judged;    /* bytes judged by frame (TRACK_BY_FRAME) */
 	int counting;              /* judged and counted only, every page on src
 	                            * (a tracker's scan of a KNOWN chunk; its mark) */
 	uint64_t bytes[MV_NKINDS];

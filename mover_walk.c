@@ -62,6 +62,8 @@ static int special(const char *name)
 struct mapping {
 	unsigned long s, e;
 	int prot_none;        /* perms "---" */
+	int shm_anon;         /* shared anonymous memory or SysV shm: no file
+	                       * descriptor writes its pages */
 };
 
 static int parse_maps_line(const char *l, struct mapping *mp)
@@ -82,6 +84,8 @@ static int parse_maps_line(const char *l, struct mapping *mp)
 		while (*p == ' ')
 			p++;
 	}
+	mp->shm_anon = strncmp(p, "/dev/zero (deleted)", 19) == 0 || strncmp(p, "/SYSV", 5) == 0 ||
+		       strncmp(p, "[anon_shmem:", 12) == 0;
 	return special(p) ? -1 : 0;
 }
 
@@ -201,7 +205,8 @@ static int classify(struct mv_target *m, const struct mapping *mp, int *src)
 		drains |= mvg.nml.n[i].pages && mv_final_of(m, mvg.nml.n[i].node) != mvg.nml.n[i].node;
 	}
 	if (mvg.o->tracker && (!held || (mp->prot_none && !mvg.prot_none_seen))) {
-		if (held && mvg.o->phase != MV_MARK && mvg.o->phase != MV_VERIFY)
+		if (held && mvg.o->phase != MV_MARK && mvg.o->phase != MV_VERIFY &&
+		    mvg.o->phase != MV_GATHER)
 			count_unjudged(m);
 		return -1;
 	}
@@ -233,23 +238,55 @@ static int flag_sd(const char *p)
 	return 0;
 }
 
+/* Adds [s, e) to a list of ranges (mvg.sd, mvg.shr): 0, or -1 when it
+ * cannot grow. */
+static int range_add(struct mv_range **v, size_t *n, size_t *cap, unsigned long s, unsigned long e)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 64;
+		void *p = mem_grow(*v, NULL, *cap * sizeof(**v), c * sizeof(**v));
+		if (!p)
+			return -1;
+		*v = p;
+		*cap = c;
+	}
+	(*v)[(*n)++] = (struct mv_range){ s, e };
+	return 0;
+}
+
+/* A "Shared_Clean:" or "Shared_Dirty:" line of smaps with more than 0 kB. */
+static int shared_line(const char *p)
+{
+	if (strncmp(p, "Shared_Clean:", 13) != 0 && strncmp(p, "Shared_Dirty:", 13) != 0)
+		return 0;
+	for (p += 13; *p == ' '; p++)
+		;
+	return *p >= '1' && *p <= '9';
+}
+
 /* With a tracker that reads VmFlags, after the window: the target's mappings
  * that smaps calls soft-dirty as a whole, into mvg.sd (sd_all when they could
- * not all be kept: then no mapping gets a verdict). A mapping flagged after
- * this read reads as written: touched, never untouched. */
+ * not all be kept: then no mapping gets a verdict), and those in which it
+ * counts shared pages, into mvg.shr (shr_all likewise: then every mapping is
+ * taken to have some). A mapping flagged after this read reads as written:
+ * touched, never untouched. */
 static void read_vmflags(struct mv_target *m)
 {
 	static struct lines l;
 	unsigned long s = 0, e = 0;
 	const char *p;
-	int fd;
+	int fd, shared = 0;
 
-	mvg.nsd = 0;
+	mvg.nsd = mvg.nshr = 0;
 	mvg.sd_all = 0;
+	mvg.shr_all = 1; /* (not read: not known) */
 	if (!mvg.o->tracker || !mvg.o->tracker->whole_vma || mvg.o->phase == MV_MARK)
 		return;
-	if ((fd = openat(target_mmfd(m->t), "smaps", O_RDONLY)) < 0)
+	mvg.shr_all = 0;
+	if ((fd = openat(target_mmfd(m->t), "smaps", O_RDONLY)) < 0) {
+		mvg.shr_all = 1;
 		return; /* (the process is gone: pagemap says so) */
+	}
 	lines_open(&l, fd);
 	while ((p = lines_next(&l))) {
 		if ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')) {
@@ -257,34 +294,34 @@ static void read_vmflags(struct mv_target *m)
 			if (*p == '-')
 				p++;
 			e = hex(&p);
+			shared = 0;
+			continue;
+		}
+		if (!shared && e > s && shared_line(p)) {
+			shared = 1;
+			if (range_add(&mvg.shr, &mvg.nshr, &mvg.capshr, s, e) < 0)
+				mvg.shr_all = 1;
 			continue;
 		}
 		if (strncmp(p, "VmFlags:", 8) != 0 || !flag_sd(p + 7) || e <= s)
 			continue;
-		if (mvg.nsd == mvg.capsd) {
-			size_t cap = mvg.capsd ? mvg.capsd * 2 : 64;
-			void *v = mem_grow(mvg.sd, NULL, mvg.capsd * sizeof(*mvg.sd), cap * sizeof(*mvg.sd));
-			if (!v) {
-				mvg.sd_all = 1;
-				break;
-			}
-			mvg.sd = v;
-			mvg.capsd = cap;
+		if (range_add(&mvg.sd, &mvg.nsd, &mvg.capsd, s, e) < 0) {
+			mvg.sd_all = 1;
+			break;
 		}
-		mvg.sd[mvg.nsd++] = (struct mv_range){ s, e };
 	}
-	if (l.err)
-		mvg.sd_all = 1;
+	if (l.err || p)
+		mvg.sd_all = mvg.shr_all = 1;
 	close(fd);
 }
 
-/* The mapping [s, e) overlaps one smaps called soft-dirty as a whole. */
-static int vma_flagged(unsigned long s, unsigned long e)
+/* [s, e) overlaps a range of v[0..n), or all is set. */
+static int overlaps(const struct mv_range *v, size_t n, int all, unsigned long s, unsigned long e)
 {
-	if (mvg.sd_all)
+	if (all)
 		return 1;
-	for (size_t i = 0; i < mvg.nsd; i++)
-		if (mvg.sd[i].start < e && s < mvg.sd[i].end)
+	for (size_t i = 0; i < n; i++)
+		if (v[i].start < e && s < v[i].end)
 			return 1;
 	return 0;
 }
@@ -317,7 +354,10 @@ static int next_mapping(struct mv_target *m)
 			      mvg.nml.n[0].pages * mvg.nml.pagesize == mp.e - mp.s;
 		mvg.cur.sparse = !known || held_bytes() < (mp.e - mp.s) / 64;
 		mvg.cur.scanned = 0;
-		mvg.cur.vma_flagged = vma_flagged(mp.s, mp.e);
+		mvg.cur.vma_flagged = overlaps(mvg.sd, mvg.nsd, mvg.sd_all, mp.s, mp.e);
+		mvg.cur.shm_anon = mp.shm_anon;
+		/* (a mapping made since smaps was read: not known) */
+		mvg.cur.vma_shared = mvg.pass == 2 || overlaps(mvg.shr, mvg.nshr, mvg.shr_all, mp.s, mp.e);
 		mvg.cur.t_line = mv_now_ns();
 		return 1;
 	}
@@ -378,7 +418,7 @@ static void end_target(struct mv_target *m)
 }
 
 long mv_scan(int pagemap, unsigned long start, unsigned long end, struct mv_run *v, size_t n,
-	     unsigned long max_pages, unsigned long *walk_end)
+	     unsigned long max_pages, uint64_t categories, unsigned long *walk_end)
 {
 	struct pm_scan_arg a;
 	long r;
@@ -392,7 +432,8 @@ long mv_scan(int pagemap, unsigned long start, unsigned long end, struct mv_run 
 	a.vec = (uint64_t)(uintptr_t)v;
 	a.vec_len = n;
 	a.max_pages = max_pages;
-	a.category_mask = a.return_mask = PAGE_IS_PRESENT;
+	a.category_mask = PAGE_IS_PRESENT;
+	a.return_mask = PAGE_IS_PRESENT | categories;
 	r = ioctl(pagemap, PAGEMAP_SCAN, &a); /* (an error: the process is going;
 					       * pagemap says so) */
 	*walk_end = r < 0 || a.walk_end < start || a.walk_end > end ? end : (unsigned long)a.walk_end;
@@ -412,7 +453,7 @@ static int scan_chunk(struct mv_target *m, struct chunk *c)
 
 	if (!mvg.cur.sparse || mvg.cur.psize != mvg.base)
 		return -1;
-	n = mv_scan(m->pagemap, mvg.pos, mvg.vend, mvg.runs, mvg.o->chunk, mvg.o->chunk, &e);
+	n = mv_scan(m->pagemap, mvg.pos, mvg.vend, mvg.runs, mvg.o->chunk, mvg.o->chunk, 0, &e);
 	if (n <= 0)
 		return n < 0 ? -1 : 0;
 	s = mvg.runs[0].start - mvg.runs[0].start % align;

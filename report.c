@@ -265,7 +265,11 @@ static void json_watch(const struct target *t, const struct nodeset *rows)
 		    (unsigned long long)m->untracked_why[-1 - TRACK_ZERO],
 		    (unsigned long long)m->untracked_why[-1 - TRACK_UNTRACKED]);
 	}
+	if (m && m->accessed && w->combined)
+		out(",\"shared_judged_bytes\":%llu", (unsigned long long)m->shared_judged);
 	out(",\"unit\":\"%s\"", w->unit);
+	if (w->read)
+		out(",\"read\":\"%s\"", w->read);
 	if (m && m->verified)
 		json_verify(t, rows);
 	out_char('}');
@@ -460,6 +464,9 @@ static void text_watch(const struct target *t, const struct shown_plan *p,
 	    strcmp(w->tracker, "softdirty") == 0 ? ": a page only read counts as untouched" :
 	    strcmp(w->tracker, "damon") == 0 ? ": a region is judged whole; a page touched only "
 	    "while another was sampled is not seen" : "", w->unit);
+	if (opt.verbose && w->read)
+		out("  soft-dirty bits read %s\n", strcmp(w->read, "pagemap") == 0 ? "from pagemap" :
+		    "through PAGEMAP_SCAN (pagemap only for anonymous pages' exclusive bit and frames)");
 	out("  %5s %12s %12s\n", "node", "untouched", "touched");
 	for (int n = ns_next(rows, -1); n >= 0; n = ns_next(rows, n)) {
 		out("  %5d %12s %12s\n", n, human(at(m->idle, t->nnodes, n), a, sizeof(a)),
@@ -482,6 +489,9 @@ static void text_watch(const struct target *t, const struct shown_plan *p,
 		if (m->untracked_why[r] && (opt.verbose || r == -1 - TRACK_SHARED))
 			out("    %12s %s\n", human(m->untracked_why[r], a, sizeof(a)), why[r]);
 	}
+	if (w->combined && (m->shared_judged || opt.verbose))
+		out("  shared with the other processes watched, judged by frame: %s (included above)\n",
+		    human(m->shared_judged, a, sizeof(a)));
 	if (opt.dry_run)
 		out("  would move %s: the %s pages on nodes to be emptied\n", human(would, a, sizeof(a)),
 		    opt.watch == WATCH_COLD ? "untouched" : "touched");

@@ -47,6 +47,17 @@ enum {
 	TRACK_ACCESSED = 1
 };
 #define TRACK_NREASONS 4   /* -1 .. -4: untracked[-1 - verdict] */
+/* ORed to a verdict (touched or not) that combines the bits of several
+ * watched processes' mappings of one frame (soft-dirty: a shared page) */
+#define TRACK_BY_FRAME 0x100
+
+/* Bits 59 and 60 of a pagemap entry are always zero from the kernel; in the
+ * entries given to a tracker they say: */
+#define PM_TOOL_ZERO (1ULL << 59)     /* the zero page (PAGEMAP_SCAN's PFNZERO) */
+#define PM_TOOL_SHM_ANON (1ULL << 60) /* in shared anonymous memory or SysV shm
+                                       * (maps: "/dev/zero (deleted)", "/SYSV",
+                                       * "[anon_shmem:"): no file descriptor
+                                       * writes its pages */
 
 struct tracker {
 	const char *name;        /* "idle", "softdirty" or "damon" */
@@ -76,6 +87,31 @@ struct tracker {
 	/* 1: a mapping whose VmFlags (smaps) say "sd" after the window gives no
 	 * verdict (TRACK_VMA): the mover reads them before judging */
 	int whole_vma;
+	/* PAGEMAP_SCAN in the judging (NULL: never): scans() is 1 when the
+	 * pages present after the window are found with the ioctl here, which
+	 * asks for scan_categories; for each run of pages it returns,
+	 * from_scan(categories, exclusive, &entry) makes the pagemap entry the
+	 * judge is given and returns 1, or returns 0 when pagemap must be read
+	 * for the run (entry: bits to add to what it says). exclusive: the
+	 * run's pages are known to be mapped exclusively (smaps counted no
+	 * shared page in the mapping) and no frame is needed for them (each
+	 * run of the chunk that would need pagemap has the same categories, so
+	 * no folio holds pages of two verdicts; or frames are not read) */
+	int (*scans)(void);
+	uint64_t scan_categories;
+	int (*from_scan)(uint64_t categories, int exclusive, uint64_t *entry);
+	/* combining bits by frame across the processes watched in one window
+	 * (NULL: never): gather_begin() before a pass over every chunk of
+	 * every process after the window (0, or -1 when it cannot be done
+	 * here: frames not readable, no memory); gather() is given each
+	 * chunk's present pages there (whole_vma: in a mapping flagged as a
+	 * whole, see above: its bits say nothing); the judge then gives a
+	 * shared page a verdict (TRACK_BY_FRAME) where every mapping of its
+	 * frame was gathered, none of them flagged; gather_end() after the
+	 * judging */
+	int (*gather_begin)(void);
+	void (*gather)(const uint64_t *pm, size_t n, int whole_vma);
+	void (*gather_end)(void);
 	/* what a verdict covers when not a page or folio ("region"), or NULL */
 	const char *unit;
 	/* after every start and settle: the window (window_ms long) begins for

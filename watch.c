@@ -38,6 +38,7 @@ void watch_setup(void)
 	info.tracker = tracker->name;
 	info.sees = tracker->sees;
 	info.unit = tracker->unit ? tracker->unit : tracker->by_folio() ? "folio" : "page";
+	info.read = !tracker->scans ? NULL : tracker->scans() ? "pagemap_scan" : "pagemap";
 	info.asked_ms = opt.watch_ms;
 	mover_set_tracker(tracker);
 }
@@ -225,7 +226,14 @@ void watch_finish(struct target **v, size_t n)
 	if (!window_started)
 		return;
 	info.judge_us = now_us();
+	/* several processes in one window: the tracker may combine their bits
+	 * by frame (tracker.h: gather), in a pass over them all first */
+	info.combined = n > 1 && tracker->gather_begin && tracker->gather_begin() == 0;
+	if (info.combined)
+		mover_engine_run(v, n, MV_GATHER);
 	mover_engine_run(v, n, stop_sig || opt.dry_run ? MV_SCAN : MV_MOVE);
+	if (info.combined)
+		tracker->gather_end();
 	info.judge_us = now_us() - info.judge_us;
 	for (size_t i = 0; info.stopped && i < n; i++) {
 		struct target *t = v[i];

@@ -25,11 +25,16 @@ struct watch_info {
 	const char *sees;        /* "reads and writes" or "writes only" */
 	const char *unit;        /* "folio": a large folio judged as one; "page":
 	                          * each base page (frames cannot be read) */
+	const char *read;        /* how soft-dirty bits are read: "pagemap_scan"
+	                          * (the ioctl, Linux 6.7+) or "pagemap"; NULL:
+	                          * a tracker without that choice */
 	uint64_t asked_ms;       /* the window asked for */
 	uint64_t watched_ms;     /* the window the processes were watched for */
 	uint64_t start_us;       /* how long the tracker's start took (in it) */
 	uint64_t judge_us;       /* how long judging (and moving) took after it */
 	int stopped;             /* a signal ended it: nothing moved */
+	int combined;            /* the bits of shared pages were combined by
+	                          * frame across the processes (tracker.h) */
 	/* --verify */
 	int verify;              /* the moved pages were watched again */
 	uint64_t verify_ms;      /* for how long */

@@ -299,7 +299,7 @@ int main(int argc, char **argv)
 	const char *tdir = NULL;
 	sigset_t set;
 	pthread_t th;
-	char path[4096];
+	char path[4096], path2[4096];
 	FILE *f;
 
 	while ((c = getopt(argc, argv, "o:s:HNp:xt:")) != -1) {
@@ -350,11 +350,15 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	if (pthread_create(&th, NULL, toucher, NULL) != 0)
 		die(prog, "pthread_create");
-	snprintf(path, sizeof(path), "%s.ready", prefix);
+	/* written whole, then renamed: a reader that sees the file sees the pid */
+	snprintf(path, sizeof(path), "%s.ready.tmp", prefix);
 	if (!(f = fopen(path, "w")))
 		die(prog, path);
 	fprintf(f, "%d\n", (int)getpid());
 	fclose(f);
+	snprintf(path2, sizeof(path2), "%s.ready", prefix);
+	if (rename(path, path2) != 0)
+		die(prog, path2);
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;
