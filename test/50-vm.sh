@@ -32,8 +32,9 @@ mkdir -p "$out"
 # --- the boots: NAME ARCH TOPOLOGY TOOL SCENARIOS [KERNEL] -----------------------
 # KERNEL: debian (the default: Debian's own, test/vm/kernel.sh), idle (built
 # from Debian's source with idle page tracking: test/vm/kernel-build.sh, about
-# 10 minutes the first time, then cached) or backports (Debian's 6.12 from
-# bookworm-backports: PAGEMAP_SCAN, and move_pages that sees PROT_NONE pages).
+# 10 minutes the first time, then cached), backports (Debian's 6.12 from
+# bookworm-backports: PAGEMAP_SCAN, and move_pages that sees PROT_NONE pages)
+# or trixie (Debian 13's 6.12; on arm64: DAMON built in, no soft-dirty).
 # Another architecture, or another build of the tool (an i386 one, say), is one
 # more line here or in VM_EXTRA_BOOTS; the scenarios do not change.
 # A boot that runs a pg_ scenario gets an image with the host's PostgreSQL 15
@@ -69,6 +70,9 @@ mkdir -p "$top/build/vm"
 if command -v qemu-system-aarch64 >/dev/null && command -v aarch64-linux-gnu-gcc >/dev/null; then
   if CROSS_COMPILE=aarch64-linux-gnu- OUT=$aarch64_mp ./build.sh >"$out/build-aarch64.log" 2>&1; then
     boots+=("aarch64-4node aarch64 4node $aarch64_mp zero_to_three,pairs,pairs_thp,unequal,negative,tier_refused")
+    # Debian 13's arm64 kernel: what a current arm64 distribution offers for
+    # --cold/--hot (DAMON, no soft-dirty), and placement on its 6.12
+    boots+=("aarch64-trixie aarch64 4node $aarch64_mp zero_to_three,pairs,tier_damon_only,tier_damon,tier_verify,tier_truth trixie")
     boots+=("aarch64-hmat aarch64 hmat2 $aarch64_mp tierforms_kernel backports"
             "aarch64-tiers aarch64 cpuless $aarch64_mp tierforms_guess backports")
   else
@@ -87,16 +91,19 @@ done <<<"${VM_EXTRA_BOOTS:-}"
 . "$vm/arches.sh"
 declare -A initrd_of=() ok_arch=()
 idle_k=
-declare -A bpo_k=()
+# a KERNEL word that names another Debian suite's kernel, and that suite
+declare -A suite_of=([backports]=bookworm-backports [trixie]=trixie)
+declare -A suite_k=()  # ARCH:KERNEL -> the image, or none
 for b in "${boots[@]}"; do
   read -r name arch topo tool runs kern <<<"$b"
-  if [ "${kern:-debian}" = backports ] && [ -z "${bpo_k[$arch]:-}" ] && arch_vars "$arch" &&
+  su=${suite_of[${kern:-debian}]:-}
+  if [ -n "$su" ] && [ -z "${suite_k[$arch:$kern]:-}" ] && arch_vars "$arch" &&
      { [ -z "${VM_ONLY:-}" ] || [[ " $VM_ONLY " == *" $name "* ]]; }; then
-    if bpo_k[$arch]=$("$vm/kernel.sh" "$DEBARCH" bookworm-backports 2>"$out/kernel-$arch-backports.log"); then
-      echo "vm: Debian's backports kernel for $arch: ${bpo_k[$arch]}"
+    if suite_k[$arch:$kern]=$("$vm/kernel.sh" "$DEBARCH" "$su" 2>"$out/kernel-$arch-$kern.log"); then
+      echo "vm: Debian's $su kernel for $arch: ${suite_k[$arch:$kern]}"
     else
-      bpo_k[$arch]=none
-      echo "SKIP $name: cannot fetch the bookworm-backports kernel: $(tail -n 2 "$out/kernel-$arch-backports.log" | tr '\n' ' ')"
+      suite_k[$arch:$kern]=none
+      echo "SKIP $name: cannot fetch the $su kernel: $(tail -n 2 "$out/kernel-$arch-$kern.log" | tr '\n' ' ')"
     fi
   fi
   if [ "${kern:-debian}" = idle ] && [ -z "$idle_k" ] &&
@@ -183,9 +190,9 @@ for b in "${boots[@]}"; do
   if [ "${kern:-debian}" = idle ]; then
     [ -n "$idle_k" ] && [ "$idle_k" != none ] || continue
     k=$idle_k
-  elif [ "${kern:-debian}" = backports ]; then
-    [ -n "${bpo_k[$arch]:-}" ] && [ "${bpo_k[$arch]}" != none ] || continue
-    k=${bpo_k[$arch]}
+  elif [ -n "${suite_of[${kern:-debian}]:-}" ]; then
+    [ -n "${suite_k[$arch:$kern]:-}" ] && [ "${suite_k[$arch:$kern]}" != none ] || continue
+    k=${suite_k[$arch:$kern]}
   fi
   selected+=("$b")
   rm -f "$out/$name.rc" "$out/$name.log"

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # test/vm/kernel.sh DEBARCH [SUITE] - fetch Debian's kernel for DEBARCH (amd64, arm64)
 # and print the path of a bootable image on stdout. SUITE: another Debian suite
-# to take it from (bookworm-backports: Linux 6.12), through a list of sources
-# of its own in the cache (the system's apt sources are not touched).
+# to take it from (bookworm-backports or trixie: Linux 6.12), through a list of
+# sources of its own in the cache (the system's apt sources are not touched).
 #   amd64: an ELF vmlinux unpacked from the bzImage's XZ payload (qemu boots it
 #          through PVH, about 3 s faster a boot than the bzImage); falls back to
 #          the bzImage if the unpacking fails.
-#   arm64: the Image (Debian ships it gzip-compressed as vmlinuz; qemu's -kernel
-#          for aarch64 takes it as it is).
+#   arm64: the Image (Debian 12 ships it gzip-compressed as vmlinuz, unpacked
+#          here; Debian 13's vmlinuz is the Image itself, 37 MB, no EFI_ZBOOT;
+#          qemu's -kernel for aarch64 takes either).
 # Cache: test/vm/cache/ARCH/ (git-ignored). Only ./boot/* of the package is
 # extracted; the modules (hundreds of MB) are not needed: the serial console,
 # initrd, devtmpfs and NUMA are built in.
