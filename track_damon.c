@@ -24,6 +24,9 @@
  * touches, and the oldest of its regions is the kdamond's age. So a region is
  * untouched when its nr_accesses is 0 and its age is that age; every other
  * region is touched (conservative); a page outside every region is untracked.
+ * That age is also how many aggregations the kdamond completed: under half
+ * of what the window held (a starved kdamond, a stalled guest), every region
+ * is about as old as the reference, so nothing is judged (collect()).
  * A region, not a page, is judged: a page never touched in a region where
  * others are is touched, and a page touched once, never while it was the one
  * sampled, is not seen.
@@ -129,7 +132,16 @@ static struct {
 	struct region *r;
 	size_t nr, capr;
 	unsigned long sample_us;
+	uint64_t on_ns;            /* when the kdamond was seen on (CLOCK_MONOTONIC) */
 } dm;
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 /* ---- sysfs --------------------------------------------------------------- */
 
@@ -414,6 +426,8 @@ static int begin(struct target *const *v, size_t n, uint64_t window_ms, char *wh
 			fmt(why, len, "cannot start DAMON, and its kdamond could not be removed (" ADMIN ")");
 		return -1;
 	}
+	dm.on_ns = mono_ns();
+
 	hold_signals(0, &old);
 	return 0;
 }
@@ -552,6 +566,9 @@ static int grow_regions(void)
 static int collect(char *why, size_t len)
 {
 	unsigned long long nr, age, ref = 0;
+	/* how long the kdamond has been on, taken before its regions are read
+	 * (their ages only grow meanwhile) */
+	uint64_t on_us = (mono_ns() - dm.on_ns) / 1000;
 	size_t g = 0, i, count = update_tried(why, len);
 
 	if (!count)
@@ -590,6 +607,17 @@ static int collect(char *why, size_t len)
 	if (!ref) {
 		fmt(why, len, "DAMON saw no region of the tool's own untouched for a whole "
 		    "aggregation interval: nothing judged");
+		return -1;
+	}
+	/* DAMON's own clock must cover the window: the reference region's age,
+	 * in aggregation intervals, is how many the kdamond completed. On a
+	 * machine too busy for it (a starved kdamond, a stalled guest) it is
+	 * far fewer than the window held, every region is about as old as the
+	 * reference and would read untouched: no verdict then. */
+	if (ref * 5 * dm.sample_us < on_us / 2) {
+		fmt(why, len, "DAMON's kdamond completed %llu of the %llu aggregation intervals of "
+		    "its %.1f s (the machine too busy for it): nothing judged", ref,
+		    (unsigned long long)(on_us / (5 * dm.sample_us)), (double)on_us / 1e6);
 		return -1;
 	}
 	for (i = 0; i < dm.nr; i++)

@@ -2260,13 +2260,27 @@ sc_tier_damon() {
   damon_snap >"$T/dsnap.0"
   # --cold with DAMON, three times: R (only read) stays, W stays, U and L
   # move; every run leaves DAMON's sysfs as it found it
-  ag=0 tot=0
+  # A run in which DAMON could not keep up (its kdamond completed under half
+  # the aggregations the window held: a starved guest) judges nothing and
+  # says so; one such run of the three is allowed, and moves nothing.
+  ag=0 tot=0 unjudged=0
   for i in 1 2 3; do
     tier_start "td$i" -N || { fail tier-damon "tier did not start"; return; }
     sleep 1
-    "$MP" --cold 3s --tracker damon --json "$TP" 0 1 >"$T/td$i.out" 2>"$T/td$i.err" ||
-      why="$why; run $i exited $?: $(head -c 300 "$T/td$i.err")"
+    "$MP" --cold 3s --tracker damon --json "$TP" 0 1 >"$T/td$i.out" 2>"$T/td$i.err"
+    rc=$?
     jlog "$T/td$i.out"
+    if [ "$rc" != 0 ] && grep -q "aggregation intervals of its .* nothing judged" "$T/td$i.err"; then
+      unjudged=$((unjudged + 1))
+      info "tier-damon run $i: not judged: $(head -c 300 "$T/td$i.err")"
+      damon_snap >"$T/dsnap.$i"
+      cmp -s "$T/dsnap.0" "$T/dsnap.$i" || why="$why; run $i changed DAMON's sysfs"
+      if tier_report "td$i" a; then bad=$(tier_want "$T/td$i.a" "W=0 R=0 U=0 L=0"); else bad=" no report"; fi
+      [ -z "$bad" ] || why="$why; run $i judged nothing but pages moved:$bad"
+      kill "$TP"; wait "$TP" 2>/dev/null
+      continue
+    fi
+    [ "$rc" = 0 ] || why="$why; run $i exited $rc: $(head -c 300 "$T/td$i.err")"
     damon_snap >"$T/dsnap.$i"
     cmp -s "$T/dsnap.0" "$T/dsnap.$i" || why="$why; run $i changed DAMON's sysfs: $(diff "$T/dsnap.0" "$T/dsnap.$i" | head -c 300 | tr '\n' '|')"
     tier_report "td$i" a || why="$why; no report after run $i"
@@ -2283,6 +2297,7 @@ sc_tier_damon() {
     info "tier-damon run $i: W $(region "$T/td$i.a" W); R $(region "$T/td$i.a" R); U $(region "$T/td$i.a" U); L $(region "$T/td$i.a" L)"
     kill "$TP"; wait "$TP" 2>/dev/null
   done
+  [ "$unjudged" -le 1 ] || why="$why; $unjudged of 3 runs judged nothing (DAMON starved)"
   [ "$tot" -gt 0 ] && [ $((ag * 100)) -ge $((tot * 95)) ] || why="$why; $ag of $tot pages where the truth puts them (want 95%)"
   echo "COMPARE tier-damon: $ag of $tot pages of the helper where the truth puts them over three --cold 3s runs with DAMON ($((ag * 1000 / (tot + !tot))) per mille)"
   if [ -z "$why" ]; then pass tier-damon; else fail tier-damon "${why#; }"; fi
