@@ -168,7 +168,7 @@ int kd_seccomp_blocks(const char *call)
 
 /* ---- DAMON ----------------------------------------------------------------- */
 
-static int damon_get(const char *rel, char *buf, size_t len)
+int kd_damon_get(const char *rel, char *buf, size_t len)
 {
 	char path[256];
 
@@ -179,15 +179,15 @@ static int damon_get(const char *rel, char *buf, size_t len)
 	return 0;
 }
 
-static int damon_get_ul(const char *rel, unsigned long long *v)
+int kd_damon_get_ull(const char *rel, unsigned long long *v)
 {
 	char b[64];
 	const char *p = b;
 
-	return damon_get(rel, b, sizeof(b)) == 0 && dec_scan(&p, NULL, ~0ULL, v) > 0 && !*p ? 0 : -1;
+	return kd_damon_get(rel, b, sizeof(b)) == 0 && dec_scan(&p, NULL, ~0ULL, v) > 0 && !*p ? 0 : -1;
 }
 
-static int damon_put(const char *rel, const char *val)
+int kd_damon_put(const char *rel, const char *val)
 {
 	char path[256];
 
@@ -242,7 +242,7 @@ void kd_damon_look(struct kd_damon *d)
 	d->reclaim = module_enabled("damon_reclaim");
 	d->lru_sort = module_enabled("damon_lru_sort");
 	kdamond_threads(d);
-	if (damon_get_ul("nr_kdamonds", &v) < 0) {
+	if (kd_damon_get_ull("nr_kdamonds", &v) < 0) {
 		d->err = errno;
 		d->sysfs = errno != ENOENT && errno != ENOTDIR;
 		return;
@@ -251,14 +251,14 @@ void kd_damon_look(struct kd_damon *d)
 	d->kdamonds = (long)v;
 	if (!v)
 		return;
-	damon_get("0/state", d->state, sizeof(d->state));
-	damon_get("0/contexts/0/operations", d->ops, sizeof(d->ops));
-	if (damon_get("0/contexts/0/avail_operations", b, sizeof(b)) == 0)
+	kd_damon_get("0/state", d->state, sizeof(d->state));
+	kd_damon_get("0/contexts/0/operations", d->ops, sizeof(d->ops));
+	if (kd_damon_get("0/contexts/0/avail_operations", b, sizeof(b)) == 0)
 		d->vaddr = strstr(b, "vaddr") != NULL;
 	if (access(KD_DAMON_ADMIN "/0/contexts/0/schemes/0/tried_regions", F_OK) == 0)
 		d->tried_regions = 1;
-	if (damon_get_ul("0/contexts/0/schemes/0/quotas/reset_interval_ms", &v) == 0 &&
-	    v == KD_DAMON_MARK && damon_get_ul("0/contexts/0/targets/0/pid_target", &v) == 0 && v) {
+	if (kd_damon_get_ull("0/contexts/0/schemes/0/quotas/reset_interval_ms", &v) == 0 &&
+	    v == KD_DAMON_MARK && kd_damon_get_ull("0/contexts/0/targets/0/pid_target", &v) == 0 && v) {
 		char path[64];
 		d->mark_pid = (unsigned long)v;
 		fmt(path, sizeof(path), "/proc/%lu/comm", d->mark_pid);
@@ -283,12 +283,12 @@ static void damon_probe_ops(struct kd_damon *d)
 	sigaddset(&hold, SIGTERM);
 	sigaddset(&hold, SIGHUP);
 	sigprocmask(SIG_BLOCK, &hold, &old);
-	if (damon_put("nr_kdamonds", "1") == 0 && damon_put("0/contexts/nr_contexts", "1") == 0) {
-		d->vaddr = damon_put("0/contexts/0/operations", "vaddr") == 0;
-		d->tried_regions = d->vaddr && damon_put("0/contexts/0/schemes/nr_schemes", "1") == 0 &&
+	if (kd_damon_put("nr_kdamonds", "1") == 0 && kd_damon_put("0/contexts/nr_contexts", "1") == 0) {
+		d->vaddr = kd_damon_put("0/contexts/0/operations", "vaddr") == 0;
+		d->tried_regions = d->vaddr && kd_damon_put("0/contexts/0/schemes/nr_schemes", "1") == 0 &&
 				   access(KD_DAMON_ADMIN "/0/contexts/0/schemes/0/tried_regions", F_OK) == 0;
 	}
-	damon_put("nr_kdamonds", "0");
+	kd_damon_put("nr_kdamonds", "0");
 	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 

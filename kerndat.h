@@ -104,6 +104,12 @@ void kd_damon_look(struct kd_damon *d);
 /* damon_in_use: anyone uses DAMON (a kdamond configured or running,
  * DAMON_RECLAIM or DAMON_LRU_SORT enabled). */
 int kd_damon_in_use(const struct kd_damon *d);
+/* DAMON's sysfs files, named below KD_DAMON_ADMIN ("0/state"): the first
+ * line without its newline, or a decimal number; a value written. 0, or -1
+ * with errno (the probe here and the tracker, track_damon.c, share them). */
+int kd_damon_get(const char *rel, char *buf, size_t len);
+int kd_damon_get_ull(const char *rel, unsigned long long *v);
+int kd_damon_put(const char *rel, const char *val);
 /* tracker_<name>: the tracker can be used here (its probe on a page of the
  * tool's own, tracker.h): 0, or -1 with the reason in why. */
 int kd_tracker(const struct tracker *tr, char *why, size_t len);

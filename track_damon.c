@@ -145,40 +145,12 @@ static uint64_t mono_ns(void)
 
 /* ---- sysfs --------------------------------------------------------------- */
 
-static int put(const char *rel, const char *val)
-{
-	char path[256];
-
-	fmt(path, sizeof(path), ADMIN "/%s", rel);
-	return write_small(path, val);
-}
-
 static int put_ul(const char *rel, unsigned long long v)
 {
 	char b[32];
 
 	fmt(b, sizeof(b), "%llu", v);
-	return put(rel, b);
-}
-
-/* A file's first line, without its newline. */
-static int get(const char *rel, char *buf, size_t len)
-{
-	char path[256];
-
-	fmt(path, sizeof(path), ADMIN "/%s", rel);
-	if (read_small(path, buf, len) < 0)
-		return -1;
-	buf[strcspn(buf, "\n")] = 0;
-	return 0;
-}
-
-static int get_ull(const char *rel, unsigned long long *v)
-{
-	char b[64];
-	const char *s = b;
-
-	return get(rel, b, sizeof(b)) == 0 && dec_scan(&s, NULL, ~0ULL, v) > 0 && !*s ? 0 : -1;
+	return kd_damon_put(rel, b);
 }
 
 static void hold_signals(int hold, sigset_t *old)
@@ -340,7 +312,7 @@ static int configure(struct target *const *v, size_t n, unsigned long sample, ch
 	unsigned long per = NR_REGIONS / (n + 1) < MIN_PER_TARGET ? MIN_PER_TARGET
 				: NR_REGIONS / (n + 1);
 
-#define STEP(r, val) do { if (!at && put(r, val) < 0) { e = errno; at = r; } } while (0)
+#define STEP(r, val) do { if (!at && kd_damon_put(r, val) < 0) { e = errno; at = r; } } while (0)
 #define STEPN(r, val) do { if (!at && put_ul(r, val) < 0) { e = errno; at = r; } } while (0)
 	STEP("nr_kdamonds", "1");
 	STEP("0/contexts/nr_contexts", "1");
@@ -364,7 +336,7 @@ static int configure(struct target *const *v, size_t n, unsigned long sample, ch
 	STEP(CTX "/schemes/nr_schemes", "1");
 	STEP(SCHEME "/action", "stat");
 	STEP(SCHEME "/access_pattern/sz/min", "0");
-	if (!at && put(SCHEME "/access_pattern/sz/max", "18446744073709551615") < 0)
+	if (!at && kd_damon_put(SCHEME "/access_pattern/sz/max", "18446744073709551615") < 0)
 		STEP(SCHEME "/access_pattern/sz/max", "4294967295"); /* 32-bit */
 	STEP(SCHEME "/access_pattern/nr_accesses/min", "0");
 	STEP(SCHEME "/access_pattern/nr_accesses/max", "4294967295");
@@ -413,8 +385,8 @@ static int begin(struct target *const *v, size_t n, uint64_t window_ms, char *wh
 		return -1;
 	}
 	own();
-	if (configure(v, n, sample, fail, sizeof(fail)) < 0 || get("0/state", st, sizeof(st)) < 0 ||
-	    strcmp(st, "on") != 0) {
+	if (configure(v, n, sample, fail, sizeof(fail)) < 0 ||
+	    kd_damon_get("0/state", st, sizeof(st)) < 0 || strcmp(st, "on") != 0) {
 		int e = errno;
 		restore();
 		hold_signals(0, &old);
@@ -499,7 +471,7 @@ static size_t update_tried(char *why, size_t len)
 		uint64_t wait = (20 * aggr_ms > 3000 ? 20 * aggr_ms : 3000) + NR_REGIONS,
 			 until = mono_ms() + wait;
 		size_t prev = 0, c = 0;
-		if (put("0/state", "update_schemes_tried_regions") < 0) {
+		if (kd_damon_put("0/state", "update_schemes_tried_regions") < 0) {
 			fmt(why, len, "DAMON: update_schemes_tried_regions: %s", strerror(errno));
 			return 0;
 		}
@@ -528,16 +500,16 @@ static int tried(size_t i, struct region *r, unsigned long long *nr, unsigned lo
 	unsigned long long s, e;
 
 	fmt(rel, sizeof(rel), SCHEME "/tried_regions/%zu/start", i);
-	if (get_ull(rel, &s) < 0)
+	if (kd_damon_get_ull(rel, &s) < 0)
 		return errno == ENOENT ? 0 : -1;
 	fmt(rel, sizeof(rel), SCHEME "/tried_regions/%zu/end", i);
-	if (get_ull(rel, &e) < 0)
+	if (kd_damon_get_ull(rel, &e) < 0)
 		return -1;
 	fmt(rel, sizeof(rel), SCHEME "/tried_regions/%zu/nr_accesses", i);
-	if (get_ull(rel, nr) < 0)
+	if (kd_damon_get_ull(rel, nr) < 0)
 		return -1;
 	fmt(rel, sizeof(rel), SCHEME "/tried_regions/%zu/age", i);
-	if (get_ull(rel, age) < 0)
+	if (kd_damon_get_ull(rel, age) < 0)
 		return -1;
 	r->start = (unsigned long)s;
 	r->end = (unsigned long)e;
