@@ -588,8 +588,9 @@ static int collect(char *why, size_t len)
 	 * reference and would read untouched: no verdict then. */
 	if (ref * 5 * dm.sample_us < on_us / 2) {
 		fmt(why, len, "DAMON's kdamond completed %llu of the %llu aggregation intervals of "
-		    "its %.1f s (the machine too busy for it): nothing judged", ref,
-		    (unsigned long long)(on_us / (5 * dm.sample_us)), (double)on_us / 1e6);
+		    "its %llu ms (the machine too busy for it): nothing judged", ref,
+		    (unsigned long long)(on_us / (5 * dm.sample_us)),
+		    (unsigned long long)(on_us / 1000));
 		return -1;
 	}
 	for (i = 0; i < dm.nr; i++)
