@@ -89,6 +89,25 @@ static inline long sys_move_pages(int pid, unsigned long count, void **pages,
 	return syscall(SYS_move_pages, pid, count, pages, nodes, status, flags);
 }
 
+/* "region NAME nodes N*COUNT ...": where the n pages are (move_pages asked,
+ * st[] its answers), in runs of equal answers; -errno for every page when the
+ * call fails. The helpers' one report line, read by the guest scenarios. */
+static inline void region_nodes(FILE *f, char name, void **pages, int *st, size_t n)
+{
+	if (sys_move_pages(0, n, pages, NULL, st, 0) < 0)
+		for (size_t i = 0; i < n; i++)
+			st[i] = -errno;
+	fprintf(f, "region %c nodes", name);
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j < n && st[j] == st[i])
+			j++;
+		fprintf(f, " %d*%zu", st[i], j - i);
+		i = j;
+	}
+	fprintf(f, "\n");
+}
+
 static inline long sys_migrate_pages(int pid, unsigned long maxnode,
 				     const unsigned long *from, const unsigned long *to)
 {

@@ -37,18 +37,7 @@ static void region_line(FILE *f, char name, unsigned char *at, size_t n)
 		n = 65536;
 	for (size_t i = 0; i < n; i++)
 		pg[i] = at + i * pagesz;
-	if (sys_move_pages(0, n, pg, NULL, st, 0) < 0)
-		for (size_t i = 0; i < n; i++)
-			st[i] = -errno;
-	fprintf(f, "region %c nodes", name);
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
-		while (j < n && st[j] == st[i])
-			j++;
-		fprintf(f, " %d*%zu", st[i], j - i);
-		i = j;
-	}
-	fprintf(f, "\n");
+	region_nodes(f, name, pg, st, n);
 }
 
 static void report(const char *prefix)

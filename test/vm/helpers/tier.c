@@ -194,18 +194,7 @@ static void region_line(FILE *f, char name, void **pages, size_t n)
 	static int st[NMAX > 65536 ? NMAX : 65536];
 	if (n > sizeof(st) / sizeof(st[0]))
 		n = sizeof(st) / sizeof(st[0]);
-	if (sys_move_pages(0, n, pages, NULL, st, 0) < 0)
-		for (size_t i = 0; i < n; i++)
-			st[i] = -errno;
-	fprintf(f, "region %c nodes", name);
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
-		while (j < n && st[j] == st[i])
-			j++;
-		fprintf(f, " %d*%zu", st[i], j - i);
-		i = j;
-	}
-	fprintf(f, "\n");
+	region_nodes(f, name, pages, st, n);
 }
 
 /* the -x regions; Z and M also as halves (Z1/M1: written, Z2/M2 the rest) */
@@ -267,18 +256,7 @@ static void report(const char *prefix, int verify)
 		const unsigned long long *w = (const unsigned long long *)reg[r];
 		for (size_t i = 0; i < npages; i++)
 			pages[i] = reg[r] + i * pagesz;
-		if (sys_move_pages(0, npages, pages, NULL, st, 0) < 0)
-			for (size_t i = 0; i < npages; i++)
-				st[i] = -errno;
-		fprintf(f, "region %c nodes", names[r]);
-		for (size_t i = 0; i < npages;) {
-			size_t j = i;
-			while (j < npages && st[j] == st[i])
-				j++;
-			fprintf(f, " %d*%zu", st[i], j - i);
-			i = j;
-		}
-		fprintf(f, "\n");
+		region_nodes(f, names[r], pages, st, npages);
 		for (size_t i = 0; verify && i < len / 8 && bad < 0; i++)
 			if (w[i] != word_at((size_t)r, i))
 				bad = r;
