@@ -1735,6 +1735,12 @@ tier_truth() {
   # the way the bits were read: the one asked for
   rd=$(json_field "$T/tt-$name.cold" read)
   [ "$2" = pagemap ] && [ "$rd" != pagemap ] && why="$why; read \"$rd\" with MIGRATEPAGES_SOFTDIRTY_READ=pagemap"
+  # (DAMON: a window it did not judge, its kdamond starved or the process
+  # unseen, is said so by the tool and leaves nothing to compare)
+  if [ -n "$why" ] && [ "$tr" = damon ] && for f in dryerr colderr hoterr; do damon_unjudged "$T/tt-$name.$f" && break; done; then
+    echo "RESULT SKIP tier-truth-$name: DAMON judged nothing in one of the three windows: $(cat "$T/tt-$name.dryerr" "$T/tt-$name.colderr" "$T/tt-$name.hoterr" | grep -m1 'nothing judged' | head -c 250)"
+    return
+  fi
   [ -z "$why" ] || { fail "tier-truth-$name" "${why#; }"; return; }
   case $tr in idle) truth=$TRUTH_idle ;; damon) truth=$TRUTH_damon ;; *) truth=$TRUTH_sd ;; esac
   info "tier-truth $name ($(uname -r)): judged per $(json_field "$T/tt-$name.cold" unit)${rd:+, bits read: $rd}; untracked $(sed -n 's/.*"untracked":\({[^}]*}\).*/\1/p' "$T/tt-$name.cold")"
