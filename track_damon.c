@@ -42,11 +42,14 @@
  * between a thread's runs keeps the thread's mm loaded (lazy TLB), and coming
  * back to it flushes only when the mm's tlb_gen moved meanwhile
  * (arch/x86/mm/tlb.c switch_mm_irqs_off, real_prev == next); the kdamond's
- * page-table walks do not move it. So a thread alone on its CPU is unseen for
- * as long as its translations stay cached: in the x86_64-damon guest (2
- * CPUs, idle) the third of three 3 s windows on the tier helper saw not one
- * of its 1999 regions accessed (tier_damon: W and R called untouched), in 3
- * of 3 boots, where the other windows saw about 490 (W and R).
+ * page-table walks do not move it. So a thread is unseen for as long as its
+ * translations stay cached: in x86_64-damon guests (2 CPUs, idle host) 7 of
+ * 51 windows of 3 s on the tier helper, in 3 of 6 boots, saw not one of its
+ * 1999 regions accessed (W and R called untouched), where the others saw
+ * about 490; the helper ran 7 to 10 ms in those, 12 to 22 ms in the others
+ * (no page walks). What flushes its CPU in the windows that see it is not
+ * pinned down: not NUMA balancing (off in the guests), and the helper
+ * pinned alone on CPU 1 was seen in 2 of 3 windows.
  * From outside the process only an mm change flushes its TLB (clear_refs "4":
  * under the mmap write lock, and it clears soft-dirty bits and
  * write-protects every page where they are kept), too dear every sampling
