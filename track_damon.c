@@ -43,13 +43,14 @@
  * back to it flushes only when the mm's tlb_gen moved meanwhile
  * (arch/x86/mm/tlb.c switch_mm_irqs_off, real_prev == next); the kdamond's
  * page-table walks do not move it. So a thread is unseen for as long as its
- * translations stay cached: in x86_64-damon guests (2 CPUs, idle host) 7 of
- * 51 windows of 3 s on the tier helper, in 3 of 6 boots, saw not one of its
- * 1999 regions accessed (W and R called untouched), where the others saw
- * about 490; the helper ran 7 to 10 ms in those, 12 to 22 ms in the others
- * (no page walks). What flushes its CPU in the windows that see it is not
- * pinned down: not NUMA balancing (off in the guests), and the helper
- * pinned alone on CPU 1 was seen in 2 of 3 windows.
+ * translations stay cached: in x86_64-damon guests (2 CPUs) 7 of 60 windows
+ * of 3 s on the tier helper, in 3 of 7 boots, saw not one of its 1999
+ * regions accessed (W and R called untouched), where the others saw about
+ * 490; the helper ran 7 to 10 ms in those, 12 to 22 ms in the others (its
+ * page walks). Pinned alone on CPU 1, everything else on CPU 0, it was
+ * unseen in 4 of 6 windows (3 of 3 in one boot). What flushes its CPU in
+ * the windows that see it is not pinned down (not NUMA balancing: off in
+ * the guests).
  * From outside the process only an mm change flushes its TLB (clear_refs "4":
  * under the mmap write lock, and it clears soft-dirty bits and
  * write-protects every page where they are kept), too dear every sampling
