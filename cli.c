@@ -58,7 +58,7 @@ static const char usage_text[] =
 "                    did not touch meanwhile\n"
 "      --hot TIME    the same, moving only the pages they touched\n"
 "      --tracker T   how touches are seen: auto (default: idle if it can be\n"
-"                    used, else damon, else softdirty), idle (idle page\n"
+"                    used, else softdirty, else damon), idle (idle page\n"
 "                    tracking: reads and writes; root), damon (DAMON: reads\n"
 "                    and writes, sampled, judged by region; root; refused\n"
 "                    while anyone else uses DAMON) or softdirty (writes only:\n"

@@ -20,12 +20,15 @@ const struct tracker *tracker_choose(int want, char *why, size_t len)
 	if ((want == TRACK_AUTO || want == TRACK_IDLE) &&
 	    kd_tracker(&tracker_idle, idle_why, sizeof(idle_why)) == 0)
 		return &tracker_idle;
-	if ((want == TRACK_AUTO || want == TRACK_DAMON) &&
-	    kd_tracker(&tracker_damon, damon_why, sizeof(damon_why)) == 0)
-		return &tracker_damon;
+	/* soft-dirty before DAMON: DAMON misses accesses made through a
+	 * translation the CPU kept cached (track_damon.c), soft-dirty's
+	 * clear_refs flushes the TLB and sees every write */
 	if ((want == TRACK_AUTO || want == TRACK_SOFTDIRTY) &&
 	    kd_tracker(&tracker_softdirty, sd_why, sizeof(sd_why)) == 0)
 		return &tracker_softdirty;
+	if ((want == TRACK_AUTO || want == TRACK_DAMON) &&
+	    kd_tracker(&tracker_damon, damon_why, sizeof(damon_why)) == 0)
+		return &tracker_damon;
 	if (want == TRACK_IDLE)
 		fmt(why, len, "--tracker idle: %s", idle_why);
 	else if (want == TRACK_DAMON)
