@@ -89,6 +89,18 @@ static inline long sys_move_pages(int pid, unsigned long count, void **pages,
 	return syscall(SYS_move_pages, pid, count, pages, nodes, status, flags);
 }
 
+/* " N*COUNT ...": move_pages's answers st[0..n) in runs of equal answers */
+static inline void status_runs(FILE *f, const int *st, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j < n && st[j] == st[i])
+			j++;
+		fprintf(f, " %d*%zu", st[i], j - i);
+		i = j;
+	}
+}
+
 /* "region NAME nodes N*COUNT ...": where the n pages are (move_pages asked,
  * st[] its answers), in runs of equal answers; -errno for every page when the
  * call fails. The helpers' one report line, read by the guest scenarios. */
@@ -98,13 +110,7 @@ static inline void region_nodes(FILE *f, char name, void **pages, int *st, size_
 		for (size_t i = 0; i < n; i++)
 			st[i] = -errno;
 	fprintf(f, "region %c nodes", name);
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
-		while (j < n && st[j] == st[i])
-			j++;
-		fprintf(f, " %d*%zu", st[i], j - i);
-		i = j;
-	}
+	status_runs(f, st, n);
 	fprintf(f, "\n");
 }
 

@@ -193,13 +193,7 @@ static void report(const char *prefix)
 	else
 		fprintf(f, "pattern bad at word %zu (page %zu)\n", bad, bad * 8 / pagesz);
 	fprintf(f, "nodes");
-	for (size_t i = 0; i < npages;) {
-		size_t j = i;
-		while (j < npages && status[j] == status[i])
-			j++;
-		fprintf(f, " %d*%zu", status[i], j - i);
-		i = j;
-	}
+	status_runs(f, status, npages);
 	fprintf(f, "\ncount");
 	for (size_t i = 0; i < npages; i++) {
 		if (status[i] >= 0 && status[i] < MAXNODES)
