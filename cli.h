@@ -12,7 +12,7 @@
 
 #include "sysinfo.h"
 
-#define VERSION "1.5.0"
+#define VERSION "1.5.1"
 
 struct options {
 	int verbose, dry_run, json;

@@ -73,9 +73,9 @@ help=$("$MP" --help)
 for o in -v --verbose -n --dry-run --json --cgroup -h --help -V --version --rate -j --jobs --chunk --progress --cold --hot --tracker --verify; do
   grep -q -- "$o" <<<"$help" && echo "PASS --help names $o" || echo "FAIL --help does not name $o"
 done
-t "--version" 0 "migratepages 1.5.0" "" --version
-t "-V" 0 "migratepages 1.5.0" "" -V
-t "--version wins over bad args" 0 "migratepages 1.5.0" "" --version x y z
+t "--version" 0 "migratepages 1.5.1" "" --version
+t "-V" 0 "migratepages 1.5.1" "" -V
+t "--version wins over bad args" 0 "migratepages 1.5.1" "" --version x y z
 # --version -v: the kernel facts (kerndat.h), probed; --json: the same as one
 # object (no seccomp filter here: the seccomp probe makes an empty call)
 # shellcheck disable=SC2086
@@ -84,11 +84,11 @@ facts=$(${RUN_PREFIX:-} "$MP" --version -v 2>"$tmp/err"); rc=$?
 ${RUN_PREFIX:-} "$MP" --version --json >"$tmp/jfacts" 2>>"$tmp/err"; jlog "$tmp/jfacts"; jfacts=$(cat "$tmp/jfacts")
 thp=$(cat /sys/kernel/mm/transparent_hugepage/hpage_pmd_size 2>/dev/null || echo 0)
 names=$(sed -n '2,$s/:.*//p' <<<"$facts" | tr '\n' ' ')
-if [ $rc = 0 ] && [ ! -s "$tmp/err" ] && [ "$(head -1 <<<"$facts")" = "migratepages 1.5.0" ] &&
+if [ $rc = 0 ] && [ ! -s "$tmp/err" ] && [ "$(head -1 <<<"$facts")" = "migratepages 1.5.1" ] &&
    grep -qx "page_size: $(getconf PAGESIZE)" <<<"$facts" && grep -qx "thp_size: $thp" <<<"$facts" &&
    [ "$(wc -w <<<"$names")" -ge 12 ] &&
    python3 -c 'import json, sys; d = json.loads(sys.argv[1]); f = sys.argv[2].split()
-assert d["version"] == "1.5.0" and list(d["kernel"]) == f, (list(d["kernel"]), f)
+assert d["version"] == "1.5.1" and list(d["kernel"]) == f, (list(d["kernel"]), f)
 assert d["kernel"]["page_size"] == int(sys.argv[3]) and d["kernel"]["thp_size"] == int(sys.argv[4])' \
      "$jfacts" "$names" "$(getconf PAGESIZE)" "$thp"; then
   echo "PASS --version -v: the kernel facts a line each (page size, THP size as the host says); --json: one object with the same names"
