@@ -2787,55 +2787,49 @@ SQL
 # nothing and says so. Every window either leaves W and R in place (1% of
 # them allowed) or judges nothing with one of the tool's two lines; SKIP when
 # no window was judged.
+# one --cold 3s DAMON window on a fresh helper (tier -N), named NAME, LABEL in
+# messages, the helper started under $DW_PRE (taskset); sets DW (judged,
+# blind, starved or error) and adds to why: W and R moved by a judged window
+# (over 1%), anything moved by a refused one, an exit without the tool's lines
+damon_row_window() {
+  local n=$1 l=$2 rc r bad
+  DW=error
+  TIER_PRE="${DW_PRE:-}" tier_start "$n" -N || { why="$why; $l: tier did not start"; return 1; }
+  sleep 1
+  "$MP" --cold 3s --tracker damon --json "$TP" 0 1 >"$T/$n.out" 2>"$T/$n.err"
+  rc=$?
+  tier_report "$n" a || why="$why; no report after $l"
+  info "tier-damon-row $l: exit $rc $(head -c 300 "$T/$n.err"); W $(region "$T/$n.a" W); R $(region "$T/$n.a" R); U $(region "$T/$n.a" U); L $(region "$T/$n.a" L)"
+  if [ "$rc" != 0 ]; then
+    if grep -q "DAMON saw no access in any region of process .* nothing judged" "$T/$n.err"; then DW=blind
+    elif grep -q "aggregation intervals of its .* nothing judged" "$T/$n.err"; then DW=starved
+    else why="$why; $l exited $rc: $(head -c 200 "$T/$n.err")"; fi
+    bad=$(tier_want "$T/$n.a" "W=0 R=0 U=0 L=0") || why="$why; $l judged nothing but moved:$bad"
+  else
+    DW=judged
+    for r in W R; do
+      [ $(( $(on_node "$T/$n.a" $r 1) * 100 )) -le 1024 ] || why="$why; $l moved $(on_node "$T/$n.a" $r 1) pages of $r"
+    done
+  fi
+  kill "$TP"; wait "$TP" 2>/dev/null
+}
 sc_tier_damon_row() {
-  local i why= judged=0 blind=0 r rc bad
+  local i why= judged=0 blind=0 pblind=0 DW
   [ -e /sys/kernel/mm/damon/admin/kdamonds/nr_kdamonds ] ||
     { echo "RESULT SKIP tier-damon-row: this kernel has no DAMON sysfs interface"; return; }
   for i in 1 2 3 4 5 6; do
-    tier_start "tr$i" -N || { fail tier-damon-row "tier did not start"; return; }
-    sleep 1
-    "$MP" --cold 3s --tracker damon --json "$TP" 0 1 >"$T/tr$i.out" 2>"$T/tr$i.err"
-    rc=$?
-    tier_report "tr$i" a || why="$why; no report after run $i"
-    info "tier-damon-row run $i: exit $rc $(head -c 300 "$T/tr$i.err"); W $(region "$T/tr$i.a" W); R $(region "$T/tr$i.a" R); U $(region "$T/tr$i.a" U); L $(region "$T/tr$i.a" L)"
-    if [ "$rc" != 0 ]; then
-      if grep -q "DAMON saw no access in any region of process .* nothing judged" "$T/tr$i.err"; then
-        blind=$((blind + 1))
-      elif ! grep -q "aggregation intervals of its .* nothing judged" "$T/tr$i.err"; then
-        why="$why; run $i exited $rc: $(head -c 200 "$T/tr$i.err")"
-      fi
-      bad=$(tier_want "$T/tr$i.a" "W=0 R=0 U=0 L=0") || why="$why; run $i judged nothing but moved:$bad"
-    else
-      judged=$((judged + 1))
-      for r in W R; do
-        [ $(( $(on_node "$T/tr$i.a" $r 1) * 100 )) -le 1024 ] || why="$why; run $i moved $(on_node "$T/tr$i.a" $r 1) pages of $r"
-      done
-    fi
-    kill "$TP"; wait "$TP" 2>/dev/null
+    DW_PRE= damon_row_window "tr$i" "run $i" || break
+    case $DW in judged) judged=$((judged + 1)) ;; blind) blind=$((blind + 1)) ;; esac
   done
   echo "COMPARE tier-damon-row: $judged of 6 windows judged, $blind refused as blind"
   # the cause made sure: the helper alone on CPU 1 (the shell, the tool and
   # everything they start on CPU 0), so that CPU 1 only idles between the
   # helper's runs: DAMON sees none of its accesses, and every window must be
   # refused as blind (or, should DAMON see them after all, judged right)
-  local pblind=0
   if [ "$(grep -c ^processor /proc/cpuinfo)" -ge 2 ] && taskset -p 1 $$ >/dev/null 2>&1; then
     for i in 1 2 3; do
-      TIER_PRE="taskset 2" tier_start "tp$i" -N || { fail tier-damon-pinned "tier did not start"; break; }
-      sleep 1
-      "$MP" --cold 3s --tracker damon --json "$TP" 0 1 >"$T/tp$i.out" 2>"$T/tp$i.err"
-      rc=$?
-      tier_report "tp$i" a || why="$why; no report after pinned run $i"
-      info "tier-damon-pinned run $i: exit $rc $(head -c 300 "$T/tp$i.err"); W $(region "$T/tp$i.a" W); R $(region "$T/tp$i.a" R); U $(region "$T/tp$i.a" U); L $(region "$T/tp$i.a" L)"
-      if [ "$rc" != 0 ]; then
-        grep -q "DAMON saw no access in any region of process .* nothing judged" "$T/tp$i.err" && pblind=$((pblind + 1))
-        bad=$(tier_want "$T/tp$i.a" "W=0 R=0 U=0 L=0") || why="$why; pinned run $i judged nothing but moved:$bad"
-      else
-        for r in W R; do
-          [ $(( $(on_node "$T/tp$i.a" $r 1) * 100 )) -le 1024 ] || why="$why; pinned run $i moved $(on_node "$T/tp$i.a" $r 1) pages of $r"
-        done
-      fi
-      kill "$TP"; wait "$TP" 2>/dev/null
+      DW_PRE="taskset 2" damon_row_window "tp$i" "pinned run $i" || break
+      [ "$DW" = blind ] && pblind=$((pblind + 1))
     done
     taskset -p "$(printf '%x' $(( (1 << $(grep -c ^processor /proc/cpuinfo)) - 1 )))" $$ >/dev/null 2>&1
     echo "COMPARE tier-damon-pinned: $pblind of 3 windows with the helper alone on its CPU refused as blind"
