@@ -1662,12 +1662,19 @@ on_node() {  # REPORT REGION NODE: pages of the region on NODE
   region "$1" "$2" | tr ' ' '\n' | awk -F'*' -v n="$3" '$1 == n { s += $2 } END { print s + 0 }'
 }
 pages_of() { region "$1" "$2" | tr ' ' '\n' | awk -F'*' '{ s += $2 } END { print s + 0 }'; }
+# tier_truth without its DAMON column (TRUTH_NO_DAMON), for CI's x86 boots:
+# DAMON clears accessed bits without a TLB flush, and a partial miss (all
+# 512 pages of W called untouched in a CI-like run, the process seen
+# elsewhere) is not detected (track_damon.c, "The TLB"); tier_truth runs it
+sc_tier_truth_nodamon() { TRUTH_NO_DAMON=1 sc_tier_truth; }
 sc_tier_truth() {
   local tr
   # every tracker this kernel has (idle page tracking: its bitmap)
   [ -e /sys/kernel/mm/page_idle/bitmap ] && tier_truth idle
   # DAMON where this kernel has it (vaddr, sysfs) and nobody uses it
-  if "$MP" --version --json | grep -q '"tracker_damon":true'; then
+  if [ -n "${TRUTH_NO_DAMON:-}" ]; then
+    info "tier-truth: the DAMON column is left out here (a partial miss of DAMON's is not detected on x86; run tier_truth by hand, test/README.md)"
+  elif "$MP" --version --json | grep -q '"tracker_damon":true'; then
     damon_snap >"$T/tt-dsnap.0"
     tier_truth damon
     damon_snap >"$T/tt-dsnap.1"
@@ -2689,6 +2696,8 @@ pg_trackers() {  # the trackers this kernel has and the tool takes
   done
 }
 sc_pg_tier_idle() { PG_TRACKERS=idle sc_pg_tier; }  # (soft-dirty: in the 6.12 boot)
+# without DAMON, for CI's x86 boots (see sc_tier_truth_nodamon); pg_tier runs it
+sc_pg_tier_nodamon() { PG_TRACKERS="idle softdirty" sc_pg_tier; }
 sc_pg_tier() {
   local tr lp why= t0 F w s n1 sh hw hs hm mb v hi
   [ -x "$PGBIN/postgres" ] || { echo "RESULT SKIP pg-tier: no PostgreSQL in this image (mkinitrd.sh VM_POSTGRES=1)"; return; }
