@@ -463,7 +463,8 @@ static void text_watch(const struct target *t, const struct shown_plan *p,
 	    (unsigned long long)(w->watched_ms % 1000 / 100), w->tracker, w->sees,
 	    strcmp(w->tracker, "softdirty") == 0 ? ": a page only read counts as untouched" :
 	    strcmp(w->tracker, "damon") == 0 ? ": a region is judged whole; a page touched only "
-	    "while another was sampled is not seen" : "", w->unit);
+	    "while another was sampled, or through a translation a CPU kept cached, is not seen "
+	    "(see the man page)" : "", w->unit);
 	if (opt.verbose && w->read)
 		out("  soft-dirty bits read %s\n", strcmp(w->read, "pagemap") == 0 ? "from pagemap" :
 		    "through PAGEMAP_SCAN (pagemap only for anonymous pages' exclusive bit and frames)");
