@@ -156,9 +156,9 @@ struct region {
 	int now;                   /* accessed in the last aggregation */
 };
 static struct {
-	const struct target **t;   /* the processes, in target order */
-	struct target **live;      /* the same, to read their /proc */
-	uint64_t *ran_ns;          /* their threads' run time at the window's start */
+	struct target **t;         /* the processes, in target order */
+	uint64_t *ran_ns;          /* their threads' run time: at the window's start,
+	                            * then in the window (collect()) */
 	size_t *first;             /* their first region in r (n + 2 entries: the
 	                            * tool's own first) */
 	size_t n, capt;
@@ -321,8 +321,7 @@ static int grow_targets(size_t need)
 	if (dm.capt >= need)
 		return 0;
 	/* (the type, not *dm.t: clang-tidy takes sizeof of a pointer to a struct for a slip) */
-	a = mem_grow(dm.t, NULL, dm.capt * sizeof(const struct target *),
-		     need * sizeof(const struct target *));
+	a = mem_grow(dm.t, NULL, dm.capt * sizeof(struct target *), need * sizeof(struct target *));
 	if (!a)
 		return -1;
 	dm.t = a;
@@ -331,10 +330,6 @@ static int grow_targets(size_t need)
 	if (!b)
 		return -1;
 	dm.first = b;
-	a = mem_grow(dm.live, NULL, dm.capt * sizeof(struct target *), need * sizeof(struct target *));
-	if (!a)
-		return -1;
-	dm.live = a;
 	b = mem_grow(dm.ran_ns, NULL, dm.capt * sizeof(*dm.ran_ns), need * sizeof(*dm.ran_ns));
 	if (!b)
 		return -1;
@@ -445,10 +440,8 @@ static int begin(struct target *const *v, size_t n, uint64_t window_ms, char *wh
 	}
 	dm.n = n;
 	dm.nr = 0;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		dm.t[i] = v[i];
-		dm.live[i] = v[i];
-	}
 	aggr = aggr < 100000 ? 100000 : aggr > 5000000 ? 5000000 : aggr;
 	sample = aggr / 5; /* (under 10 samples an aggregation: threshold 0) */
 	dm.sample_us = sample;
@@ -641,7 +634,7 @@ static int collect(char *why, size_t len)
 	size_t g = 0, i, count;
 
 	for (i = 0; i < dm.n; i++) { /* each process's run time in the window */
-		uint64_t now = ran_ns(dm.live[i]);
+		uint64_t now = ran_ns(dm.t[i]);
 		dm.ran_ns[i] = now == RAN_UNKNOWN || dm.ran_ns[i] == RAN_UNKNOWN ? RAN_UNKNOWN
 			       : now - dm.ran_ns[i];
 	}

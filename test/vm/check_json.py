@@ -52,7 +52,7 @@ if set(bypid) != want:
     why.append("pids %s, expected %s" % (sorted(bypid), sorted(want)))
 if rc != 1:
     why.append("exit %s, expected 1 (one pid was gone)" % rc)
-def shared_moved(before, nm, first):
+def shared_moved(pid, before, nm, first):
     """None when the tool's before counts agree with numa_maps's. The first
     process must match exactly. A later one may differ by pages it shares with
     an earlier one (the hog's text), moved by that one's turn (the man page,
@@ -79,7 +79,7 @@ for pid, p in sorted(place.items()):
     if not o:
         continue
     nz = lambda d: {k: v for k, v in (d or {}).items() if v}
-    bwhy = shared_moved(nz(o.get("before")), p.get("before") or {}, order.index(pid) == 0)
+    bwhy = shared_moved(pid, nz(o.get("before")), p.get("before") or {}, order.index(pid) == 0)
     checks = [
         (o.get("status") == "ok", "status %r" % o.get("status")),
         (o.get("from") == [0, 1] and o.get("to") == [2, 3], "from/to %r/%r" % (o.get("from"), o.get("to"))),
